@@ -1,0 +1,86 @@
+"""Content rules on public text: contact details are refused, payment mentions are flagged.
+
+Help is free and contacts stay private: the endpoint refuses public text that holds an email, a phone
+number or a link, and flags payment mentions for the moderators, who decide (reimbursing groceries
+is normal, asking to be paid is not). `entraide check` applies the same rules to entry files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from entraide.schema import Problem
+
+PUBLIC_TEXT_KEYS = ("title", "description", "name", "availability")
+
+_CONTACT_PATTERNS = (
+    ("une adresse e-mail", re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\]|\barobase\b)\s*[\w-]+(?:\.[\w-]+)+", re.I)),
+    ("un numéro de téléphone", re.compile(r"(?:\+|00)\s*33\s*\(?0?\)?\s*[1-9](?:[\s.\-/]*\d{2}){4}"
+                                          r"|(?<![\d])0\s*[1-9](?:[\s.\-/]*\d{2}){4}(?!\d)")),
+    ("un lien", re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:fr|com|net|org|eu|io|info|me|ly|gouv\.fr)\b(?:/\S*)?",
+                           re.I)),
+)
+
+_PAYMENT = re.compile(
+    r"€|\beuros?\b|\d\s*eur\b|\btarifs?\b|\btarifaire|\br[ée]mun[ée]r|\bpayant|\bpayer\b|\bpay[ée]e?s?\b"
+    r"|\bpaiement|\bprix\b|\bfactur|\bcesu\b|\bargent\b|\bd[ée]dommag|\bcontre\s+(?:un\s+)?(?:petit\s+)?"
+    r"(?:billet|pourboire|participation)|\bpourboire|\d+\s*(?:€|e|eur|euros?)?\s*(?:/|de\s+l'|par\s+)\s*h(?:eure)?\b"
+    r"|\bparticipation\s+financi[èe]re",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something moderators should look at; it does not stop an entry."""
+
+    code: str
+    label: str
+    key: str
+    excerpt: str
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.key} : « {self.excerpt} »)"
+
+
+FLAG_LABELS = {
+    "payment": "Mention de paiement",
+    "duplicate": "Doublon possible",
+}
+
+
+def contact_problems(fields: Mapping[str, Any]) -> list[Problem]:
+    """Public text holding a way to reach someone: refused, since the site never publishes contacts."""
+    problems = []
+    for key in PUBLIC_TEXT_KEYS:
+        text = fields.get(key)
+        if not isinstance(text, str):
+            continue
+        found = []
+        for what, pattern in _CONTACT_PATTERNS:
+            if pattern.search(text):
+                found.append(what)
+                text = pattern.sub(" ", text)  # an email address is not also reported as a link
+        if found:
+            problems.append(Problem(key, f"contient {' et '.join(found)} : retirez-les, le site ne publie jamais "
+                                         "de coordonnées ; indiquez-les dans les champs privés « e-mail » ou "
+                                         "« téléphone »"))
+    return problems
+
+
+def payment_flags(fields: Mapping[str, Any]) -> list[Flag]:
+    """Mentions of money in public text, each with the words that triggered it."""
+    flags = []
+    for key in PUBLIC_TEXT_KEYS:
+        text = fields.get(key)
+        if isinstance(text, str) and (match := _PAYMENT.search(text)):
+            flags.append(Flag("payment", FLAG_LABELS["payment"], key, _excerpt(text, match)))
+    return flags
+
+
+def _excerpt(text: str, match: re.Match[str], around: int = 30) -> str:
+    start, end = max(0, match.start() - around), min(len(text), match.end() + around)
+    snippet = " ".join(text[start:end].split())
+    return ("…" if start else "") + snippet + ("…" if end < len(text) else "")

@@ -1,0 +1,34 @@
+"""Counts of entries, the numbers the Métropole quotes: by commune, category and kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from entraide.entries import Entry
+
+
+@dataclass
+class Stats:
+    active: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (commune code, category, kind)
+    expired: int = 0
+    pending: int = 0
+
+    def total(self, *, commune: str | None = None, category: str | None = None, kind: str | None = None) -> int:
+        return sum(
+            count
+            for (c, cat, k), count in self.active.items()
+            if commune in (None, c) and category in (None, cat) and kind in (None, k)
+        )
+
+
+def count_entries(entries: Iterable[Entry], today: dt.date, pending: Iterable[Entry] = ()) -> Stats:
+    stats = Stats(pending=sum(1 for _ in pending))
+    for entry in entries:
+        if entry.is_active(today):
+            stats.active[entry.commune, entry.category, entry.kind] += 1
+        else:
+            stats.expired += 1
+    return stats
