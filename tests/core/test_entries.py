@@ -1,0 +1,105 @@
+import pytest
+
+from entraide.communes import load_communes
+from entraide.entries import Entry, InvalidEntries, check, load_entries, parse, to_yaml, write_entry
+from entraide.samples import generate
+
+HOSTILE = "<script>alert('x')</script> {{ 7*7 }} {% raw %} \"quotes\" & 'apostrophes'"
+
+
+def an_entry(**changes) -> Entry:
+    fields = {
+        "id": "grenoble-aide-01",
+        "kind": "request",
+        "category": "conversation",
+        "commune": "38185",
+        "title": "Envie de parler",
+        "description": "Je vis seule.\nUn appel de temps en temps me ferait du bien.",
+        "name": "Odile",
+        "created": "2026-11-20T09:30:00+01:00",
+        "expires": "2026-12-20",
+        "contact": "sealed:v1:0123456789abcdef01234567:AAAA",
+    }
+    fields.update(changes)
+    return Entry(**fields)
+
+
+def test_yaml_round_trips_exactly_even_with_hostile_text_and_yaml_lookalikes(tmp_path):
+    tricky = [HOSTILE, "yes", "null", "12", "2026-01-01", "- liste", "# pas un commentaire", "a: b", "  espaces  "]
+    for number, text in enumerate(tricky):
+        entry = an_entry(id=f"grenoble-tricky-{number}", title=f"Titre {text}"[:80], availability=text,
+                         description=f"Ligne un {text}\nLigne deux\n\nLigne quatre")
+        assert Entry.from_data(parse(to_yaml(entry))) == entry
+        path = write_entry(tmp_path, entry)
+        assert path == tmp_path / "grenoble" / f"grenoble-tricky-{number}.yaml"
+        assert check(parse(path.read_text("utf-8")), filename=str(path)) == []
+
+
+def test_public_data_never_holds_the_contact_nor_the_withdraw_key_hash():
+    entry = an_entry(withdraw_key_hash="sha256:secret")
+    assert "contact" not in entry.public() and "withdraw_key_hash" not in entry.public()
+    assert "sealed:v1" not in repr(entry.public())
+
+
+def test_file_name_folder_and_location_are_checked(tmp_path):
+    data = parse(to_yaml(an_entry(location=(5.9, 45.4))))
+    messages = {p.key: p.message for p in check(data, filename=str(tmp_path / "meylan" / "autre-nom.yaml"))}
+    assert "renommez le fichier en grenoble-aide-01.yaml" in messages["id"]
+    assert "dossier grenoble/" in messages["commune"]
+    assert "km de Grenoble" in messages["location"]
+
+
+def test_a_point_up_to_300_m_outside_the_boundary_is_tolerated_beyond_it_refused():
+    grenoble = load_communes().by_slug["grenoble"]
+    (vertex_lon, vertex_lat), (centre_lon, centre_lat) = grenoble.polygons[0][0][0], grenoble.centre
+    near, far = None, None
+    for step in range(1, 200):  # walk away from the centre, across the boundary
+        t = 1 + step / 400
+        lon, lat = centre_lon + (vertex_lon - centre_lon) * t, centre_lat + (vertex_lat - centre_lat) * t
+        distance = grenoble.distance_m(lon, lat)
+        if 50 < distance < 250 and near is None:
+            near = (lon, lat)
+        if distance > 400:
+            far = (lon, lat)
+            break
+    assert near and far and not grenoble.contains(*near)
+    assert check(parse(to_yaml(an_entry(location=near)))) == []
+    assert [p.key for p in check(parse(to_yaml(an_entry(location=far))))] == ["location"]
+
+
+def test_expiry_before_creation_is_refused():
+    problems = check(parse(to_yaml(an_entry(expires="2026-01-01"))))
+    assert [p.key for p in problems] == ["expires"]
+
+
+def test_load_entries_lists_every_broken_file_with_its_line(tmp_path):
+    write_entry(tmp_path, an_entry())
+    broken = tmp_path / "grenoble" / "grenoble-broken-1.yaml"
+    broken.write_text(to_yaml(an_entry(id="grenoble-broken-1")).replace("kind: request", "kind: gift"), "utf-8")
+    unreadable = tmp_path / "grenoble" / "grenoble-broken-2.yaml"
+    unreadable.write_text("id: [unclosed\n", "utf-8")
+    with pytest.raises(InvalidEntries) as raised:
+        load_entries(tmp_path)
+    text = str(raised.value)
+    assert f"{tmp_path.name}/grenoble/grenoble-broken-1.yaml:2: kind : doit être l'une de ces valeurs" in text
+    assert "grenoble-broken-2.yaml:" in text and "YAML illisible" in text
+
+
+def test_the_same_id_in_two_communes_is_refused(tmp_path):
+    write_entry(tmp_path, an_entry())
+    twin = tmp_path / "meylan" / "grenoble-aide-01.yaml"
+    twin.parent.mkdir()
+    twin.write_text(to_yaml(an_entry(commune="38229")), "utf-8")
+    with pytest.raises(InvalidEntries, match="id unique"):
+        load_entries(tmp_path)
+
+
+def test_generated_samples_are_valid_deterministic_and_cover_every_category_and_kind(tmp_path):
+    entries = list(generate(400))
+    assert entries == list(generate(400))
+    assert {(e.category, e.kind) for e in entries} == {
+        (c, k) for c in ("groceries", "homework", "conversation", "other") for k in ("offer", "request")
+    }
+    for entry in entries[:50]:
+        write_entry(tmp_path, entry)
+    assert len(load_entries(tmp_path)) == 50

@@ -1,0 +1,75 @@
+import json
+
+import pytest
+
+from entraide.schema import load_schema, schema_path, validate
+
+
+def valid_entry(**changes):
+    entry = {
+        "id": "meylan-courses-01",
+        "kind": "offer",
+        "category": "groceries",
+        "commune": "38229",
+        "title": "Je fais vos courses",
+        "description": "Le samedi matin, je passe au marché.\nJe dépose le sac devant la porte.",
+        "name": "Léa",
+        "created": "2026-11-20T09:30:00+01:00",
+        "expires": "2026-12-20",
+        "contact": "sealed:v1:0123456789abcdef01234567:AAAA",
+    }
+    entry.update(changes)
+    return {key: value for key, value in entry.items() if value is not None}
+
+
+def test_a_complete_entry_is_valid():
+    assert validate(valid_entry()) == []
+    assert validate(valid_entry(availability="Le week-end", location={"lat": 45.21, "lon": 5.78},
+                                withdraw_key_hash="sha256:00")) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "key", "words"),
+    [
+        ({"id": "Abc"}, "id", "minuscules"),
+        ({"id": "-abcdef"}, "id", "tiret"),
+        ({"kind": "gift"}, "kind", "offer, request"),
+        ({"category": "jardinage"}, "category", "groceries"),
+        ({"commune": "69123"}, "commune", "Métropole"),
+        ({"commune": 38185}, "commune", "texte"),
+        ({"title": "ab"}, "title", "au moins 3"),
+        ({"title": "x" * 81}, "title", "80 caractères au plus"),
+        ({"title": "deux\nlignes"}, "title", "une ligne"),
+        ({"description": "court"}, "description", "au moins 10"),
+        ({"description": "x" * 1001}, "description", "1000 caractères au plus"),
+        ({"description": "bip\x07 bip bip bip"}, "description", "contrôle"),
+        ({"name": ""}, "name", "au moins 1"),
+        ({"name": "n" * 41}, "name", "40"),
+        ({"availability": "a" * 201}, "availability", "200"),
+        ({"location": {"lat": 45.2}}, "location", "lat et lon"),
+        ({"location": {"lat": 45.2, "lon": 5.7, "alt": 3}}, "location", "inconnue"),
+        ({"location": {"lat": 145.2, "lon": 5.7}}, "location", "hors limites"),
+        ({"created": "2026-11-20T09:30:00"}, "created", "décalage horaire"),
+        ({"created": "20/11/2026"}, "created", "ISO 8601"),
+        ({"expires": "2026-02-30"}, "expires", "date ISO"),
+        ({"contact": ""}, "contact", "au moins 1"),
+        ({"contact": None}, "contact", "obligatoire"),
+        ({"title": None}, "title", "obligatoire"),
+        ({"phone": "0612345678"}, "phone", "clé inconnue"),
+    ],
+)
+def test_each_broken_key_gets_one_french_message_naming_it(changes, key, words):
+    problems = validate(valid_entry(**changes))
+    assert [p.key for p in problems] == [key]
+    assert words in problems[0].message
+
+
+def test_a_non_mapping_is_refused_with_a_hint():
+    assert "clé: valeur" in validate(["a", "b"])[0].message
+
+
+def test_allowed_communes_come_from_the_communes_data_not_from_the_schema_file():
+    with open(schema_path(), encoding="utf-8") as stream:
+        on_disk = json.load(stream)
+    assert "enum" not in on_disk["properties"]["commune"]
+    assert len(load_schema()["properties"]["commune"]["enum"]) == 49
