@@ -1,0 +1,51 @@
+"""Where pending entries go: the small interface every backend implements, and the choice by setting.
+
+A backend receives an already validated, sealed entry; it never sees a contact in clear. Adding GitLab
+merge requests means adding one module implementing `Backend` and one line in `make_backend`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from entraide.endpoint.config import Config
+    from entraide.entries import Entry
+    from entraide.rules import Flag
+
+
+class ForgeUnavailable(Exception):
+    """The backend cannot take this now; the endpoint answers 503 with Retry-After and keeps the form."""
+
+    def __init__(self, retry_after_seconds: int, message_fr: str) -> None:
+        super().__init__(message_fr)
+        self.retry_after_seconds = max(1, int(retry_after_seconds))
+        self.message_fr = message_fr
+
+
+class Backend(Protocol):
+    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
+        """Hand the entry to the moderators; returns a reference (pending file path or pull request URL).
+
+        The same idempotency_key twice returns the same reference and writes nothing new.
+        """
+
+    def find(self, entry_id: str) -> Entry | None:
+        """The approved (submissions/) or pending entry with this id, or None."""
+
+    def withdraw(self, entry: Entry) -> str:
+        """Remove the entry at its author's request (local: delete the file; github: a pull request deleting it)."""
+
+    def report(self, entry: Entry, reason: str) -> str:
+        """Bring a visitor's report to the moderators (local: record and mail; github: an issue)."""
+
+
+def make_backend(config: Config) -> Backend:
+    """The backend named by ENTRAIDE_BACKEND; each is imported only when chosen (cold start)."""
+    if config.backend == "github":
+        from entraide.endpoint.backends.github import GitHubBackend
+
+        return GitHubBackend(config)
+    from entraide.endpoint.backends.local import LocalBackend
+
+    return LocalBackend(config)
