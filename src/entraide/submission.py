@@ -1,0 +1,221 @@
+"""A resident's form becomes an entry: the pure core shared by the form endpoint and `entraide new`.
+
+form fields → cleaned text (trimmed, NFC, no control characters) → contact rules → the entry schema (the
+one source of truth, through `entries.check`) → an Entry with its contact sealed and only the hash of its
+withdraw key. No I/O here: the geocoder is passed in as a function, the clock and keys as arguments.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from entraide.communes import load_communes
+from entraide.entries import Entry, check
+from entraide.rules import Flag, contact_problems, payment_flags
+from entraide.schema import Problem, load_schema
+from entraide.sealing import Contact, KeyPair, hash_withdraw_key, new_withdraw_key
+
+ENTRY_FIELDS = ("kind", "category", "commune", "title", "description", "name", "availability")
+FORM_FIELDS = (*ENTRY_FIELDS, "address", "email", "phone", "consent", "submission_id")
+MULTILINE_FIELDS = ("description", "availability")
+REQUIRED_MESSAGES = {
+    "kind": "indiquez s'il s'agit d'une offre ou d'une demande d'aide",
+    "category": "choisissez une catégorie d'aide",
+    "commune": "choisissez votre commune",
+    "title": "écrivez un titre court",
+    "description": "décrivez l'aide proposée ou demandée",
+    "name": "indiquez un prénom ou un pseudonyme",
+}
+CONSENT_VALUES = ("on", "true", "yes", "oui", "1")
+MAX_ADDRESS_LENGTH = 200
+MAX_EMAIL_LENGTH = 254
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[a-z]{2,}$", re.I)
+_SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
+
+Geocoder = Callable[[str, str], "tuple[float, float] | None"]
+
+
+class AddressProblem(Exception):
+    """The address cannot be used (outside the territory, or not in the chosen commune): tell the resident."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A valid entry ready for a backend, with what the author must be told once (the withdraw key)."""
+
+    entry: Entry
+    flags: tuple[Flag, ...]
+    idempotency_key: str
+    withdraw_key: str = field(repr=False)
+    contact: Contact = field(repr=False)  # in clear only to mail the author their key; never logged
+
+
+def clean(form: Mapping[str, Any]) -> tuple[dict[str, str], list[Problem]]:
+    """Known fields as tidy text (trimmed, NFC, line ends unified); problems for unknown or unreadable ones."""
+    fields: dict[str, str] = {}
+    problems = []
+    for key, value in form.items():
+        if key not in FORM_FIELDS:
+            problems.append(Problem(key, "champ inconnu : seuls " + ", ".join(FORM_FIELDS) + " sont acceptés"))
+        elif key == "consent" and isinstance(value, bool):
+            fields[key] = "on" if value else ""
+        elif not isinstance(value, str):
+            problems.append(Problem(key, "doit être du texte"))
+        else:
+            text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+            if problem := _control_problem(key, text):
+                problems.append(Problem(key, problem))
+            fields[key] = text
+    return fields, problems
+
+
+def _control_problem(key: str, text: str) -> str:
+    if key not in MULTILINE_FIELDS and "\n" in text:
+        return "doit tenir sur une ligne : retirez les retours à la ligne"
+    if _CONTROL.search(text.replace("\n", "").replace("\t", " ")):
+        return "contient un caractère invisible ou de contrôle : retapez le texte sans le copier-coller"
+    return ""
+
+
+def form_problems(fields: Mapping[str, str]) -> list[Problem]:
+    """The form's own rules: required fields, consent, a private contact that looks right, no contact in public text."""
+    problems = [Problem(key, message) for key, message in REQUIRED_MESSAGES.items() if not fields.get(key)]
+    email, phone = fields.get("email", ""), fields.get("phone", "")
+    if not email and not phone:
+        problems.append(Problem("email", "indiquez une adresse e-mail ou un numéro de téléphone (ou les deux) : "
+                                         "ils restent privés et servent à vous transmettre les messages"))
+    if email and (len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email)):
+        problems.append(Problem("email", "cette adresse e-mail n'a pas la bonne forme (exemple : prenom@exemple.fr)"))
+    if phone and not normalise_phone(phone):
+        problems.append(Problem("phone", "ce numéro n'a pas la bonne forme : 10 chiffres, par exemple 06 12 34 56 78"))
+    if fields.get("consent", "").lower() not in CONSENT_VALUES:
+        problems.append(Problem("consent", "cochez la case pour accepter la publication de votre annonce et la "
+                                           "charte"))
+    if len(fields.get("address", "")) > MAX_ADDRESS_LENGTH:
+        problems.append(Problem("address", f"trop longue : {MAX_ADDRESS_LENGTH} caractères au plus"))
+    if (submission_id := fields.get("submission_id")) and not _SUBMISSION_ID.match(submission_id):
+        problems.append(Problem("submission_id", "identifiant d'envoi illisible : rechargez la page du formulaire"))
+    return problems + contact_problems(fields)
+
+
+def normalise_phone(phone: str) -> str:
+    """A French number written the usual way (06 12 34 56 78), or '' when it is not one."""
+    digits = re.sub(r"[\s.\-/()]", "", phone)
+    digits = re.sub(r"^(?:\+33|0033)0?", "0", digits)
+    if re.fullmatch(r"0[1-9]\d{8}", digits):
+        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+    if re.fullmatch(r"\+[1-9]\d{7,14}", digits):
+        return digits
+    return ""
+
+
+def idempotency_key(fields: Mapping[str, str], today: dt.date) -> str:
+    """The form's own submission_id, else one derived from its content: the same form twice in a day is one entry."""
+    if fields.get("submission_id"):
+        return "form-" + fields["submission_id"]
+    content = "\x1f".join(fields.get(key, "") for key in FORM_FIELDS if key not in ("consent", "submission_id"))
+    return "content-" + hashlib.sha256(f"{today.isoformat()}\x1e{content}".encode()).hexdigest()[:32]
+
+
+def entry_id(commune_code: str, today: dt.date, key: str) -> str:
+    """`<commune slug>-<yyyymmdd>-<8 hex of the idempotency key>`: readable, sortable, the same for a retry."""
+    slug = load_communes().by_code[commune_code].slug[:40].rstrip("-")
+    return f"{slug}-{today:%Y%m%d}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+
+
+def withdraw_key_for(key: str, secret: bytes | None) -> str:
+    """With a secret, derived from the idempotency key so that a retried submission shows the same key."""
+    if secret is None:
+        return new_withdraw_key()
+    digest = hmac.new(secret, b"withdraw:" + key.encode(), "sha256").digest()[:16]
+    return _urlsafe(digest)
+
+
+def _urlsafe(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def build_submission(
+    form: Mapping[str, Any],
+    *,
+    keys: KeyPair,
+    now: dt.datetime,
+    expiry_days: int,
+    geocode: Geocoder | None = None,
+    secret: bytes | None = None,
+) -> Submission | list[Problem]:
+    """The submission, or every problem found, keyed by form field, in French."""
+    fields, problems = clean(form)
+    problems += form_problems(fields) + _draft_problems(fields, now, expiry_days)
+    if problems:
+        return _unique(problems)
+    location, problems = _locate(fields, geocode)
+    if problems:
+        return problems
+    key = idempotency_key(fields, now.date())
+    withdraw_key = withdraw_key_for(key, secret)
+    contact = Contact(email=fields.get("email", ""), phone=normalise_phone(fields.get("phone", "")))
+    data = _entry_data(fields, key, now, expiry_days, location, keys.seal(contact), withdraw_key)
+    problems = [_to_form_problem(p) for p in check(data)]
+    if problems:
+        return _unique(problems)
+    return Submission(Entry.from_data(data), tuple(payment_flags(fields)), key, withdraw_key, contact)
+
+
+def _draft_problems(fields: Mapping[str, str], now: dt.datetime, expiry_days: int) -> list[Problem]:
+    """What the schema says of the public fields, before any sealing or geocoding is spent on a bad form."""
+    draft = _entry_data(fields, "draft", now, expiry_days, None, "sealed:draft", "draft")
+    problems = [_to_form_problem(p) for p in check(draft)]
+    return [p for p in problems if p.key in FORM_FIELDS]  # id and dates follow from the fields reported here
+
+
+def _locate(fields: Mapping[str, str], geocode: Geocoder | None) -> tuple[tuple[float, float] | None, list[Problem]]:
+    """The blurred point of the address; an unknown commune is left for the schema to report."""
+    if not fields.get("address") or geocode is None or fields["commune"] not in load_communes().by_code:
+        return None, []
+    try:
+        return geocode(fields["address"], fields["commune"]), []
+    except AddressProblem as problem:
+        return None, [Problem("address", str(problem))]
+
+
+def _entry_data(fields: Mapping[str, str], key: str, now: dt.datetime, expiry_days: int,
+                location: tuple[float, float] | None, sealed: str, withdraw_key: str) -> dict[str, Any]:
+    data: dict[str, Any] = {name: fields[name] for name in ENTRY_FIELDS if fields.get(name)}
+    if data.get("commune") in load_communes().by_code:
+        data["id"] = entry_id(data["commune"], now.date(), key)
+    if location:
+        data["location"] = {"lat": location[1], "lon": location[0]}
+    data["created"] = now.isoformat(timespec="seconds")
+    data["expires"] = (now.date() + dt.timedelta(days=expiry_days)).isoformat()
+    data["contact"] = sealed
+    data["withdraw_key_hash"] = hash_withdraw_key(withdraw_key)
+    return data
+
+
+def _to_form_problem(problem: Problem) -> Problem:
+    """Schema problems named as the form names its fields, with the choices said in words residents know."""
+    spec = load_schema()["properties"].get(problem.key, {})
+    if problem.key in ("kind", "category") and problem.message.startswith("doit être l'une"):
+        return Problem(problem.key, "choisissez parmi : " + ", ".join(spec["x-labels"].values()))
+    if problem.key == "location":
+        return Problem("address", problem.message)
+    return problem
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """One problem per field (the first found), in form order: what a resident fixes first."""
+    first: dict[str, Problem] = {}
+    for problem in problems:
+        first.setdefault(problem.key, problem)
+    order = {key: index for index, key in enumerate(FORM_FIELDS)}
+    return sorted(first.values(), key=lambda p: order.get(p.key, len(order)))
