@@ -25,8 +25,16 @@ def code_of(path: Path) -> str:
 
 def test_map_script_never_turns_text_into_html():
     code = code_of(MAP_JS)
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
-                 "createContextualFragment", "DOMParser"):
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "createContextualFragment",
+        "DOMParser",
+    ):
         assert sink not in code, f"map.js uses {sink}: build elements and set textContent instead"
 
 
@@ -81,8 +89,11 @@ def test_template_has_no_inline_script_or_style_for_a_strict_csp():
 
 def test_template_scripts_and_stylesheets_exist_in_the_theme():
     page = parsed_template()
-    references = [attrs.get("src") or attrs.get("href") for tag, attrs in page.tags
-                  if tag == "script" or (tag == "link" and attrs.get("rel") == "stylesheet")]
+    references = [
+        attrs.get("src") or attrs.get("href")
+        for tag, attrs in page.tags
+        if tag == "script" or (tag == "link" and attrs.get("rel") == "stylesheet")
+    ]
     assert len(references) == 6
     for reference in references:
         path = reference.replace("{{ SITEURL }}/theme/", "")

@@ -50,10 +50,7 @@ def test_vendor_script_pins_the_recorded_versions_and_integrities():
 def test_every_vendored_file_matches_its_recorded_sha256():
     sums = recorded_sums()
     on_disk = {
-        str(path.relative_to(VENDOR))
-        for name in EXPECTED
-        for path in (VENDOR / name).rglob("*")
-        if path.is_file()
+        str(path.relative_to(VENDOR)) for name in EXPECTED for path in (VENDOR / name).rglob("*") if path.is_file()
     }
     assert on_disk == set(sums), "a vendored file is missing or not recorded: run make vendor"
     for path, digest in sums.items():
@@ -74,5 +71,9 @@ def test_leaflet_file_is_the_recorded_version():
 def test_only_what_the_map_needs_is_vendored():
     files = set(recorded_sums())
     assert not [f for f in files if f.endswith((".map", ".md", "-src.js", ".esm.js"))]
-    assert {"leaflet/leaflet.js", "leaflet/leaflet.css", "leaflet.markercluster/leaflet.markercluster.js",
-            "leaflet.markercluster/MarkerCluster.css"} <= files
+    assert {
+        "leaflet/leaflet.js",
+        "leaflet/leaflet.css",
+        "leaflet.markercluster/leaflet.markercluster.js",
+        "leaflet.markercluster/MarkerCluster.css",
+    } <= files
