@@ -1,0 +1,142 @@
+/* The search box: Pagefind's JS API over the index built with the site (no server).
+ * Results are written with text nodes only: titles and excerpts come from residents. */
+(function () {
+  "use strict";
+
+  var PAGE_SIZE = 10;
+  var form = document.getElementById("search-form");
+  if (!form || !("fetch" in window)) {
+    return;
+  }
+  var words = document.getElementById("search-words");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
+  var pagefind = null;
+  var pending = [];
+  var asked = 0;
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  function load() {
+    return import(form.getAttribute("data-bundle-url")).then(function (module) {
+      pagefind = module;
+      return pagefind.options({ baseUrl: form.getAttribute("data-site-url") });
+    }).then(function () {
+      return pagefind.filters();
+    });
+  }
+
+  function fillFilters(available) {
+    selects.forEach(function (select) {
+      var values = Object.keys(available[select.getAttribute("data-filter")] || {});
+      values.sort(function (a, b) { return a.localeCompare(b, "fr"); });
+      values.forEach(function (value) {
+        var option = document.createElement("option");
+        option.value = value;
+        option.textContent = value;
+        select.appendChild(option);
+      });
+    });
+  }
+
+  function chosenFilters() {
+    var filters = {};
+    selects.forEach(function (select) {
+      if (select.value) {
+        filters[select.getAttribute("data-filter")] = select.value;
+      }
+    });
+    return filters;
+  }
+
+  function search(event) {
+    if (event) {
+      event.preventDefault();
+    }
+    var query = words.value.trim();
+    var filters = chosenFilters();
+    if (!query && Object.keys(filters).length === 0) {
+      say("Écrivez un mot ou choisissez une commune, une catégorie ou un type d'annonce.");
+      return;
+    }
+    var number = ++asked;
+    say("Recherche en cours…");
+    pagefind.search(query || null, { filters: filters }).then(function (found) {
+      if (number !== asked) {
+        return;
+      }
+      list.textContent = "";
+      pending = found.results;
+      showMore().then(function () {
+        var count = found.results.length;
+        say(count === 0 ? "Aucune annonce ne correspond. Essayez un autre mot ou une autre commune."
+          : count === 1 ? "1 annonce trouvée." : count + " annonces trouvées.");
+      });
+    }).catch(failed);
+  }
+
+  function showMore() {
+    var batch = pending.slice(0, PAGE_SIZE);
+    pending = pending.slice(PAGE_SIZE);
+    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
+      pages.forEach(function (data) { list.appendChild(resultItem(data)); });
+      more.hidden = pending.length === 0;
+    });
+  }
+
+  function resultItem(data) {
+    var item = document.createElement("li");
+    item.className = "search__result";
+    var title = document.createElement("a");
+    title.href = data.url;
+    title.textContent = (data.meta && data.meta.title) || data.url;
+    var heading = document.createElement("h3");
+    heading.className = "search__result-title";
+    heading.appendChild(title);
+    item.appendChild(heading);
+    var where = [].concat(data.filters.kind || [], data.filters.category || [], data.filters.commune || []);
+    if (where.length) {
+      var meta = document.createElement("p");
+      meta.className = "search__result-meta";
+      meta.textContent = where.join(" · ");
+      item.appendChild(meta);
+    }
+    var excerpt = document.createElement("p");
+    excerpt.className = "search__result-excerpt";
+    appendExcerpt(excerpt, data.excerpt || "");
+    item.appendChild(excerpt);
+    return item;
+  }
+
+  /* Pagefind's excerpt is escaped text with <mark> around the words found. It is parsed in an inert
+   * document (nothing runs, nothing loads) and rebuilt here from text nodes and <mark> only. */
+  function appendExcerpt(target, html) {
+    var parsed = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html").body;
+    Array.prototype.forEach.call(parsed.childNodes, function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        target.appendChild(mark);
+      } else {
+        target.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+  }
+
+  function failed() {
+    say("La recherche ne répond pas. Parcourez les annonces par commune ou par catégorie.");
+  }
+
+  load().then(function (available) {
+    fillFilters(available);
+    form.hidden = false;
+    form.addEventListener("submit", search);
+    more.addEventListener("click", function () { showMore(); });
+  }).catch(function () {
+    /* No index (search turned off, or an old browser): the links to the lists stay the way in. */
+  });
+})();
