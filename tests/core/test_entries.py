@@ -103,3 +103,33 @@ def test_generated_samples_are_valid_deterministic_and_cover_every_category_and_
     for entry in entries[:50]:
         write_entry(tmp_path, entry)
     assert len(load_entries(tmp_path)) == 50
+
+
+def test_the_cache_serves_unchanged_files_and_sees_every_change(tmp_path):
+    root, cache = tmp_path / "submissions", tmp_path / "cache" / "entries.pickle"
+    entries = list(generate(30))
+    for entry in entries:
+        write_entry(root, entry)
+    assert load_entries(root, cache_path=cache) == load_entries(root)
+    changed = entries[0]
+    path = write_entry(root, Entry(**{**changed.to_data(), "location": None, "title": "Titre changé"}))
+    entry_path_removed = write_entry(root, entries[1])
+    entry_path_removed.unlink()
+    loaded = {e.id: e for e in load_entries(root, cache_path=cache)}
+    assert loaded[changed.id].title == "Titre changé"
+    assert entries[1].id not in loaded and len(loaded) == 29
+    path.write_text("kind: [", "utf-8")
+    with pytest.raises(InvalidEntries, match=path.name):
+        load_entries(root, cache_path=cache)
+    cache.write_bytes(b"not a pickle")
+    path.unlink()
+    assert len(load_entries(root, cache_path=cache)) == 28
+
+
+def test_many_files_are_read_in_parallel_with_the_same_result(tmp_path, monkeypatch):
+    import entraide.entries
+
+    for entry in generate(60):
+        write_entry(tmp_path, entry)
+    monkeypatch.setattr(entraide.entries, "PARALLEL_FROM", 10)
+    assert load_entries(tmp_path, workers=2) == load_entries(tmp_path, workers=1)
