@@ -1,0 +1,52 @@
+"""Pages written by people: content/*.md, YAML front matter (title, summary, slug, order) then Markdown.
+
+Their text belongs to the project's maintainers and goes through review, so its Markdown (and any HTML
+in it) is trusted, unlike entries, which are always shown as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import frontmatter
+import markdown
+
+
+class ContentError(Exception):
+    """A content page cannot be used; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ContentPage:
+    slug: str
+    title: str
+    description: str
+    html: str
+    order: int
+
+    @property
+    def url(self) -> str:
+        return f"/{self.slug}/"
+
+
+def read_content_pages(folder: Path) -> list[ContentPage]:
+    """Every content page, in their front matter's `order`, then by title."""
+    pages = [_read(path) for path in sorted(folder.glob("*.md"))] if folder.is_dir() else []
+    return sorted(pages, key=lambda page: (page.order, page.title))
+
+
+def _read(path: Path) -> ContentPage:
+    try:
+        post = frontmatter.load(path)
+    except Exception as error:  # noqa: BLE001 - YAML and encoding errors alike: say which file
+        raise ContentError(f"{path}: unreadable front matter ({error})") from error
+    if not post.get("title"):
+        raise ContentError(f"{path}: the front matter needs a `title:`")
+    return ContentPage(
+        slug=str(post.get("slug") or path.stem),
+        title=str(post["title"]),
+        description=str(post.get("summary") or post.get("description") or post["title"]),
+        html=markdown.markdown(post.content, extensions=["extra", "sane_lists"], output_format="html"),
+        order=int(post.get("order", 100)),
+    )

@@ -1,0 +1,100 @@
+"""The Entraide generator: entries in, every page out, as a chain of short steps.
+
+    generate_context: settings → entries (checked, all or nothing) → catalogue → pages
+    generate_output:  fingerprints → render what changed → theme files → remove stale files
+An invalid entry stops the build in generate_context, before Pelican lets anyone write a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from entraide.entries import InvalidEntries
+
+from .catalogue import build_catalogue
+from .content import read_content_pages
+from .entry_cache import core_stamp, load_entries_cached
+from .output import OutputFolder
+from .page import Page
+from .pages import build_pages
+from .rendering import make_environment, render_pages, templates_fingerprint
+from .settings import load_settings
+from .static import copy_static
+
+logger = logging.getLogger(__name__)
+
+
+class BuildRefused(Exception):
+    """The build stops and writes nothing; the message says what to fix."""
+
+
+class SiteGenerator:
+    def __init__(self, context: dict[str, Any], settings: dict[str, Any], path: str, theme: str, output_path: str,
+                 **_: Any) -> None:
+        self.settings = load_settings(settings, output_path)
+        self.content_path = Path(path)
+        self.started = time.perf_counter()
+
+    def generate_context(self) -> None:
+        entries = self._load_entries()
+        self.catalogue = build_catalogue(entries, self.settings.build_date)
+        self.content = read_content_pages(self.content_path)
+        self.env = make_environment(self.settings, {"content_pages": self.content})
+        self.pages = build_pages(self.catalogue, self.content, self.settings, self._has_template("map.html"))
+
+    def generate_output(self, writer: Any) -> None:
+        output = OutputFolder(Path(self.settings.output_path), self._cache_file("pages", self.settings.output_path))
+        todo = self._changed_pages(output)
+        render_pages(todo, self.env, output, self._workers())
+        copy_static(Path(self.settings.theme_path) / "static", output, self.settings.minify_css)
+        stale = output.remove_stale()
+        output.save_manifest()
+        logger.info("Entraide: %d active entries, %d pages, %d rendered, %d files written, %d removed in %.2f s",
+                    len(self.catalogue.entries), len(self.pages), len(todo), len(output.written), len(stale),
+                    time.perf_counter() - self.started)
+
+    def _load_entries(self) -> list:
+        root = Path(self.settings.submissions_path)
+        try:
+            return load_entries_cached(root, self._cache_file("entries", str(root)), self._workers())
+        except InvalidEntries as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            count = len({problem.path for problem in error.problems})
+            raise BuildRefused(f"{count} fichier(s) d'annonce invalide(s) dans {root} : rien n'a été construit. "
+                               "Corrigez les problèmes ci-dessus (fichier:ligne: clé : message).") from None
+
+    def _changed_pages(self, output: OutputFolder) -> list[tuple[Page, str]]:
+        site = self._site_fingerprint()
+        digests: dict[str, str] = {}
+        todo = []
+        for page in self.pages:
+            fingerprint = page.fingerprint(site, digests)
+            if not output.is_current(page.file, fingerprint):
+                todo.append((page, fingerprint))
+        return todo
+
+    def _site_fingerprint(self) -> str:
+        """What every page depends on: templates, code, core data, settings and the content pages."""
+        parts = (templates_fingerprint(self.settings), core_stamp(), self.settings.fingerprint(), repr(self.content))
+        return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+    def _has_template(self, name: str) -> bool:
+        found = (Path(self.settings.theme_path) / "templates" / name).is_file()
+        if not found:
+            logger.warning("Entraide: theme/templates/%s is missing; /carte/ is not built", name)
+        return found
+
+    def _cache_file(self, kind: str, key: str) -> Path:
+        """One cache file per source or output folder, so builds of different folders never mix."""
+        digest = hashlib.blake2b(os.path.abspath(key).encode(), digest_size=8).hexdigest()
+        return Path(self.settings.cache_path) / f"{kind}-{digest}.pickle"
+
+    def _workers(self) -> int:
+        return self.settings.workers or os.cpu_count() or 1

@@ -1,0 +1,66 @@
+"""GeoJSON for the map (RFC 7946): one FeatureCollection of points per commune, one of boundaries.
+
+Only public fields go in, built as data and written with json.dumps: hostile text stays a JSON string.
+Coordinates are rounded to 5 decimals (about 1 m), longitude first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from entraide.communes import Commune
+from entraide.entries import Entry
+
+PRECISION = 5
+
+
+def commune_points(entries: tuple[Entry, ...] | list[Entry]) -> str:
+    """/geo/<slug>.geojson: the commune's active entries as points with {id, kind, category, title, name, url}."""
+    return _dump({"type": "FeatureCollection", "features": [_point(entry) for entry in entries]})
+
+
+def communes_boundaries(communes: list[Commune], counts: dict[str, int]) -> str:
+    """/geo/communes.geojson: each commune's boundary with its count of active entries and its links."""
+    return _dump({"type": "FeatureCollection", "features": [_boundary(c, counts.get(c.slug, 0)) for c in communes]})
+
+
+def _point(entry: Entry) -> dict[str, Any]:
+    lon, lat = entry.point()
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(lon, PRECISION), round(lat, PRECISION)]},
+        "properties": {
+            "id": entry.id,
+            "kind": entry.kind,
+            "category": entry.category,
+            "title": entry.title,
+            "name": entry.name,
+            "url": f"/annonces/{entry.id}/",
+        },
+    }
+
+
+def _boundary(commune: Commune, count: int) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": commune.geometry["type"], "coordinates": _rounded(commune.geometry["coordinates"])},
+        "properties": {
+            "code": commune.code,
+            "name": commune.name,
+            "slug": commune.slug,
+            "count": count,
+            "url": f"/communes/{commune.slug}/",
+            "geojson": f"/geo/{commune.slug}.geojson",
+        },
+    }
+
+
+def _rounded(coordinates: Any) -> Any:
+    if isinstance(coordinates[0], (int, float)):
+        return [round(value, PRECISION) for value in coordinates]
+    return [_rounded(part) for part in coordinates]
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

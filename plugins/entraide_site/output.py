@@ -1,0 +1,103 @@
+"""The output folder, written so that a rebuild only touches what changed.
+
+A page whose inputs have the same fingerprint as last time, and whose file is still the one we wrote,
+is not rendered again. A rendered page whose bytes equal the file on disk is not written (its mtime
+stays). Files we wrote last time and no longer produce (an expired entry's page) are removed.
+The manifest of fingerprints lives in the cache folder, never in the published output.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+Record = tuple[str, int, int]  # (fingerprint, size, mtime_ns) of a file we wrote
+
+
+class OutputFolder:
+    def __init__(self, root: Path, manifest_file: Path) -> None:
+        self.root = root
+        self.manifest_file = manifest_file
+        self.previous = _read_manifest(manifest_file)
+        self.current: dict[str, Record] = {}
+        self.written: list[str] = []
+
+    def is_current(self, name: str, fingerprint: str) -> bool:
+        """Whether `name` was produced from the same inputs and is still on disk as we left it."""
+        record = self.previous.get(name)
+        if record is None or record[0] != fingerprint:
+            return False
+        try:
+            stat = (self.root / name).stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != record[1:]:
+            return False
+        self.current[name] = record
+        return True
+
+    def write(self, name: str, data: bytes, fingerprint: str) -> None:
+        """Write `data` to `name` unless the file already holds exactly these bytes."""
+        path = self.root / name
+        if not _holds(path, data):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            self.written.append(name)
+        stat = path.stat()
+        self.current[name] = (fingerprint, stat.st_size, stat.st_mtime_ns)
+
+    def remember(self, name: str, record: Record, was_written: bool) -> None:
+        """Record a file written by a worker process."""
+        self.current[name] = record
+        if was_written:
+            self.written.append(name)
+
+    def remove_stale(self) -> list[str]:
+        """Remove the files we produced last time and not this time, then the folders left empty."""
+        stale = sorted(set(self.previous) - set(self.current))
+        for name in stale:
+            (self.root / name).unlink(missing_ok=True)
+            _remove_empty_parents(self.root / name, self.root)
+        return stale
+
+    def save_manifest(self) -> None:
+        if self.current == self.previous:
+            return
+        self.manifest_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.manifest_file.with_suffix(".tmp")
+        temporary.write_bytes(pickle.dumps(self.current, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, self.manifest_file)
+
+
+def write_if_changed(path: Path, data: bytes, fingerprint: str) -> tuple[Record, bool]:
+    """The worker-side write: the file's record, and whether it was written."""
+    written = not _holds(path, data)
+    if written:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    stat = path.stat()
+    return (fingerprint, stat.st_size, stat.st_mtime_ns), written
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _remove_empty_parents(path: Path, root: Path) -> None:
+    folder = path.parent
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _read_manifest(manifest_file: Path) -> dict[str, Record]:
+    try:
+        return pickle.loads(manifest_file.read_bytes())  # noqa: S301 - our own cache file
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        return {}

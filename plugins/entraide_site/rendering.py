@@ -1,0 +1,143 @@
+"""Templates: one Jinja environment, autoescaping everything, compiled once; pages rendered in parallel.
+
+Entry text only ever reaches templates as variables, never as template source, so `{{ 7*7 }}` in a title
+is shown as typed. An entry's card (its summary in listings) is rendered once and reused by the six
+listings it appears in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from entraide.categories import category, kind, load_categories, load_kinds
+from entraide.communes import load_communes
+from entraide.entries import Entry
+from entraide.schema import load_schema
+
+from .catalogue import KIND_SLUGS
+from .output import OutputFolder, write_if_changed
+from .page import Page
+from .settings import SiteSettings
+
+PARALLEL_FROM = 3000  # pages to render before starting worker processes pays off
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+
+
+def make_environment(settings: SiteSettings, globals_: dict[str, Any]) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(Path(settings.theme_path) / "templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["date_fr"] = french_date
+    communes = load_communes()
+    env.globals.update(
+        SITEURL=settings.siteurl,
+        SITENAME=settings.sitename,
+        ENDPOINT_URL=settings.endpoint_url,
+        MAP_TILE_URL=settings.map_tile_url,
+        MAP_TILE_ATTRIBUTION=settings.map_tile_attribution,
+        MAP_TILE_MAX_ZOOM=settings.map_tile_max_zoom,
+        PUBLIC_URL=settings.public_url,
+        PHONE_LINE=settings.phone_line,
+        categories=load_categories(),
+        kinds=load_kinds(),
+        communes=communes.all,
+        commune_of=communes.by_code.__getitem__,
+        category_of=category,
+        kind_of=kind,
+        kind_slugs=KIND_SLUGS,
+        limits=field_limits(),
+        robots="",
+        card=_CardRenderer(env),
+        **globals_,
+    )
+    return env
+
+
+class _CardRenderer:
+    """An entry's card, rendered once per process and reused by every listing showing it."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.cards: dict[str, Markup] = {}
+
+    def __call__(self, entry: Entry) -> Markup:
+        card = self.cards.get(entry.id)
+        if card is None:
+            card = self.cards[entry.id] = Markup(self.env.get_template("_card.html").render(entry=entry))
+        return card
+
+
+def field_limits() -> dict[str, dict[str, int]]:
+    """Form fields' lengths, from the schema: the form and the build refuse the same things."""
+    properties = load_schema()["properties"]
+    return {
+        key: {"min": properties[key].get("minLength", 0), "max": properties[key]["maxLength"]}
+        for key in ("title", "description", "name", "availability")
+    }
+
+
+def french_date(value: str | dt.date) -> str:
+    """« 3 novembre 2026 » from an ISO date or date-time (the date as the author's clock said)."""
+    date = value if isinstance(value, dt.date) else dt.datetime.fromisoformat(value).date()
+    day = "1er" if date.day == 1 else str(date.day)
+    return f"{day} {MONTHS[date.month - 1]} {date.year}"
+
+
+def templates_fingerprint(settings: SiteSettings) -> str:
+    """A digest of the templates and of the plugin's code: a change in either renders every page again."""
+    digest = hashlib.blake2b(digest_size=16)
+    folders = [Path(settings.theme_path) / "templates", Path(__file__).parent]
+    for path in sorted(p for folder in folders for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"):
+        digest.update(str(path.name).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def render(page: Page, env: Environment) -> bytes:
+    if isinstance(page.template, str):
+        return env.get_template(page.template).render(page.context).encode()
+    return page.template(**page.context).encode()
+
+
+def render_pages(todo: list[tuple[Page, str]], env: Environment, output: OutputFolder, workers: int) -> None:
+    """Render and write the pages whose fingerprint changed, in worker processes when there are many."""
+    if len(todo) < PARALLEL_FROM or workers < 2:
+        for page, fingerprint in todo:
+            output.write(page.file, render(page, env), fingerprint)
+        return
+    global _JOB
+    _JOB = (todo, env, output.root)  # inherited by the forked workers: nothing big is pickled
+    try:
+        chunks = [range(start, min(start + 500, len(todo))) for start in range(0, len(todo), 500)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for results in pool.imap_unordered(_render_chunk, chunks):
+                for name, record, written in results:
+                    output.remember(name, record, written)
+    finally:
+        _JOB = None
+
+
+_JOB: tuple[list[tuple[Page, str]], Environment, Path] | None = None
+
+
+def _render_chunk(indices: range) -> list[tuple[str, tuple[str, int, int], bool]]:
+    assert _JOB is not None
+    todo, env, root = _JOB
+    results = []
+    for index in indices:
+        page, fingerprint = todo[index]
+        record, written = write_if_changed(root / page.file, render(page, env), fingerprint)
+        results.append((page.file, record, written))
+    return results

@@ -1,0 +1,54 @@
+"""The /statistiques/ page: active offers and requests by category and by commune, and the same as CSV.
+
+Counts come from entraide.stats.count_entries, the function `entraide stats` uses, so the page, the CSV
+and the moderators' command always agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from entraide.categories import load_categories, load_kinds
+from entraide.communes import Commune
+from entraide.stats import Stats
+
+from .charts import bar_chart
+
+CSV_URL = "/statistiques/entraide-statistiques.csv"
+
+
+def statistics_context(stats: Stats, communes: list[Commune]) -> dict[str, Any]:
+    by_category = [
+        (c.label, stats.total(category=c.key, kind="request"), stats.total(category=c.key, kind="offer"))
+        for c in load_categories()
+    ]
+    by_commune = [
+        (c.name, stats.total(commune=c.code, kind="request"), stats.total(commune=c.code, kind="offer"))
+        for c in communes
+    ]
+    return {
+        "requests": stats.total(kind="request"),
+        "offers": stats.total(kind="offer"),
+        "by_category": by_category,
+        "by_commune": by_commune,
+        "category_chart": bar_chart("graphique-categories", "Annonces actives par catégorie",
+                                    "Demandes et offres d'aide actives dans chaque catégorie", by_category),
+        "commune_chart": bar_chart("graphique-communes", "Annonces actives par commune",
+                                   "Demandes et offres d'aide actives dans chaque commune", by_commune),
+        "csv_url": CSV_URL,
+    }
+
+
+def statistics_csv(stats: Stats, communes: list[Commune]) -> str:
+    """One row per commune × category × kind, zeros included, with a BOM so spreadsheets read the accents."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["code_insee", "commune", "categorie", "type", "annonces_actives"])
+    for commune in communes:
+        for category in load_categories():
+            for kind in load_kinds():
+                count = stats.active[commune.code, category.key, kind.key]
+                writer.writerow([commune.code, commune.name, category.label, kind.label, count])
+    return "\ufeff" + buffer.getvalue()
