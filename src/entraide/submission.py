@@ -13,8 +13,9 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from entraide.communes import load_communes
 from entraide.entries import Entry, check
@@ -59,44 +60,56 @@ class Submission:
     contact: Contact = field(repr=False)  # in clear only to mail the author their key; never logged
 
 
-def clean(form: Mapping[str, Any]) -> tuple[dict[str, str], list[Problem]]:
+def clean(form: Mapping[str, Any], known: tuple[str, ...] = FORM_FIELDS,
+          multiline: tuple[str, ...] = MULTILINE_FIELDS) -> tuple[dict[str, str], list[Problem]]:
     """Known fields as tidy text (trimmed, NFC, line ends unified); problems for unknown or unreadable ones."""
     fields: dict[str, str] = {}
     problems = []
     for key, value in form.items():
-        if key not in FORM_FIELDS:
-            problems.append(Problem(key, "champ inconnu : seuls " + ", ".join(FORM_FIELDS) + " sont acceptés"))
+        if key not in known:
+            problems.append(Problem(key, "champ inconnu : seuls " + ", ".join(known) + " sont acceptés"))
         elif key == "consent" and isinstance(value, bool):
             fields[key] = "on" if value else ""
         elif not isinstance(value, str):
             problems.append(Problem(key, "doit être du texte"))
         else:
-            text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-            if problem := _control_problem(key, text):
+            fields[key] = tidy(value)
+            if problem := control_problem(fields[key], key in multiline):
                 problems.append(Problem(key, problem))
-            fields[key] = text
     return fields, problems
 
 
-def _control_problem(key: str, text: str) -> str:
-    if key not in MULTILINE_FIELDS and "\n" in text:
+def tidy(text: str) -> str:
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def control_problem(text: str, multiline: bool) -> str:
+    """Why the text cannot be kept as typed ('' when it can): a line break in a one-line field, a control character."""
+    if not multiline and "\n" in text:
         return "doit tenir sur une ligne : retirez les retours à la ligne"
     if _CONTROL.search(text.replace("\n", "").replace("\t", " ")):
         return "contient un caractère invisible ou de contrôle : retapez le texte sans le copier-coller"
     return ""
 
 
-def form_problems(fields: Mapping[str, str]) -> list[Problem]:
-    """The form's own rules: required fields, consent, a private contact that looks right, no contact in public text."""
-    problems = [Problem(key, message) for key, message in REQUIRED_MESSAGES.items() if not fields.get(key)]
+def contact_field_problems(fields: Mapping[str, str]) -> list[Problem]:
+    """A private contact that looks right: an email, a phone, or both (never neither)."""
     email, phone = fields.get("email", ""), fields.get("phone", "")
+    problems = []
     if not email and not phone:
         problems.append(Problem("email", "indiquez une adresse e-mail ou un numéro de téléphone (ou les deux) : "
-                                         "ils restent privés et servent à vous transmettre les messages"))
+                                         "ils restent privés"))
     if email and (len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email)):
         problems.append(Problem("email", "cette adresse e-mail n'a pas la bonne forme (exemple : prenom@exemple.fr)"))
     if phone and not normalise_phone(phone):
         problems.append(Problem("phone", "ce numéro n'a pas la bonne forme : 10 chiffres, par exemple 06 12 34 56 78"))
+    return problems
+
+
+def form_problems(fields: Mapping[str, str]) -> list[Problem]:
+    """The form's own rules: required fields, consent, a private contact that looks right, no contact in public text."""
+    problems = [Problem(key, message) for key, message in REQUIRED_MESSAGES.items() if not fields.get(key)]
+    problems += contact_field_problems(fields)
     if fields.get("consent", "").lower() not in CONSENT_VALUES:
         problems.append(Problem("consent", "cochez la case pour accepter la publication de votre annonce et la "
                                            "charte"))

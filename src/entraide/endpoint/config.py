@@ -8,8 +8,9 @@ setting is missing from the docs.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Mapping
+from typing import Any
 
 
 class ConfigError(ValueError):

@@ -1,0 +1,174 @@
+"""The WSGI application: routing, the guards every POST passes (Origin, rate limits, body size), CORS, logs.
+
+`create_app(config)` builds it once; the routes (routes.py) hold what each URL does. One log line per
+request: method, path, status, duration, entry id — never a form body nor a contact.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from entraide.endpoint.backends import Backend, make_backend
+from entraide.endpoint.http import (
+    Forbidden,
+    HTTPError,
+    MethodNotAllowed,
+    NotFound,
+    Request,
+    Response,
+    TooManyRequests,
+    read_body,
+)
+from entraide.endpoint.keys import load_keys, token_secret
+from entraide.endpoint.ratelimit import RateLimits
+from entraide.endpoint.routes import ROUTES
+
+if TYPE_CHECKING:
+    from entraide.endpoint.config import Config
+    from entraide.endpoint.pages import Pages
+
+log = logging.getLogger("entraide.endpoint")
+
+RECENT_KEYS = 10_000
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+class App:
+    """The endpoint: a WSGI callable holding its settings, keys, backend and limits (no globals)."""
+
+    def __init__(self, config: Config, backend: Backend | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        from entraide.endpoint.geocoding import make_geocoder
+
+        self.config = config
+        self.keys = load_keys(config)
+        self.secret = token_secret(config, self.keys)
+        self.backend = backend or make_backend(config)
+        self.geocode = make_geocoder(config)
+        self.limits = RateLimits(config.rate_limit_per_ip, config.rate_limit_global)
+        self.clock = clock
+        self._pages: Pages | None = None
+        self._recent_keys: OrderedDict[str, None] = OrderedDict()
+        self._recent_lock = threading.Lock()
+
+    @property
+    def pages(self) -> Pages:
+        """The HTML pages, loaded on first use: JSON clients never pay for Jinja2."""
+        if self._pages is None:
+            from entraide.endpoint.pages import Pages
+
+            self._pages = Pages(self.config.site_url)
+        return self._pages
+
+    def first_time(self, idempotency_key: str) -> bool:
+        """Whether this submission is new to this process: a retried form gets no second confirmation mail."""
+        with self._recent_lock:
+            if idempotency_key in self._recent_keys:
+                return False
+            self._recent_keys[idempotency_key] = None
+            if len(self._recent_keys) > RECENT_KEYS:
+                self._recent_keys.popitem(last=False)
+            return True
+
+    def send_mail(self, to: str, subject: str, body: str, reply_to: str | None = None) -> str:
+        from entraide.endpoint.mail import send_mail
+
+        return send_mail(self.config, to, subject, body, reply_to=reply_to)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+        request = self._request(environ)
+        try:
+            response = self.handle(request)
+        except HTTPError as error:
+            response = self._error(request, error)
+        except Exception:
+            log.exception("%s %s failed", request.method, request.path)
+            response = self._error(request, HTTPError("Une erreur inattendue s'est produite : réessayez dans un "
+                                                      "moment. Si elle se répète, prévenez les modérateurs."))
+        response.headers.update(self._cors(request))
+        response.headers.update(SECURITY_HEADERS)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.info("%s %s %d %.1fms entry=%s", request.method, request.path, response.status, elapsed_ms,
+                 request.entry_id or "-")
+        start_response(response.status_line, [*response.headers.items(), ("Content-Length", str(len(response.body)))])
+        return [response.body]
+
+    def handle(self, request: Request) -> Response:
+        methods = ROUTES.get(request.path.rstrip("/") or "/")
+        if methods is None:
+            raise NotFound("Cette adresse n'existe pas sur le service des formulaires.")
+        if request.method == "OPTIONS":
+            return self._preflight(request, methods)
+        handler = methods.get("GET" if request.method == "HEAD" else request.method)
+        if handler is None:
+            raise MethodNotAllowed("Méthode non permise ici.", headers={"Allow": ", ".join([*methods, "OPTIONS"])})
+        if request.method == "POST":
+            self._guard(request)
+        return handler(self, request)
+
+    def _guard(self, request: Request) -> None:
+        """Before any work: the request comes from the site, the client is not flooding, the body is small."""
+        origin = request.headers.get("origin")
+        if origin is not None and origin.rstrip("/") != self.config.site_url:
+            raise Forbidden("Ce formulaire doit être envoyé depuis le site Entraide.")
+        wait = self.limits.wait(request.client_ip, self.clock())
+        if wait:
+            raise TooManyRequests(f"Trop d'envois en peu de temps : patientez {wait} secondes puis réessayez. "
+                                  "Ce que vous avez tapé n'a pas été enregistré.", headers={"Retry-After": str(wait)})
+        request.body = read_body(request.environ)
+
+    def _preflight(self, request: Request, methods: dict[str, Any]) -> Response:
+        if request.headers.get("origin", "").rstrip("/") != self.config.site_url:
+            raise Forbidden("Origine non autorisée.")
+        return Response(204, headers={
+            "Access-Control-Allow-Methods": ", ".join([*methods, "OPTIONS"]),
+            "Access-Control-Allow-Headers": "Content-Type, Accept",
+            "Access-Control-Max-Age": "86400",
+        })
+
+    def _cors(self, request: Request) -> dict[str, str]:
+        if request.headers.get("origin", "").rstrip("/") == self.config.site_url:
+            return {"Access-Control-Allow-Origin": self.config.site_url, "Vary": "Origin"}
+        return {"Vary": "Origin"}
+
+    def _request(self, environ: dict[str, Any]) -> Request:
+        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
+                   if key.startswith("HTTP_")}
+        if "CONTENT_TYPE" in environ:
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        return Request(method=environ.get("REQUEST_METHOD", "GET").upper(), path=environ.get("PATH_INFO", "/"),
+                       headers=headers, client_ip=self._client_ip(environ, headers), environ=environ)
+
+    def _client_ip(self, environ: dict[str, Any], headers: dict[str, str]) -> str:
+        forwarded = headers.get("x-forwarded-for", "")
+        if self.config.trust_forwarded_for and forwarded:
+            return forwarded.split(",")[-1].strip()
+        return environ.get("REMOTE_ADDR", "")
+
+    def _error(self, request: Request, error: HTTPError) -> Response:
+        headers = dict(error.headers)
+        if request.wants_json or request.method != "POST":
+            body: dict[str, Any] = {"message": error.message}
+            if error.problems:
+                body["errors"] = error.problems
+            return Response.json(body, status=error.status, headers=headers)
+        template, fields = request.environ.get("entraide.form", ("message.html", {}))
+        page = self.pages.render(template, title="Envoi impossible", text=error.message, fields=fields,
+                                 errors=error.problems, notice=error.message)
+        return Response.html(page, status=error.status, headers=headers)
+
+
+def create_app(config: Config, backend: Backend | None = None, clock: Callable[[], float] = time.time) -> App:
+    """The endpoint for these settings; `backend` and `clock` can be given by tests and tools."""
+    logging.getLogger("entraide").setLevel(config.log_level.upper())
+    return App(config, backend, clock)

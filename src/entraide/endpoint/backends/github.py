@@ -1,0 +1,457 @@
+"""The github backend: each submission becomes a pull request that moderators merge to publish.
+
+A submission is a branch `entraide/<id>` holding one new file `submissions/<commune-slug>/<id>.yaml`, and a
+pull request whose title and body tell moderators, in French, what to check; labels say the kind, the
+category, the commune and each automatic flag. The entry id is derived from the form's idempotency key, so
+the branch name is too: a retried submission finds its branch or pull request and goes on from where the
+first attempt stopped, and never opens a second one.
+
+What residents wrote reaches the pull request only inside code blocks or code spans whose fences are
+longer than any run of backticks in the text, so it cannot close them: GitHub then shows HTML, Markdown,
+@mentions and #references as plain text. The body never holds the contact, sealed or not: only the file
+in the diff does, sealed.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import math
+import re
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from entraide.categories import category, kind
+from entraide.communes import load_communes
+from entraide.endpoint.backends import ForgeUnavailable
+from entraide.entries import Entry, check, parse, to_yaml
+from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits
+
+if TYPE_CHECKING:
+    from entraide.endpoint.config import Config
+    from entraide.rules import Flag
+
+log = logging.getLogger("entraide.endpoint.github")
+
+REF = "/repos/{owner}/{repo}/git/ref/{ref}"
+REFS = "/repos/{owner}/{repo}/git/refs"
+CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
+PULLS = "/repos/{owner}/{repo}/pulls"
+PULL = "/repos/{owner}/{repo}/pulls/{pull_number}"
+ISSUES = "/repos/{owner}/{repo}/issues"
+LABELS = "/repos/{owner}/{repo}/issues/{issue_number}/labels"
+COMMENTS = "/repos/{owner}/{repo}/issues/{issue_number}/comments"
+
+BRANCH_PREFIX = "entraide/"
+SUBMIT_WRITES = 4  # create the branch, commit the file, open the pull request, label it
+ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")  # the schema's id pattern: safe in a URL and a branch name
+GUIDE_PATH = "docs/guide-moderation.md"
+ERROR_RETRY_AFTER = 300
+
+FIELD_NAMES = {"title": "le titre", "description": "la description", "name": "le prénom",
+               "availability": "les disponibilités"}
+
+
+class GitHubBackend:
+    """Pending entries as pull requests on one GitHub repository; writes go one at a time."""
+
+    def __init__(self, repository: str, token: str, *, api_url: str = PUBLIC_API_URL, base_branch: str = "main",
+                 submissions_path: str = "submissions", site_url: str = "", timeout_seconds: float = 10.0,
+                 connect_timeout_seconds: float = 3.05, limits: Limits | None = None, clock: Clock | None = None,
+                 index_max_age_seconds: float = 60.0) -> None:
+        if not re.fullmatch(r"[\w.-]+/[\w.-]+", repository or ""):
+            raise ValueError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}")
+        if not token:
+            raise ValueError("GITHUB_TOKEN is empty: the github backend needs a token that can open pull requests")
+        self.repository = repository
+        self.base_branch = base_branch
+        self.submissions_path = submissions_path.strip("/")
+        self.site_url = site_url.rstrip("/")
+        self.guide_url = f"{_web_url(api_url)}/{repository}/blob/{base_branch}/{GUIDE_PATH}"
+        self._client = GitHubClient(api_url, token, repository, limits=limits, clock=clock,
+                                    timeout=(min(connect_timeout_seconds, timeout_seconds), timeout_seconds))
+        self._write_lock = threading.Lock()
+        self._index: dict[str, str] = {}
+        self._index_time = -math.inf
+        self._index_max_age = index_max_age_seconds
+        self._index_lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, config: Config) -> GitHubBackend:
+        return cls(config.github_repository, config.github_token, api_url=config.github_api_url,
+                   base_branch=config.base_branch, site_url=config.site_url,
+                   timeout_seconds=config.github_timeout_seconds)
+
+    # The Backend interface
+
+    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
+        """The pull request's URL; the entry id, hence the branch, follows from `idempotency_key`."""
+        with _forge_errors(), self._write_lock:
+            return self._open_submission(entry, flags)
+
+    def find(self, entry_id: str) -> Entry | None:
+        if not ENTRY_ID.fullmatch(entry_id):
+            return None
+        with _forge_errors():
+            found = self._approved_file(entry_id)
+            if found:
+                return _entry_of(found)
+            pending = self._pending_file(entry_id)
+            return _entry_of(pending) if pending else None
+
+    def withdraw(self, entry: Entry) -> str:
+        """A pull request deleting the published file, or the pending pull request closed."""
+        with _forge_errors(), self._write_lock:
+            existing = self._pull_for(_withdraw_branch(entry.id), "all")
+            if existing:
+                return existing["html_url"]
+            published = self._approved_file(entry.id)
+            if published:
+                return self._open_withdrawal(entry, published)
+            pending = self._pull_for(_submission_branch(entry.id), "open")
+            if pending:
+                return self._close_pending(pending)
+        raise LookupError(f"entry {entry.id} is neither published nor pending")
+
+    def report(self, entry: Entry, reason: str) -> str:
+        """An issue for the moderators; never retried after a server error, so never doubled."""
+        body = {"title": report_title(entry),
+                "body": report_body(entry, reason, self._entry_path(entry), self.site_url, self.guide_url),
+                "labels": ["Signalement", _commune_label(entry)]}
+        with _forge_errors(), self._write_lock:
+            reply = self._client.call("POST", ISSUES, body=body, expect=(201,), retry_server_errors=False)
+        log.info("report on %s opened issue #%s", entry.id, reply.data["number"])
+        return reply.data["html_url"]
+
+    # Submissions
+
+    def _open_submission(self, entry: Entry, flags: list[Flag]) -> str:
+        branch = _submission_branch(entry.id)
+        labels = submission_labels(entry, flags)
+        existing = self._pull_for(branch, "all")
+        if existing:
+            self._add_labels(existing, labels)
+            return existing["html_url"]
+        self._client.reserve(SUBMIT_WRITES)
+        fresh = self._ensure_branch(branch)
+        path = self._entry_path(entry)
+        self._ensure_file(branch, path, to_yaml(entry), f"Nouvelle annonce {entry.id}", fresh)
+        pull = self._open_pull(branch, submission_title(entry),
+                               submission_body(entry, flags, path, self.guide_url))
+        self._add_labels(pull, labels)
+        log.info("entry %s: pull request #%s", entry.id, pull["number"])
+        return pull["html_url"]
+
+    def _ensure_branch(self, branch: str) -> bool:
+        """Create the branch from the base branch; False when an earlier attempt already did."""
+        if self._client.call("GET", REF, ref=f"heads/{branch}", expect=(200, 404)).status == 200:
+            return False
+        base = self._client.call("GET", REF, ref=f"heads/{self.base_branch}", expect=(200,)).data["object"]["sha"]
+        created = self._client.call("POST", REFS, body={"ref": f"refs/heads/{branch}", "sha": base}, expect=(201, 422))
+        return created.status == 201
+
+    def _ensure_file(self, branch: str, path: str, text: str, message: str, fresh: bool) -> None:
+        if not fresh and self._read(path, branch):
+            return
+        content = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        reply = self._client.call("PUT", CONTENTS, path=path, expect=(201, 422),
+                                  body={"message": message, "content": content, "branch": branch})
+        if reply.status == 422 and not self._read(path, branch):
+            raise ForgeError(422, "PUT", CONTENTS, str(reply.data))
+
+    def _open_pull(self, branch: str, title: str, body: str) -> dict[str, Any]:
+        reply = self._client.call("POST", PULLS, expect=(201, 422),
+                                  body={"title": title, "head": branch, "base": self.base_branch, "body": body})
+        if reply.status == 201:
+            return reply.data
+        existing = self._pull_for(branch, "all")  # opened by an attempt whose answer was lost
+        if not existing:
+            raise ForgeError(422, "POST", PULLS, str(reply.data))
+        return existing
+
+    def _add_labels(self, pull: dict[str, Any], labels: list[str]) -> None:
+        """Labels help sorting but are not worth failing a submission for: a retry adds the missing ones."""
+        present = {label["name"] for label in pull.get("labels") or []}
+        missing = [label for label in labels if label not in present]
+        if not missing:
+            return
+        try:
+            self._client.call("POST", LABELS, issue_number=str(pull["number"]), body={"labels": missing},
+                              expect=(200,))
+        except ForgeBusy as busy:
+            log.warning("pull request #%s left without labels: %s", pull["number"], busy)
+
+    def _pull_for(self, branch: str, state: str) -> dict[str, Any] | None:
+        reply = self._client.call("GET", PULLS, params={"head": f"{self._client.owner}:{branch}", "state": state},
+                                  expect=(200,))
+        return reply.data[0] if reply.data else None
+
+    # Withdrawals
+
+    def _open_withdrawal(self, entry: Entry, published: dict[str, Any]) -> str:
+        branch = _withdraw_branch(entry.id)
+        self._client.reserve(SUBMIT_WRITES)
+        fresh = self._ensure_branch(branch)
+        if fresh or self._read(published["path"], branch):
+            self._client.call("DELETE", CONTENTS, path=published["path"], expect=(200,),
+                              body={"message": f"Retrait de l'annonce {entry.id}", "sha": published["sha"],
+                                    "branch": branch})
+        pull = self._open_pull(branch, withdrawal_title(entry), withdrawal_body(entry, published["path"],
+                                                                                self.guide_url))
+        self._add_labels(pull, ["Retrait", _commune_label(entry)])
+        log.info("entry %s: withdrawal pull request #%s", entry.id, pull["number"])
+        return pull["html_url"]
+
+    def _close_pending(self, pull: dict[str, Any]) -> str:
+        number = str(pull["number"])
+        self._client.call("POST", COMMENTS, issue_number=number, expect=(201,), body={
+            "body": "L'auteur a retiré son annonce avec sa clé de retrait : cette demande est fermée sans être "
+                    "publiée. Il n'y a rien d'autre à faire."})
+        self._client.call("PATCH", PULL, pull_number=number, body={"state": "closed"}, expect=(200,))
+        log.info("pending pull request #%s closed at its author's request", number)
+        return pull["html_url"]
+
+    # Finding entries
+
+    def _approved_file(self, entry_id: str) -> dict[str, Any] | None:
+        """The file on the base branch: first where its id says (`<commune>-<date>-<hash>`), then the index."""
+        for path in self._likely_paths(entry_id):
+            found = self._read(path, self.base_branch)
+            if found:
+                return found
+        path = self._indexed_path(entry_id)
+        return self._read(path, self.base_branch) if path else None
+
+    def _likely_paths(self, entry_id: str) -> Iterator[str]:
+        for commune in load_communes():
+            if entry_id.startswith(commune.slug + "-"):
+                yield f"{self.submissions_path}/{commune.slug}/{entry_id}.yaml"
+
+    def _indexed_path(self, entry_id: str) -> str | None:
+        """Where an id lives, from the base branch's folder listings, refreshed at most once per max age."""
+        with self._index_lock:
+            now = self._client.throttle.clock.monotonic()
+            if entry_id not in self._index and now - self._index_time > self._index_max_age:
+                self._index = self._list_submissions()
+                self._index_time = now
+            return self._index.get(entry_id)
+
+    def _list_submissions(self) -> dict[str, str]:
+        """Every entry file's path by id (the contents API lists up to 1,000 files per folder)."""
+        top = self._client.call("GET", CONTENTS, path=self.submissions_path, params={"ref": self.base_branch},
+                                expect=(200, 404))
+        folders = [item["path"] for item in top.data or [] if item["type"] == "dir"] if top.status == 200 else []
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            listings = pool.map(lambda folder: self._client.call(
+                "GET", CONTENTS, path=folder, params={"ref": self.base_branch}, expect=(200, 404)).data, folders)
+            return {item["name"].removesuffix(".yaml"): item["path"] for listing in listings
+                    for item in listing or [] if item["type"] == "file" and item["name"].endswith(".yaml")}
+
+    def _pending_file(self, entry_id: str) -> dict[str, Any] | None:
+        branch = _submission_branch(entry_id)
+        pull = self._pull_for(branch, "open")
+        if not pull:
+            return None
+        match = re.search(rf"{re.escape(self.submissions_path)}/[a-z0-9-]+/{re.escape(entry_id)}\.yaml",
+                          pull.get("body") or "")
+        return self._read(match.group(0), branch) if match else None
+
+    def _read(self, path: str, ref: str) -> dict[str, Any] | None:
+        reply = self._client.call("GET", CONTENTS, path=path, params={"ref": ref}, expect=(200, 404))
+        return reply.data if reply.status == 200 and isinstance(reply.data, dict) else None
+
+    def _entry_path(self, entry: Entry) -> str:
+        return f"{self.submissions_path}/{entry.commune_slug}/{entry.id}.yaml"
+
+@contextmanager
+def _forge_errors() -> Iterator[None]:
+    """The client's errors as ForgeUnavailable, with a French message the resident can act on."""
+    try:
+        yield
+    except ForgeBusy as busy:
+        log.warning("GitHub cannot take it now: %s", busy)
+        raise ForgeUnavailable(busy.retry_after, busy_message(busy.retry_after)) from busy
+    except ForgeError as error:
+        log.error("GitHub refused: %s", error)
+        raise ForgeUnavailable(ERROR_RETRY_AFTER, busy_message(ERROR_RETRY_AFTER)) from error
+
+
+def busy_message(retry_after: int) -> str:
+    return (f"Le service qui reçoit les annonces est très sollicité et ne peut pas prendre la vôtre tout de suite. "
+            f"Rien n'a été perdu : ce que vous avez écrit est conservé. Réessayez {_in_words(retry_after)}.")
+
+
+def _in_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"dans {max(1, seconds)} seconde{'s' if seconds > 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"dans {minutes} minutes" if minutes < 90 else f"dans {math.ceil(minutes / 60)} heures"
+
+
+def _entry_of(content: dict[str, Any]) -> Entry | None:
+    text = base64.b64decode(content.get("content") or "").decode("utf-8")
+    data = parse(text)
+    problems = check(data, filename=content["path"])
+    if problems:
+        log.warning("%s is not a valid entry (%d problems)", content["path"], len(problems))
+        return None
+    return Entry.from_data(data)
+
+
+def _submission_branch(entry_id: str) -> str:
+    return f"{BRANCH_PREFIX}{entry_id}"
+
+
+def _withdraw_branch(entry_id: str) -> str:
+    return f"{BRANCH_PREFIX}retrait-{entry_id}"
+
+
+def _web_url(api_url: str) -> str:
+    """github.com for the public API, the host for GitHub Enterprise (`https://host/api/v3`)."""
+    api_url = api_url.rstrip("/")
+    if api_url == PUBLIC_API_URL:
+        return "https://github.com"
+    return api_url.removesuffix("/api/v3")
+
+
+# Texts moderators read: pure functions of the entry.
+
+def submission_title(entry: Entry) -> str:
+    return (f"[{_kind_word(entry)}] {category(entry.category).label} — {_commune_name(entry)} — "
+            f"« {plain_text(entry.title)} »")
+
+
+def withdrawal_title(entry: Entry) -> str:
+    return f"[Retrait] {category(entry.category).label} — {_commune_name(entry)} — « {plain_text(entry.title)} »"
+
+
+def report_title(entry: Entry) -> str:
+    return f"Signalement — {_commune_name(entry)} — « {plain_text(entry.title)} » ({entry.id})"
+
+
+def submission_labels(entry: Entry, flags: list[Flag]) -> list[str]:
+    labels = [_kind_word(entry), category(entry.category).label, _commune_label(entry)]
+    labels += [f"À vérifier : {flag.label.lower()}" for flag in flags]
+    return list(dict.fromkeys(labels))
+
+
+def submission_body(entry: Entry, flags: list[Flag], path: str, guide_url: str) -> str:
+    return "\n".join([
+        f"## {kind(entry.kind).label} — {category(entry.category).label} — {_commune_name(entry)}",
+        "",
+        "Une personne a déposé cette annonce avec le formulaire du site. **Fusionner** (bouton « Merge pull "
+        "request ») la publie ; **fermer sans fusionner** (« Close pull request ») la refuse.",
+        "",
+        *_facts(entry, path),
+        "",
+        "### Titre", fenced(entry.title),
+        "### Description", fenced(entry.description),
+        "### Prénom ou pseudonyme", fenced(entry.name),
+        "### Disponibilités", fenced(entry.availability) if entry.availability else "_Non précisées._",
+        "",
+        "### Signalements automatiques",
+        *(_flag_lines(flags) or ["Aucun signalement automatique."]),
+        "",
+        "### À vérifier avant de fusionner",
+        "- [ ] Le texte ne contient aucune coordonnée (téléphone, e-mail, adresse, lien) ni donnée personnelle.",
+        "- [ ] L'aide est gratuite : rembourser des courses est normal, demander à être payé ne l'est pas.",
+        "- [ ] La catégorie et la commune correspondent au texte.",
+        "- [ ] Le texte est respectueux et ne met personne en danger.",
+        "",
+        "Le contact de la personne est chiffré dans le fichier : il n'apparaît nulle part en clair et ne doit "
+        f"jamais être recopié ici. Voir le [guide de modération]({guide_url}).",
+    ]) + "\n"
+
+
+def withdrawal_body(entry: Entry, path: str, guide_url: str) -> str:
+    return "\n".join([
+        "## Retrait demandé par l'auteur",
+        "",
+        "L'auteur de cette annonce a demandé son retrait avec sa clé de retrait, vérifiée par le formulaire. "
+        "**Fusionnez** cette demande sans attendre : elle supprime le fichier de l'annonce et la retire du site.",
+        "",
+        *_facts(entry, path),
+        "",
+        "### Titre", fenced(entry.title),
+        "",
+        f"Voir le [guide de modération]({guide_url}).",
+    ]) + "\n"
+
+
+def report_body(entry: Entry, reason: str, path: str, site_url: str, guide_url: str) -> str:
+    page = [f"Page de l'annonce : {site_url}/annonces/{entry.id}/", ""] if site_url else []
+    return "\n".join([
+        "## Une annonce a été signalée",
+        "",
+        *page,
+        *_facts(entry, path),
+        "",
+        "### Titre de l'annonce", fenced(entry.title),
+        "### Motif donné par la personne qui signale", fenced(reason),
+        "",
+        "### Que faire",
+        "- [ ] Relire l'annonce et le motif.",
+        "- [ ] Si l'annonce enfreint la charte, la retirer en supprimant son fichier (voir le guide).",
+        "- [ ] Fermer ce signalement en indiquant la décision.",
+        "",
+        f"Voir le [guide de modération]({guide_url}).",
+    ]) + "\n"
+
+
+def _facts(entry: Entry, path: str) -> list[str]:
+    commune = load_communes().by_code[entry.commune]
+    where = "un point approximatif (à 300 m près)" if entry.location else "la commune seulement"
+    return [
+        "| | |",
+        "|---|---|",
+        f"| Type | {kind(entry.kind).label} |",
+        f"| Catégorie | {category(entry.category).label} |",
+        f"| Commune | {commune.name} ({commune.code}) |",
+        f"| Sur la carte | {where} |",
+        f"| Déposée le | {entry.created_at:%d/%m/%Y à %H:%M} |",
+        f"| En ligne jusqu'au | {entry.expires_on:%d/%m/%Y} |",
+        f"| Fichier | `{path}` |",
+    ]
+
+
+def _flag_lines(flags: list[Flag]) -> list[str]:
+    return [f"- [ ] **{flag.label}** dans {FIELD_NAMES.get(flag.key, flag.key)} : {code_span(flag.excerpt)}"
+            for flag in flags]
+
+
+def fenced(text: str) -> str:
+    """A code block no text can close: its fence is longer than any run of backticks inside."""
+    fence = "`" * max(3, _longest_run(text, "`") + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def code_span(text: str) -> str:
+    """Inline code no text can close, on one line."""
+    text = " ".join(text.split()) or "…"
+    fence = "`" * (_longest_run(text, "`") + 1)
+    return f"{fence} {text} {fence}"
+
+
+def plain_text(text: str) -> str:
+    """A title shown as typed: GitHub would turn `code`, @mentions and #123 references in titles into markup."""
+    text = " ".join(text.split()).replace("`", "ˋ")
+    return re.sub(r"([@#])", "\\1\u200b", text)
+
+
+def _longest_run(text: str, char: str) -> int:
+    return max((len(run) for run in re.findall(f"{re.escape(char)}+", text)), default=0)
+
+
+def _kind_word(entry: Entry) -> str:
+    return kind(entry.kind).label.split()[0]  # « Offre d'aide » → « Offre »
+
+
+def _commune_name(entry: Entry) -> str:
+    return load_communes().by_code[entry.commune].name
+
+
+def _commune_label(entry: Entry) -> str:
+    return f"Commune : {_commune_name(entry)}"

@@ -1,0 +1,86 @@
+"""Plain-text French mails, sent by SMTP or, with no SMTP host, written as .eml files into the outbox.
+
+Logs name a mail by its id and the outbox file, never by an address: addresses are contacts.
+The outbox stands in for a mail server on a developer's machine; like one, it holds addresses (keep it
+out of git, which .gitignore does for outbox/).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, localtime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from entraide.endpoint.config import Config
+
+log = logging.getLogger("entraide.endpoint.mail")
+
+
+class MailUnavailable(Exception):
+    """The mail could not be handed to the SMTP server; the resident can try again later."""
+
+
+def send_mail(config: Config, to: str, subject: str, body: str, reply_to: str | None = None) -> str:
+    """Send one mail; returns its id (also its Message-ID), the only thing worth logging about it."""
+    message, mail_id = compose(config, to, subject, body, reply_to)
+    if config.smtp_host:
+        _send_smtp(config, message)
+        log.info("mail %s sent through SMTP", mail_id)
+    else:
+        path = _write_outbox(Path(config.outbox_path), message, mail_id)
+        log.info("mail %s written to %s", mail_id, path)
+    return mail_id
+
+
+def compose(config: Config, to: str, subject: str, body: str, reply_to: str | None = None) -> tuple[EmailMessage, str]:
+    mail_id = uuid.uuid4().hex[:16]
+    message = EmailMessage()
+    message["From"] = config.mail_from
+    message["To"] = to
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Subject"] = " ".join(subject.split())  # a title is one line, but a header must never break
+    message["Date"] = format_datetime(localtime())
+    message["Message-ID"] = f"<{mail_id}@entraide>"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body, subtype="plain", charset="utf-8")
+    return message, mail_id
+
+
+def _send_smtp(config: Config, message: EmailMessage) -> None:
+    import smtplib  # with ssl, ~30 ms: not paid by the outbox nor by a cold start that sends no mail
+    import ssl
+
+    try:
+        if config.smtp_port == 465:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port,
+                                                    timeout=config.smtp_timeout_seconds)
+        else:
+            client = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds)
+        with client:
+            client.ehlo()
+            if client.has_extn("starttls"):
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            if config.smtp_user:
+                client.login(config.smtp_user, config.smtp_password)
+            client.send_message(message)
+    except (smtplib.SMTPException, OSError) as error:
+        raise MailUnavailable(f"SMTP server unavailable: {type(error).__name__}") from error
+
+
+def _write_outbox(outbox: Path, message: EmailMessage, mail_id: str) -> Path:
+    outbox.mkdir(parents=True, exist_ok=True)
+    path = outbox / f"{time.strftime('%Y%m%dT%H%M%S')}-{mail_id}.eml"
+    handle, temporary = tempfile.mkstemp(dir=outbox, prefix=".", suffix=".tmp")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(message.as_bytes())
+    os.replace(temporary, path)
+    return path

@@ -1,0 +1,261 @@
+"""The endpoint's routes: each turns a request into a response, in JSON or in French HTML pages.
+
+A route validates everything before it asks the backend or the mail server to do anything, so a refused
+request writes nothing. JSON answers: `{"message": ..., "errors": {field: message}}` on error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from entraide import submission
+from entraide.endpoint import tokens
+from entraide.endpoint.backends import ForgeUnavailable
+from entraide.endpoint.http import BadRequest, Forbidden, NotFound, Request, Response, ServiceUnavailable
+from entraide.schema import Problem
+
+if TYPE_CHECKING:
+    from entraide.endpoint.app import App
+    from entraide.entries import Entry
+
+log = logging.getLogger("entraide.endpoint")
+
+TIMEZONE = ZoneInfo("Europe/Paris")
+HONEYPOT = "website"
+CONTROL_FIELDS = (HONEYPOT, "form_token", "confirm_token", "edit")
+CONTACT_FIELDS = ("entry", "message", "name", "email", "phone")
+WITHDRAW_FIELDS = ("entry", "key")
+REPORT_FIELDS = ("entry", "reason")
+LIMITS = {"message": (10, 2000), "name": (1, 60), "reason": (5, 1000), "key": (1, 100), "entry": (1, 64)}
+INVALID = "Votre envoi n'a pas pu être accepté : corrigez les champs signalés."
+
+
+def health(app: App, request: Request) -> Response:
+    return Response.json({"status": "ok", "backend": app.config.backend})
+
+
+def token(app: App, request: Request) -> Response:
+    """A signed time token for the enhanced form, fetched when the form is shown."""
+    issued = tokens.issue(app.secret, tokens.FORM, app.clock())
+    return Response.json({"token": issued, "min_fill_seconds": app.config.min_fill_seconds},
+                         headers={"Cache-Control": "no-store"})
+
+
+# /submit
+
+
+def submit(app: App, request: Request) -> Response:
+    form = request.form()
+    _refuse_honeypot(form)
+    fields = {key: value for key, value in form.items() if key not in CONTROL_FIELDS}
+    if request.media_type == "application/json":
+        return _submit_json(app, request, form, fields)
+    return _submit_html(app, request, form, fields)
+
+
+def _submit_json(app: App, request: Request, form: dict[str, Any], fields: dict[str, Any]) -> Response:
+    if app.config.min_fill_seconds:
+        _check_token(app, form.get("form_token"), tokens.FORM, None)
+    result = _build(app, fields)
+    if isinstance(result, list):
+        return _invalid_json(result)
+    _hand_over(app, request, result)
+    entry = result.entry
+    return Response.json({"id": entry.id, "withdraw_key": result.withdraw_key, "status": "pending",
+                          "expires": entry.expires,
+                          "message": "Merci ! Votre annonce est transmise aux modérateurs, qui la relisent avant "
+                                     "de la publier. Gardez votre clé de retrait : elle ne sera plus affichée."},
+                         status=201)
+
+
+def _submit_html(app: App, request: Request, form: dict[str, Any], fields: dict[str, Any]) -> Response:
+    pages = app.pages
+    if form.get("edit"):
+        return Response.html(pages.render("form.html", fields=fields, errors={}))
+    result = _build(app, fields)
+    if isinstance(result, list):
+        return Response.html(pages.render("form.html", fields=fields, errors=_by_field(result)), status=400)
+    confirm = form.get("confirm_token")
+    if not confirm:
+        return _preview(app, fields, result, status=200)
+    try:
+        tokens.verify(confirm if isinstance(confirm, str) else "", app.secret, tokens.PREVIEW, app.clock(),
+                      min_age=app.config.min_fill_seconds, max_age=app.config.form_token_max_age_seconds,
+                      fields=fields)
+    except tokens.TokenProblem as problem:
+        too_fast = str(problem).startswith("envoyé trop vite")
+        return _preview(app, fields, result, status=400, notice=str(problem), token=confirm if too_fast else None)
+    try:
+        _hand_over(app, request, result)
+    except ServiceUnavailable as error:
+        return _preview(app, fields, result, status=503, notice=error.message, headers=error.headers)
+    return Response.html(pages.render("thanks.html", entry=result.entry, withdraw_key=result.withdraw_key,
+                                      email=bool(result.contact.email)))
+
+
+def _preview(app: App, fields: dict[str, str], result: submission.Submission, *, status: int, notice: str = "",
+             token: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    token = token or tokens.issue(app.secret, tokens.PREVIEW, app.clock(), fields=fields)
+    page = app.pages.render("preview.html", fields=fields, entry=result.entry, flags=result.flags, notice=notice,
+                            confirm_token=token)
+    return Response.html(page, status=status, headers=headers)
+
+
+def _build(app: App, fields: dict[str, Any]) -> submission.Submission | list[Problem]:
+    return submission.build_submission(fields, keys=app.keys, now=dt.datetime.now(TIMEZONE),
+                                       expiry_days=app.config.expiry_days, geocode=app.geocode, secret=app.secret)
+
+
+def _hand_over(app: App, request: Request, result: submission.Submission) -> None:
+    """Give the entry to the backend, then mail the author their withdraw key (a failed mail loses nothing)."""
+    request.entry_id = result.entry.id
+    try:
+        app.backend.submit(result.entry, list(result.flags), result.idempotency_key)
+    except ForgeUnavailable as busy:
+        raise ServiceUnavailable(busy.message_fr, headers={"Retry-After": str(busy.retry_after_seconds)}) from busy
+    if result.contact.email and app.first_time(result.idempotency_key):
+        from entraide.endpoint.mail import MailUnavailable
+        from entraide.endpoint.messages import confirmation_mail
+
+        try:
+            app.send_mail(result.contact.email, *confirmation_mail(result.entry, result.withdraw_key,
+                                                                   app.config.site_url))
+        except MailUnavailable:
+            log.warning("entry %s received, but its confirmation mail failed", result.entry.id)
+
+
+def _refuse_honeypot(form: dict[str, Any]) -> None:
+    if form.get(HONEYPOT):
+        raise BadRequest("Le champ « Site web » doit rester vide : il sert à écarter les robots.",
+                         problems={HONEYPOT: "doit rester vide"})
+
+
+def _check_token(app: App, value: Any, purpose: str, fields: dict[str, str] | None) -> None:
+    try:
+        tokens.verify(value if isinstance(value, str) else "", app.secret, purpose, app.clock(),
+                      min_age=app.config.min_fill_seconds, max_age=app.config.form_token_max_age_seconds,
+                      fields=fields)
+    except tokens.TokenProblem as problem:
+        raise BadRequest(str(problem)[0].upper() + str(problem)[1:] + ".",
+                         problems={"form_token": str(problem)}) from problem
+
+
+# /contact, /withdraw, /report: small forms sharing one shape
+
+
+def contact(app: App, request: Request) -> Response:
+    fields, entry = _small_form(app, request, "contact.html", CONTACT_FIELDS, multiline=("message",),
+                                extra=submission.contact_field_problems)
+    request.entry_id = entry.id
+    _relay(app, entry, fields)
+    text = f"Votre message a été transmis à {entry.name}, qui vous répondra directement s'il le souhaite."
+    return _done(app, request, "Message envoyé", text)
+
+
+def withdraw(app: App, request: Request) -> Response:
+    from entraide.sealing import withdraw_key_matches
+
+    fields, entry = _small_form(app, request, "withdraw.html", WITHDRAW_FIELDS)
+    request.entry_id = entry.id
+    if not withdraw_key_matches(fields["key"], entry.withdraw_key_hash):
+        raise Forbidden("Cette clé de retrait ne correspond pas à cette annonce : vérifiez-la dans l'e-mail ou la "
+                        "page reçus lors de l'envoi.", problems={"key": "clé de retrait incorrecte"})
+    _ask_backend(app.backend.withdraw, entry)
+    return _done(app, request, "Annonce retirée", f"Votre annonce « {entry.title} » est retirée. Elle disparaît du "
+                                                  "site à sa prochaine mise à jour, d'ici quelques minutes.")
+
+
+def report(app: App, request: Request) -> Response:
+    fields, entry = _small_form(app, request, "report.html", REPORT_FIELDS, multiline=("reason",))
+    request.entry_id = entry.id
+    _ask_backend(app.backend.report, entry, fields["reason"])
+    return _done(app, request, "Signalement transmis", "Merci. Votre signalement est transmis aux modérateurs, "
+                                                       "qui vont examiner l'annonce.")
+
+
+def _small_form(app: App, request: Request, template: str, known: tuple[str, ...], *,
+                multiline: tuple[str, ...] = (), extra: Any = None) -> tuple[dict[str, str], Entry]:
+    """Validate a small form, then find its entry; on a problem the page comes back with the form kept."""
+    form = request.form()
+    _refuse_honeypot(form)
+    fields, problems = submission.clean({k: v for k, v in form.items() if k != HONEYPOT}, known, multiline)
+    problems += _length_problems(fields, known)
+    problems += extra(fields) if extra else []
+    request.environ["entraide.form"] = (template, fields)  # to show the form again with any error
+    if problems:
+        raise BadRequest(INVALID, problems=_by_field(problems))
+    entry = app.backend.find(fields["entry"])
+    if entry is None:
+        raise NotFound("Aucune annonce ne porte ce numéro : vérifiez-le (il figure dans l'adresse de l'annonce, "
+                       "après /annonces/).", problems={"entry": "annonce introuvable"})
+    return fields, entry
+
+
+def _length_problems(fields: dict[str, str], known: tuple[str, ...]) -> list[Problem]:
+    problems = []
+    for key in known:
+        low, high = LIMITS.get(key, (0, 254))
+        size = len(fields.get(key, ""))
+        if size < low:
+            problems.append(Problem(key, "champ obligatoire" if size == 0 else f"trop court : au moins {low} "
+                                                                                "caractères"))
+        elif size > high:
+            problems.append(Problem(key, f"trop long : {high} caractères au plus (actuellement {size})"))
+    return problems
+
+
+def _relay(app: App, entry: Entry, fields: dict[str, str]) -> None:
+    """The visitor's message to the author (Reply-To: the visitor), or to the moderators for a phone-only author."""
+    from entraide.endpoint.mail import MailUnavailable
+    from entraide.endpoint.messages import relay_by_phone_mail, relay_mail
+
+    author = app.keys.unseal(entry.contact)
+    phone = submission.normalise_phone(fields.get("phone", ""))
+    email = fields.get("email", "")
+    try:
+        if author.email:
+            mail = relay_mail(entry, fields["name"], fields["message"], email, phone, app.config.site_url)
+            app.send_mail(author.email, *mail, reply_to=email or None)
+        else:
+            mail = relay_by_phone_mail(entry, author.phone, fields["name"], fields["message"], email, phone)
+            app.send_mail(app.config.moderators_email, *mail, reply_to=email or None)
+    except MailUnavailable as error:
+        raise ServiceUnavailable("Votre message n'a pas pu être envoyé pour le moment : réessayez dans quelques "
+                                 "minutes.", headers={"Retry-After": "300"}) from error
+
+
+def _ask_backend(action: Any, *args: Any) -> None:
+    try:
+        action(*args)
+    except ForgeUnavailable as busy:
+        raise ServiceUnavailable(busy.message_fr, headers={"Retry-After": str(busy.retry_after_seconds)}) from busy
+
+
+def _done(app: App, request: Request, title: str, text: str) -> Response:
+    if request.wants_json:
+        return Response.json({"message": text})
+    return Response.html(app.pages.render("message.html", title=title, text=text))
+
+
+def _by_field(problems: list[Problem]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for problem in problems:
+        errors.setdefault(problem.key, problem.message)
+    return errors
+
+
+def _invalid_json(problems: list[Problem]) -> Response:
+    return Response.json({"message": INVALID, "errors": _by_field(problems)}, status=400)
+
+
+ROUTES = {
+    "/submit": {"POST": submit},
+    "/contact": {"POST": contact},
+    "/withdraw": {"POST": withdraw},
+    "/report": {"POST": report},
+    "/token": {"GET": token},
+    "/health": {"GET": health},
+}
