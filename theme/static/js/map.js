@@ -12,8 +12,8 @@
 (function () {
   'use strict';
 
-  var ENTRIES_ZOOM = 13; // about one district on screen: few enough communes to load
-  var LIST_LIMIT = 50; // entries listed under the map; beyond, people are invited to zoom in
+  var ENTRIES_ZOOM = 14; // a few kilometres on screen: only the communes around are loaded
+  var LIST_LIMIT = 20; // entries listed under the map; beyond, people are invited to zoom in
   var DEFAULT_MAX_ZOOM = 19;
 
   var container = document.getElementById('map');
@@ -40,6 +40,7 @@
   var labels = readLabels(filtersForm);
   var map = createMap(container, settings);
   var communeLayers = {}; // slug -> boundary layer
+  var selected = null; // the boundary of the commune last picked, drawn thicker
   var loads = {}; // slug -> promise of the commune's entries, once asked for
   var entries = []; // {props, marker, communeName} of every loaded entry
   var filters = readFilters();
@@ -147,6 +148,10 @@
     if (!layer) {
       return;
     }
+    if (selected) {
+      selected.setStyle({ weight: 2 });
+    }
+    selected = layer.setStyle({ weight: 5 });
     map.fitBounds(layer.getBounds());
     loadCommune(layer.feature);
   }
@@ -157,10 +162,45 @@
     }
     var view = map.getBounds();
     Object.keys(communeLayers).forEach(function (slug) {
-      if (view.intersects(communeLayers[slug].getBounds())) {
-        loadCommune(communeLayers[slug].feature);
+      var layer = communeLayers[slug];
+      if (view.intersects(layer.getBounds()) && isInView(layer.feature.geometry, view)) {
+        loadCommune(layer.feature);
       }
     });
+  }
+
+  /* Whether a commune really shows in the view, not just its bounding box: one of its boundary points
+     is in view, or the view's centre or a corner is inside it (a view smaller than the commune). */
+  function isInView(geometry, view) {
+    var polygons = geometry.type === 'MultiPolygon' ? geometry.coordinates : [geometry.coordinates];
+    var probes = [view.getCenter(), view.getNorthWest(), view.getNorthEast(), view.getSouthWest(),
+                  view.getSouthEast()];
+    return polygons.some(function (rings) {
+      return rings[0].some(function (point) {
+        return view.contains([point[1], point[0]]);
+      }) || probes.some(function (probe) {
+        return isInPolygon(rings, probe.lng, probe.lat);
+      });
+    });
+  }
+
+  /* Ray casting: inside the outer ring and outside every hole. */
+  function isInPolygon(rings, lon, lat) {
+    return isInRing(rings[0], lon, lat) && !rings.slice(1).some(function (hole) {
+      return isInRing(hole, lon, lat);
+    });
+  }
+
+  function isInRing(ring, lon, lat) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var a = ring[i];
+      var b = ring[j];
+      if ((a[1] > lat) !== (b[1] > lat) && lon < (b[0] - a[0]) * (lat - a[1]) / (b[1] - a[1]) + a[0]) {
+        inside = !inside;
+      }
+    }
+    return inside;
   }
 
   function loadCommune(feature) {
