@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -134,6 +135,17 @@ def _watched_page(context, watch: Watch):
     page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
     page.set_default_timeout(10_000)
     return page
+
+
+@contextmanager
+def open_page(browser, *, javascript: bool = True):
+    """A page in its own context, for fixtures wider than one test; yields (page, watch)."""
+    watch = Watch()
+    context = _open_context(browser, watch, javascript=javascript)
+    try:
+        yield _watched_page(context, watch), watch
+    finally:
+        context.close()
 
 
 @pytest.fixture
