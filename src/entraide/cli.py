@@ -1,0 +1,486 @@
+"""The moderators' `entraide` command: each subcommand's docstring is its French `--help`.
+
+This module only reads options, calls `entraide.moderation` and prints; options that CI or a deployer
+sets once also read environment variables (shown in `--help`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from entraide.moderation import ModerationError
+
+if TYPE_CHECKING:
+    from entraide.endpoint.config import Config
+    from entraide.moderation.journal import Journal
+
+SUBMISSIONS = click.option("--submissions", "submissions", type=click.Path(file_okay=False, path_type=Path),
+                           envvar="ENTRAIDE_SUBMISSIONS_PATH", show_envvar=True, default="submissions",
+                           show_default=True, help="Dossier des annonces publiées.")
+PENDING = click.option("--pending", "pending", type=click.Path(file_okay=False, path_type=Path),
+                       envvar="ENTRAIDE_PENDING_PATH", show_envvar=True, default="pending", show_default=True,
+                       help="Dossier des annonces en attente (backend local).")
+DATE = click.option("--date", "today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                    help="Date du jour à utiliser, AAAA-MM-JJ (par défaut aujourd'hui).")
+
+
+class FrenchError(click.ClickException):
+    """A moderation error, printed in French with what to do."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Erreur : {self.format_message()}", file=file or sys.stderr)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def entraide() -> None:
+    """Entraide : les outils des modérateurs et des modératrices.
+
+    Chaque commande a sa propre aide : entraide COMMANDE --help.
+    Le guide complet est dans docs/guide-moderation.md.
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (the console script passes it to sys.exit)."""
+    try:
+        entraide.main(args=argv, prog_name="entraide")
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 1
+    except ModerationError as error:
+        click.echo(f"Erreur : {error}", err=True)
+        return 1
+    return 0
+
+
+def _today(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else dt.date.today()
+
+
+class _Progress:
+    """A progress bar on stderr, only on a terminal (CI logs and pipes stay clean)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
+                                         update_min_steps=max(1, total // 200))
+        self.bar.update(done - self.bar.pos)
+        if done >= total:
+            self.bar.render_finish()
+
+
+@entraide.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output", type=click.Choice(["text", "github"]), default="text", show_default=True,
+              envvar="ENTRAIDE_CHECK_FORMAT", show_envvar=True,
+              help="text : « fichier:ligne: clé: message » ; github : annotations affichées sur les lignes de la "
+                   "pull request.")
+@click.option("--against", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Autres annonces comparées pour repérer les doublons, sans être signalées elles-mêmes "
+                   "(par exemple submissions quand on vérifie les seuls fichiers d'une pull request). "
+                   "Répétable.")
+@SUBMISSIONS
+@DATE
+def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], submissions: Path,
+          today: dt.datetime | None) -> None:
+    """Vérifier des fichiers d'annonces (par défaut tout le dossier des annonces publiées).
+
+    PATHS peut être des fichiers, des dossiers de commune ou des dossiers organisés comme submissions/.
+
+    Erreurs (la pull request ne doit pas être fusionnée) : schéma des annonces, fichier mal nommé ou dans le
+    mauvais dossier, point hors de la commune, dates incohérentes, coordonnées (e-mail, téléphone, lien) dans
+    le texte public, id déjà utilisé, fichier égaré.
+
+    Avertissements (à regarder, la décision vous revient) : mention de paiement, doublon possible (même texte
+    ou même contact scellé qu'une autre annonce), annonce déjà expirée.
+
+    Code de sortie : 1 s'il y a au moins une erreur, 0 sinon (même avec des avertissements).
+    """
+    from entraide.moderation.annotations import annotation
+    from entraide.moderation.checks import check_paths
+
+    report = check_paths(paths or (submissions,), against=against, today=_today(today),
+                         progress=_Progress("Vérification"))
+    for finding in report.findings:
+        click.echo(annotation(finding) if output == "github" else str(finding))
+    click.echo(_check_summary(report))
+    if report.errors:
+        sys.exit(1)
+
+
+def _check_summary(report: Any) -> str:
+    errors, warnings = len(report.errors), len(report.warnings)
+    return (f"{_count(report.checked, 'fichier vérifié', 'fichiers vérifiés')} : "
+            f"{_count(errors, 'erreur', 'erreurs')}, {_count(warnings, 'avertissement', 'avertissements')}.")
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number:,}".replace(",", "\u202f") + " " + (singular if number < 2 else plural)
+
+
+
+MODERATOR = click.option("--moderator", envvar="ENTRAIDE_MODERATOR", show_envvar=True, default="",
+                         help="Votre nom, inscrit dans le journal et les commits (par défaut : git config user.name).")
+NOTIFY = click.option("--notify/--no-notify", default=False, show_default=True,
+                      help="Prévenir l'auteur par e-mail (s'il a donné une adresse), avec les réglages de messagerie "
+                           "de l'endpoint (ENTRAIDE_SMTP_HOST…) et la clé ENTRAIDE_PRIVATE_KEY.")
+
+
+def _config(**overrides: Any) -> Config:
+    """The endpoint's settings (one source for paths, keys and mail), with this command's folders."""
+    import os
+
+    from entraide.endpoint.config import Config, ConfigError
+
+    try:
+        return Config.from_environ(os.environ, **{k: str(v) for k, v in overrides.items()})
+    except ConfigError as error:
+        raise FrenchError(f"réglage invalide : {error}") from None
+
+
+def _journal(config: Config) -> Journal:
+    from entraide.moderation.journal import Journal
+
+    return Journal(Path(config.reports_path))
+
+
+def _moderator(name: str, folder: Path) -> str:
+    from entraide.moderation.gitops import Repository
+
+    if name.strip():
+        return " ".join(name.split())
+    try:
+        name = Repository(folder).user_name()
+    except ModerationError:
+        name = ""
+    if not name:
+        raise FrenchError("indiquez votre nom avec --moderator \"Prénom Nom\" (ou ENTRAIDE_MODERATOR) : il est "
+                          "inscrit dans le journal de modération")
+    return name
+
+
+def _width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+@entraide.command()
+@PENDING
+@SUBMISSIONS
+@DATE
+def pending(pending: Path, submissions: Path, today: dt.datetime | None) -> None:
+    """Lister les annonces en attente de modération (backend local), les plus anciennes d'abord.
+
+    Chaque annonce est vérifiée comme par « entraide check » ; la colonne « À vérifier » résume ce qui demande
+    votre attention (erreurs, mention de paiement, doublon possible), détaillé sous le tableau.
+    Ensuite : entraide approve ID… pour publier, entraide reject ID… --reason "…" pour refuser.
+    """
+    from entraide.moderation.queue import list_pending
+    from entraide.moderation.tables import pending_table, printable
+
+    items = list_pending(pending, submissions, _today(today))
+    if not items:
+        click.echo(f"Aucune annonce en attente dans {pending}/.")
+        return
+    click.echo(f"{_count(len(items), 'annonce en attente', 'annonces en attente')} dans {pending}/ :\n")
+    click.echo(pending_table(items, _width()))
+    details = [(item, f) for item in items for f in item.findings]
+    if details:
+        click.echo("\nDétails :")
+        for item, finding in details:
+            kind = "erreur" if finding.severity == "error" else "à vérifier"
+            click.echo(f"  {item.id} ({kind}) {finding.key or 'fichier'} : {printable(finding.message)}")
+
+
+def _decide(action: str, ids: tuple[str, ...], pending: Path, submissions: Path, moderator: str, notify: bool,
+            reason: str = "") -> None:
+    from entraide.moderation import queue
+    from entraide.moderation.notices import approval_mail, load_private_keys, rejection_mail, send_to_author
+
+    config = _config(pending_path=pending, submissions_path=submissions)
+    journal = _journal(config)
+    keys = load_private_keys(config) if notify else None
+    failures = 0
+    for entry_id in ids:
+        try:
+            item = queue.find_pending(pending, entry_id)
+            if action == "approve":
+                decision = queue.approve(item, submissions=submissions, moderator=moderator, journal=journal)
+                click.echo(f"{entry_id} : publiée dans {decision.path} (commit {decision.commit[:10]})")
+                for warning in decision.warnings:
+                    click.echo(f"  à vérifier : {warning.key} : {warning.message}")
+                mail = approval_mail(item.data, config.site_url)
+            else:
+                queue.reject(item, reason=reason, moderator=moderator, journal=journal)
+                click.echo(f"{entry_id} : refusée et supprimée de {pending}/ (raison inscrite au journal)")
+                mail = rejection_mail(item.data, " ".join(reason.split()))
+            if keys:
+                click.echo(f"  {send_to_author(config, keys, item.data, mail)}")
+        except ModerationError as error:
+            failures += 1
+            click.echo(f"{entry_id} : rien n'a été fait : {error}", err=True)
+    if failures:
+        sys.exit(1)
+
+
+@entraide.command()
+@click.argument("ids", nargs=-1, required=True)
+@PENDING
+@SUBMISSIONS
+@MODERATOR
+@NOTIFY
+def approve(ids: tuple[str, ...], pending: Path, submissions: Path, moderator: str, notify: bool) -> None:
+    """Publier des annonces en attente (backend local).
+
+    Pour chaque ID : l'annonce est vérifiée à nouveau, déplacée de pending/<commune>/ vers
+    submissions/<commune>/, puis enregistrée par un commit git à votre nom. Le site la montre à la
+    prochaine construction. Une annonce qui ne passe pas la vérification n'est pas publiée : corrigez le
+    fichier ou refusez-la.
+
+    Le dossier submissions/ doit être dans un dépôt git, sans modification en cours sur ces fichiers.
+    """
+    _decide("approve", ids, pending, submissions, _moderator(moderator, submissions), notify)
+
+
+@entraide.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Raison du refus, en quelques mots (jamais de coordonnées).")
+@PENDING
+@SUBMISSIONS
+@MODERATOR
+@NOTIFY
+def reject(ids: tuple[str, ...], reason: str, pending: Path, submissions: Path, moderator: str, notify: bool) -> None:
+    """Refuser des annonces en attente (backend local).
+
+    Le fichier de chaque ID est supprimé de pending/ ; la raison, votre nom et la date sont inscrits dans le
+    journal de modération (ENTRAIDE_REPORTS_PATH/moderation.jsonl, hors de git). Avec --notify, l'auteur
+    reçoit la raison par e-mail. Une raison qui contient une adresse e-mail, un numéro ou un lien est
+    refusée : le journal ne garde jamais de coordonnées.
+    """
+    from entraide.moderation.journal import refuse_contact
+
+    refuse_contact(reason, "la raison du refus")
+    _decide("reject", ids, pending, submissions, _moderator(moderator, submissions), notify, reason)
+
+
+@entraide.command()
+@SUBMISSIONS
+@DATE
+@MODERATOR
+@click.option("--commit/--no-commit", default=True, show_default=True,
+              help="Enregistrer la suppression par un commit git (un seul pour toutes les annonces).")
+@click.option("--dry-run", is_flag=True, help="Dire ce qui serait supprimé, sans rien supprimer.")
+def expire(submissions: Path, today: dt.datetime | None, moderator: str, commit: bool, dry_run: bool) -> None:
+    """Retirer les annonces dont la date « expires » est passée.
+
+    Une annonce reste en ligne jusqu'à sa date « expires » incluse ; le lendemain, cette commande supprime
+    son fichier et enregistre toutes les suppressions dans un seul commit git. Elle tourne chaque jour dans
+    la CI (.github/workflows/expire.yml) ; à la main, utilisez --dry-run pour voir ce qu'elle ferait.
+    """
+    from entraide.moderation.expiry import find_expired, remove_expired
+    from entraide.moderation.gitops import Repository
+
+    day = _today(today)
+    expired, unreadable = find_expired(submissions, day, progress=_Progress("Lecture des dates"))
+    for path in unreadable:
+        click.echo(f"{path} : date d'expiration illisible, fichier laissé en place (voir entraide check)", err=True)
+    for item in expired:
+        click.echo(f"{item.path} : expirée le {item.expires:%d/%m/%Y}")
+    if not expired:
+        click.echo(f"Aucune annonce expirée au {day:%d/%m/%Y}.")
+        return
+    if dry_run:
+        click.echo(f"{_count(len(expired), 'annonce serait retirée', 'annonces seraient retirées')} (--dry-run).")
+        return
+    repository = Repository(submissions) if commit else None
+    sha = remove_expired(expired, repository, day, _moderator(moderator, submissions) if commit else moderator)
+    done = _count(len(expired), "annonce retirée", "annonces retirées")
+    click.echo(f"{done}" + (f" (commit {sha[:10]})." if sha else " (sans commit)."))
+
+
+@entraide.command()
+@click.option("--format", "output", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table : tableau lisible ; csv : pour un tableur ; json : pour un programme.")
+@SUBMISSIONS
+@PENDING
+@DATE
+def stats(output: str, submissions: Path, pending: Path, today: dt.datetime | None) -> None:
+    """Compter les annonces actives par commune, catégorie et type, plus les expirées et celles en attente.
+
+    Ce sont les chiffres que la Métropole cite (« 2 000 inscriptions »). Les annonces expirées sont celles
+    encore dans le dépôt mais plus affichées ; les annonces en attente sont celles de pending/ (backend local).
+    """
+    from entraide.entries import InvalidEntries, load_entries
+    from entraide.moderation.tables import stats_csv, stats_json, stats_table
+    from entraide.stats import count_entries
+
+    day = _today(today)
+    try:
+        counted = count_entries(load_entries(submissions), day, load_entries(pending))
+    except InvalidEntries as error:
+        raise FrenchError(f"des fichiers d'annonces sont invalides, corrigez-les d'abord (entraide check) :\n{error}"
+                          ) from None
+    if output == "csv":
+        click.echo(stats_csv(counted), nl=False)
+    elif output == "json":
+        click.echo(stats_json(counted, day))
+    else:
+        click.echo(stats_table(counted, day))
+
+
+@entraide.command()
+def keygen() -> None:
+    """Créer une nouvelle paire de clés pour sceller les contacts des annonces.
+
+    La clé privée s'affiche sur la sortie standard, au format d'une variable d'environnement : donnez-la
+    à l'endpoint comme secret (ENTRAIDE_PRIVATE_KEY) et gardez-en une copie dans un coffre-fort de mots de
+    passe. Elle ne doit jamais être commitée, collée dans une issue ou envoyée par e-mail. Sans elle, les
+    contacts déjà scellés ne peuvent plus être lus : ne remplacez pas la clé d'une instance en service.
+    """
+    from entraide.sealing import KeyPair
+
+    keys = KeyPair.generate()
+    click.echo(f"ENTRAIDE_PRIVATE_KEY={keys.private}")
+    click.echo(f"# clé publique (peut être partagée) : {keys.public}")
+    click.echo("Gardez la clé privée secrète : elle ouvre tous les contacts des annonces.", err=True)
+
+
+@entraide.command()
+@click.argument("entry_id", metavar="ID")
+@click.option("--reason", required=True,
+              help="Pourquoi vous avez besoin de ce contact (par exemple : signalement n° 12), inscrit au journal.")
+@SUBMISSIONS
+@PENDING
+@MODERATOR
+def reveal(entry_id: str, reason: str, submissions: Path, pending: Path, moderator: str) -> None:
+    """Lire le contact scellé d'une annonce, pour traiter un signalement.
+
+    Il s'agit d'un accès à des données personnelles : il est inscrit dans le journal de modération (votre
+    nom, la date, l'annonce et le motif, jamais le contact). Utilisez ce contact pour ce signalement
+    seulement ; ne le copiez jamais dans un commentaire, une issue, une pull request ou un ticket.
+    Demande la clé privée de l'instance dans ENTRAIDE_PRIVATE_KEY.
+    """
+    from entraide.moderation.journal import refuse_contact
+    from entraide.moderation.notices import load_private_keys, open_contact
+    from entraide.moderation.queue import find_entry
+
+    config = _config(pending_path=pending, submissions_path=submissions)
+    reason = refuse_contact(reason, "le motif")
+    name = _moderator(moderator, submissions)
+    data = find_entry(entry_id, submissions, pending)
+    contact = open_contact(load_private_keys(config), data.get("contact"), entry_id)
+    _journal(config).record("revealed", id=entry_id, moderator=name, reason=reason)
+    click.echo("ATTENTION : accès à des données personnelles, inscrit au journal de modération à votre nom.\n"
+               "N'utilisez ce contact que pour ce signalement et ne le recopiez nulle part.", err=True)
+    click.echo(f"E-mail : {contact.email or '(aucun)'}")
+    click.echo(f"Téléphone : {contact.phone or '(aucun)'}")
+
+
+@entraide.command()
+@click.option("--agent", envvar="ENTRAIDE_AGENT", show_envvar=True, default="",
+              help="Votre nom (l'agent qui recueille l'annonce) ; demandé s'il manque.")
+@click.option("--channel", type=click.Choice(["phone", "desk"]), default="phone", show_default=True,
+              help="phone : par téléphone ; desk : à l'accueil d'une mairie.")
+@PENDING
+@SUBMISSIONS
+def new(agent: str, channel: str, pending: Path, submissions: Path) -> None:
+    """Déposer une annonce pour une personne qui n'est pas en ligne (ligne téléphonique, mairie).
+
+    Les questions suivent le formulaire du site, une à une ; les réponses sont vérifiées exactement comme
+    celles du site, et chaque problème vous renvoie à la question concernée. Le contact est chiffré
+    aussitôt. L'annonce part ensuite aux modérateurs comme les autres : fichier en attente dans pending/
+    (backend local) ou pull request (ENTRAIDE_BACKEND=github).
+
+    Votre nom et le fait que la personne a donné son accord à l'oral sont inscrits dans le journal de
+    modération et montrés aux modérateurs, jamais dans l'annonce publiée. À la fin, lisez à la personne
+    sa clé de retrait : elle ne s'affiche qu'une fois.
+    """
+    from entraide.moderation.journal import refuse_contact
+    from entraide.moderation.prompts import agent_flag, ask_yes_no, fix, interview
+
+    config = _config(pending_path=pending, submissions_path=submissions)
+    try:
+        agent = refuse_contact(agent or click.prompt("Votre nom (agent)"), "le nom de l'agent")
+        form = interview()
+        result = _build(config, form)
+        while isinstance(result, list):
+            form = fix(form, result)
+            result = _build(config, form)
+        _preview(result)
+        if not ask_yes_no("\nTransmettre cette annonce aux modérateurs ?"):
+            raise FrenchError("annonce abandonnée : rien n'a été enregistré")
+    except click.Abort:
+        raise FrenchError("saisie interrompue : rien n'a été enregistré") from None
+    reference = _submit(config, result.entry, [*result.flags, agent_flag(agent, channel)], result.idempotency_key)
+    _journal(config).record("filed", id=result.entry.id, agent=agent, channel=channel, consent="oral",
+                            reference=reference)
+    click.echo(f"\nAnnonce {result.entry.id} transmise aux modérateurs : {reference}")
+    click.echo(f"Clé de retrait à lire à la personne (elle ne sera plus affichée) : {result.withdraw_key}")
+    if result.contact.email:
+        click.echo(_confirm_by_mail(config, result))
+
+
+def _build(config: Config, form: dict[str, str]) -> Any:
+    from entraide import submission
+    from entraide.endpoint.geocoding import make_geocoder
+    from entraide.endpoint.keys import load_keys, token_secret
+    from entraide.moderation.prompts import now
+
+    keys = load_keys(config)
+    return submission.build_submission(form, keys=keys, now=now(), expiry_days=config.expiry_days,
+                                       geocode=make_geocoder(config), secret=token_secret(config, keys))
+
+
+def _preview(result: Any) -> None:
+    from entraide.endpoint.messages import describe
+    from entraide.moderation.tables import printable
+
+    entry = result.entry
+    click.echo("\nVoici ce qui sera publié (après relecture par les modérateurs) :")
+    click.echo(f"  {describe(entry)}")
+    click.echo(f"  Titre : {printable(entry.title)}")
+    click.echo("  Description :")
+    for line in entry.description.splitlines():
+        click.echo(f"    {printable(line)}")
+    for label, value in (("Prénom", entry.name), ("Disponibilités", entry.availability or "(non précisées)"),
+                         ("Sur la carte", "un point à 300 m près" if entry.location else "la commune seulement"),
+                         ("En ligne jusqu'au", f"{entry.expires_on:%d/%m/%Y}")):
+        click.echo(f"  {label} : {printable(value)}")
+    for flag in result.flags:
+        click.echo(f"  À vérifier par les modérateurs : {printable(flag)}")
+
+
+def _submit(config: Config, entry: Any, flags: list[Any], key: str) -> str:
+    from entraide.endpoint.backends import ForgeUnavailable, make_backend
+
+    try:
+        return make_backend(config).submit(entry, flags, key)
+    except ForgeUnavailable as busy:
+        raise FrenchError(f"{busy.message_fr} Réessayez dans {busy.retry_after_seconds} secondes : relancez "
+                          "entraide new (une même annonce n'est jamais déposée deux fois).") from None
+
+
+def _confirm_by_mail(config: Config, result: Any) -> str:
+    from entraide.endpoint.mail import MailUnavailable, send_mail
+    from entraide.endpoint.messages import confirmation_mail
+
+    try:
+        send_mail(config, result.contact.email, *confirmation_mail(result.entry, result.withdraw_key,
+                                                                   config.site_url))
+    except MailUnavailable:
+        return "L'e-mail de confirmation n'a pas pu partir : la clé de retrait lue à la personne suffit."
+    return "La personne reçoit aussi un e-mail de confirmation avec sa clé de retrait."
+
+if __name__ == "__main__":
+    sys.exit(main())

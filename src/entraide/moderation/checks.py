@@ -1,0 +1,283 @@
+"""`entraide check`: every rule an entry file must pass, located by file and line, fast on 50,000 files.
+
+Each file is read once and checked alone (schema, file name, folder, location, dates, then the content
+rules), in parallel over the machine's cores; what spans files (duplicate ids, same text, same sealed
+contact) is decided afterwards from a small summary of each file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from entraide.communes import load_communes
+from entraide.entries import check, key_line, parse
+from entraide.rules import contact_problems, payment_flags
+from entraide.sealing import fingerprint
+
+ERROR, WARNING = "error", "warning"
+PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
+CHUNK_SIZE = 250
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem (error) or one thing to look at (warning), printed `file:line: key: message`."""
+
+    path: str
+    line: int
+    key: str
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        warning = "avertissement : " if self.severity == WARNING else ""
+        return f"{self.path}:{self.line}: {self.key or 'fichier'}: {warning}{self.message}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What cross-file rules need from one entry file, small enough to send between processes."""
+
+    path: str
+    id: str | None
+    created: str
+    expires: str
+    text: str | None  # a hash of the normalised title and description
+    contact: str  # the sealed contact's keyed fingerprint, "" when absent
+    id_line: int
+    title_line: int
+    contact_line: int
+    expires_line: int
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+
+def check_paths(paths: Iterable[Path], *, against: Iterable[Path] = (), today: dt.date | None = None,
+                progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> Report:
+    """Check the entry files under `paths`; `against` are other entries compared for duplicates only."""
+    files, findings = collect(paths)
+    reference, _ = collect(against)
+    checked = {os.path.realpath(p) for p in files}
+    reference = [p for p in reference if os.path.realpath(p) not in checked]
+    summaries, reference_summaries = [], []
+    everything = files + reference
+    for number, (found, summary) in enumerate(_check_all(everything, workers), 1):
+        if number <= len(files):
+            findings += found
+            findings += _expiry_warnings(summary, found, today)
+            summaries.append(summary)
+        elif summary:
+            reference_summaries.append(summary)
+        if progress:
+            progress(number, len(everything))
+    findings += duplicate_findings([s for s in summaries if s], reference_summaries)
+    return Report(sorted(findings), len(files))
+
+
+def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
+    """Entry files under `paths` (folders laid out like submissions/, commune folders, or files) and strays."""
+    files: list[Path] = []
+    findings: list[Finding] = []
+    for path in paths:
+        if path.is_file():
+            files.append(path)
+        elif not path.is_dir():
+            findings.append(Finding(shown(path), 1, "", "fichier ou dossier introuvable : vérifiez le chemin"))
+        elif path.name in load_communes().by_slug:
+            _collect_commune(path, files, findings)
+        else:
+            _collect_root(path, files, findings)
+    return files, findings
+
+
+def _collect_root(root: Path, files: list[Path], findings: list[Finding]) -> None:
+    for child in sorted(root.iterdir()):
+        if _hidden(child, findings):
+            continue
+        if child.is_file():
+            findings.append(Finding(shown(child), 1, "", f"fichier hors d'un dossier de commune : déplacez-le dans "
+                                                         f"{shown(root)}/<commune>/ (par exemple grenoble/)"))
+        elif child.name in load_communes().by_slug:
+            _collect_commune(child, files, findings)
+        else:
+            findings.append(Finding(shown(child) + "/", 1, "", "dossier inconnu : chaque dossier porte le nom d'une "
+                                                               "commune (par exemple grenoble/, saint-egreve/) ; "
+                                                               "déplacez ses fichiers dans le bon dossier"))
+            _collect_commune(child, files, findings)
+
+
+def _collect_commune(folder: Path, files: list[Path], findings: list[Finding]) -> None:
+    for child in sorted(folder.iterdir()):
+        if _hidden(child, findings):
+            continue
+        if child.is_file():
+            files.append(child)
+        else:
+            findings.append(Finding(shown(child) + "/", 1, "", f"sous-dossier inattendu : les annonces sont "
+                                                               f"directement dans {shown(folder)}/ ; "
+                                                               "déplacez-les et supprimez ce dossier"))
+
+
+def _hidden(path: Path, findings: list[Finding]) -> bool:
+    if not path.name.startswith("."):
+        return False
+    findings.append(Finding(shown(path), 1, "", "fichier caché ignoré par le site : supprimez-le", WARNING))
+    return True
+
+
+def shown(path: Path) -> str:
+    """The path as people and GitHub annotations expect it: relative to the current folder when inside it."""
+    if not path.is_absolute() and not str(path).startswith(".."):
+        return str(path)  # already as typed; relpath costs more than the check itself on 50,000 files
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _check_all(files: list[Path], workers: int | None) -> Iterator[tuple[list[Finding], Summary | None]]:
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(files) < PARALLEL_FROM:
+        yield from map(check_file, files)
+        return
+    check({}, filename=None)  # load the schema and communes once, before the workers are forked
+    with multiprocessing.Pool(workers) as pool:
+        yield from pool.imap(check_file, files, chunksize=CHUNK_SIZE)
+
+
+def check_file(path: Path) -> tuple[list[Finding], Summary | None]:
+    """Every rule of one file: its problems (file and line) and its summary for the cross-file rules."""
+    name = shown(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+        data = parse(text)
+    except OSError as error:
+        return [Finding(name, 1, "", f"fichier illisible ({error.strerror}) : vérifiez ses droits")], None
+    except UnicodeDecodeError:
+        return [Finding(name, 1, "", "le fichier n'est pas en UTF-8 : réenregistrez-le en UTF-8")], None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        return [Finding(name, mark.line + 1 if mark else 1, "", f"YAML illisible ({getattr(error, 'problem', error)})"
+                                                                 " : vérifiez l'indentation et les guillemets")], None
+    problems = check(data, filename=str(path))
+    if not isinstance(data, dict):
+        return [Finding(name, 1, p.key, p.message) for p in problems], None
+    lines = KeyLines(text)
+    findings = [Finding(name, lines[p.key], p.key, p.message) for p in problems + contact_problems(data)]
+    findings += [Finding(name, lines[f.key], f.key, _payment_message(f.excerpt), WARNING)
+                 for f in payment_flags(data)]
+    return findings, _summary(name, lines, data)
+
+
+def _payment_message(excerpt: str) -> str:
+    return (f"mention de paiement (« {excerpt} ») : l'aide est gratuite ; acceptez un remboursement de frais "
+            "(courses), refusez une demande de paiement")
+
+
+def _summary(name: str, lines: KeyLines, data: dict[str, Any]) -> Summary:
+    title, description = data.get("title"), data.get("description")
+    normalised = None
+    if isinstance(title, str) and isinstance(description, str):
+        words = " ".join(f"{title} {description}".casefold().split())
+        normalised = hashlib.blake2b(words.encode(), digest_size=16).hexdigest()
+    contact, entry_id = data.get("contact"), data.get("id")
+    return Summary(
+        path=name,
+        id=entry_id if isinstance(entry_id, str) else None,
+        created=_text(data.get("created")),
+        expires=_text(data.get("expires")),
+        text=normalised,
+        contact=fingerprint(contact) if isinstance(contact, str) else "",
+        id_line=lines["id"],
+        title_line=lines["title"],
+        contact_line=lines["contact"],
+        expires_line=lines["expires"],
+    )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+class KeyLines:
+    """Where each top-level key is written: one scan for `key:` at line starts, the YAML parser otherwise."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: dict[str, int] = {}
+        for number, line in enumerate(text.split("\n"), 1):
+            if line[:1].isalpha():
+                self.lines.setdefault(line.partition(":")[0], number)
+
+    def __getitem__(self, key: str) -> int:
+        if not key:
+            return 1
+        if key not in self.lines:
+            self.lines[key] = key_line(self.text, key)  # quoted keys, flow style: rare, so parse again
+        return self.lines[key]
+
+
+def _expiry_warnings(summary: Summary | None, found: list[Finding], today: dt.date | None) -> list[Finding]:
+    """An entry already past its date is valid but will not be shown: worth a word before merging it."""
+    if today is None or summary is None or any(f.key == "expires" for f in found):
+        return []
+    try:
+        expires = dt.date.fromisoformat(summary.expires)
+    except ValueError:
+        return []
+    if expires >= today:
+        return []
+    return [Finding(summary.path, summary.expires_line, "expires", f"annonce expirée le {expires:%d/%m/%Y} : le site "
+                                                                  "ne l'affiche plus et `entraide expire` la "
+                                                                  "supprimera", WARNING)]
+
+
+def duplicate_findings(summaries: list[Summary], reference: Iterable[Summary] = ()) -> list[Finding]:
+    """Same id (error), same text or same sealed contact (warnings) as an older entry, for each checked file."""
+    everyone = sorted([*reference, *summaries], key=lambda s: (s.created, s.path))
+    checked = {s.path for s in summaries}
+    findings = []
+    for attribute in ("id", "text", "contact"):
+        groups: dict[str, list[Summary]] = defaultdict(list)
+        for summary in everyone:
+            if getattr(summary, attribute):
+                groups[getattr(summary, attribute)].append(summary)
+        for group in groups.values():
+            first = group[0]
+            findings += [_duplicate(attribute, s, first) for s in group[1:] if s.path in checked]
+    return findings
+
+
+def _duplicate(attribute: str, summary: Summary, first: Summary) -> Finding:
+    if attribute == "id":
+        return Finding(summary.path, summary.id_line, "id", f"« {summary.id} » est déjà l'id de {first.path} : "
+                                                            "chaque annonce doit avoir un id unique ; renommez "
+                                                            "l'une des deux (id et nom du fichier)")
+    if attribute == "text":
+        return Finding(summary.path, summary.title_line, "title", f"doublon possible : même titre et même description "
+                                                                  f"que {first.path} ; gardez une seule des deux "
+                                                                  "annonces si c'est la même personne", WARNING)
+    return Finding(summary.path, summary.contact_line, "contact", f"doublon possible : même contact (scellé) que "
+                                                                  f"{first.path} ; la même personne a déjà une "
+                                                                  "annonce, vérifiez que ce n'est pas la même",
+                   WARNING)

@@ -1,0 +1,147 @@
+"""The local backend's queue: pending entries listed with their flags, approved into git, or rejected.
+
+Approving moves `pending/<slug>/<id>.yaml` to `submissions/<slug>/<id>.yaml` and commits that one file;
+rejecting deletes the pending file (never in git) and records the reason in the moderation journal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from entraide.communes import load_communes
+from entraide.entries import Entry, entry_path, parse, read_entry
+from entraide.moderation import ModerationError
+from entraide.moderation.checks import ERROR, Finding, check_paths, shown
+from entraide.moderation.gitops import Repository
+from entraide.moderation.journal import Journal, refuse_contact
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{5,63}$")
+
+
+@dataclass
+class PendingEntry:
+    path: Path
+    data: dict[str, Any]  # as the file holds it, even when invalid, so it can still be shown or rejected
+    entry: Entry | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.path.stem
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What approve or reject did to one entry."""
+
+    pending: PendingEntry
+    action: str  # "approved" | "rejected"
+    path: Path  # where the entry is now (approved) or was (rejected)
+    commit: str = ""
+    warnings: tuple[Finding, ...] = ()
+
+
+def list_pending(pending: Path, submissions: Path, today: dt.date) -> list[PendingEntry]:
+    """Every pending entry, oldest first, with the problems and flags `entraide check` finds in it."""
+    if not pending.is_dir():
+        return []
+    report = check_paths([pending], against=[submissions] if submissions.is_dir() else [], today=today)
+    by_path: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    items = []
+    for folder in sorted(p for p in pending.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for path in sorted(folder.glob("*.yaml")):
+            item = _read(path)
+            item.findings = by_path.get(shown(path), [])
+            items.append(item)
+    return sorted(items, key=lambda item: (str(item.data.get("created", "")), item.id))
+
+
+def find_pending(pending: Path, entry_id: str) -> PendingEntry:
+    if not _ID.match(entry_id):
+        raise ModerationError(f"« {entry_id} » n'est pas un id d'annonce : copiez-le depuis « entraide pending »")
+    paths = sorted(pending.glob(f"*/{entry_id}.yaml")) if pending.is_dir() else []
+    if not paths:
+        raise ModerationError(f"aucune annonce en attente n'a l'id {entry_id} dans {pending}/ : vérifiez l'id avec "
+                              "« entraide pending » (elle a peut-être déjà été traitée)")
+    return _read(paths[0])
+
+
+def _read(path: Path) -> PendingEntry:
+    entry, _ = read_entry(path)
+    try:
+        data = parse(path.read_text("utf-8"))
+    except Exception:  # an unreadable file can still be shown by its name and rejected
+        data = {}
+    return PendingEntry(path, data if isinstance(data, dict) else {}, entry)
+
+
+def approve(item: PendingEntry, *, submissions: Path, moderator: str, journal: Journal) -> Decision:
+    """Re-check, move into submissions/ and commit; on any failure the pending file is left as it was."""
+    report = check_paths([item.path], against=[submissions] if submissions.is_dir() else [])
+    if report.errors or item.entry is None:
+        raise ModerationError(f"l'annonce {item.id} ne passe pas la vérification :\n" +
+                              "\n".join(f"  {f}" for f in report.errors) +
+                              f"\ncorrigez le fichier {item.path} ou refusez l'annonce (entraide reject)")
+    target = entry_path(submissions, item.entry)
+    if target.exists():
+        raise ModerationError(f"{target} existe déjà : l'annonce {item.id} est déjà publiée ; refusez ce doublon "
+                              "(entraide reject)")
+    repository = Repository(submissions if submissions.is_dir() else submissions.parent)
+    repository.ensure_ready([target])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(item.path, target)
+    try:
+        commit = repository.commit(_approval_message(item.entry, moderator, journal), added=[target])
+    except ModerationError:
+        shutil.move(target, item.path)
+        raise
+    journal.record("approved", id=item.id, commune=item.entry.commune, moderator=moderator, commit=commit)
+    return Decision(item, "approved", target, commit, tuple(report.warnings))
+
+
+def _approval_message(entry: Entry, moderator: str, journal: Journal) -> str:
+    commune = load_communes().by_code[entry.commune].name
+    lines = [f"Approve {entry.id} ({commune}, {entry.category}, {entry.kind})", "", f"Moderated-by: {moderator}"]
+    for record in journal.records(entry.id):
+        if record.get("action") == "filed":
+            lines.append(f"Filed-by: {record.get('agent')} ({record.get('channel')}, consent given by the resident)")
+    return "\n".join(lines) + "\n"
+
+
+def reject(item: PendingEntry, *, reason: str, moderator: str, journal: Journal) -> Decision:
+    """Delete the pending file and record why (the reason is refused if it holds a contact)."""
+    reason = refuse_contact(reason, "la raison du refus")
+    item.path.unlink()
+    _remove_empty(item.path.parent)
+    journal.record("rejected", id=item.id, commune=str(item.data.get("commune", "")), reason=reason,
+                   moderator=moderator)
+    return Decision(item, "rejected", item.path)
+
+
+def _remove_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty: other entries of the commune are waiting
+        folder.rmdir()
+
+
+def find_entry(entry_id: str, submissions: Path, pending: Path) -> dict[str, Any]:
+    """The file data of a published or pending entry, for `entraide reveal`."""
+    if not _ID.match(entry_id):
+        raise ModerationError(f"« {entry_id} » n'est pas un id d'annonce : il figure dans l'adresse de sa page "
+                              "(/annonces/ID/) ou dans le signalement")
+    for root in (submissions, pending):
+        for path in sorted(root.glob(f"*/{entry_id}.yaml")) if root.is_dir() else ():
+            return _read(path).data
+    raise ModerationError(f"aucune annonce {entry_id} dans {submissions}/ ni {pending}/ : elle a peut-être expiré "
+                          "ou été retirée")
