@@ -1,0 +1,198 @@
+"""POST /submit: a resident's offer becomes one pending entry, with or without JavaScript."""
+
+from __future__ import annotations
+
+import html
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from conftest import AUTHOR_EMAIL, GOOD_FORM, SITE
+
+from entraide.endpoint.backends import ForgeUnavailable
+from entraide.entries import load_entries
+from entraide.sealing import Contact, withdraw_key_matches
+
+
+def confirm_token(page: str) -> str:
+    return html.unescape(re.search(r'name="confirm_token" value="([^"]+)"', page).group(1))
+
+
+def text_of(page: str) -> str:
+    """What a reader sees: tags removed, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_without_javascript_the_resident_previews_confirms_and_gets_the_withdraw_key_once(endpoint, mailbox):
+    preview = endpoint.post("/submit", data=GOOD_FORM)
+    assert preview.status_code == 200
+    assert "Vérifiez votre annonce" in preview.text
+    assert "Je fais vos courses le samedi" in preview.text
+    assert f'href="{SITE}/theme/css/main.css"' in preview.text
+    assert endpoint.pending_files() == []  # nothing written before the resident confirms
+
+    thanks = endpoint.post("/submit", data={**GOOD_FORM, "confirm_token": confirm_token(preview.text), "website": ""})
+    assert thanks.status_code == 200
+    seen = text_of(thanks.text)
+    assert "Merci, votre annonce est envoyée" in seen
+    key = re.search(r'withdraw-key__value">([^<]+)<', thanks.text).group(1)
+    [entry] = load_entries(endpoint.pending)
+    assert entry.id in seen
+    assert withdraw_key_matches(key, entry.withdraw_key_hash)
+    assert entry.title == GOOD_FORM["title"] and entry.description == GOOD_FORM["description"]
+    assert endpoint.keys.unseal(entry.contact) == Contact(AUTHOR_EMAIL, "06 12 34 56 78")
+
+    [mail] = mailbox.wait(1)
+    assert mail["To"] == AUTHOR_EMAIL
+    assert key in mail.get_content() and entry.id in mail.get_content()
+    assert "clé de retrait" in mail.get_content()
+
+
+def test_with_javascript_the_form_gets_a_json_answer_with_id_and_withdraw_key(endpoint):
+    answer = endpoint.post("/submit", json={**GOOD_FORM, "submission_id": "b1946ac92492d2347c6235b4d2611184"})
+    assert answer.status_code == 201
+    body = answer.json()
+    [entry] = load_entries(endpoint.pending)
+    assert body["id"] == entry.id and body["status"] == "pending"
+    assert withdraw_key_matches(body["withdraw_key"], entry.withdraw_key_hash)
+    assert answer.headers["Access-Control-Allow-Origin"] == SITE
+    assert (endpoint.pending / "grenoble" / f"{entry.id}.yaml").exists()
+
+
+def test_json_errors_come_per_field_in_french(endpoint):
+    answer = endpoint.post("/submit", json={**GOOD_FORM, "title": "", "email": "pas-une-adresse", "phone": ""})
+    assert answer.status_code == 400
+    errors = answer.json()["errors"]
+    assert errors["title"] == "écrivez un titre court"
+    assert "n'a pas la bonne forme" in errors["email"]
+    assert endpoint.pending_files() == []
+
+
+def test_errors_are_shown_next_to_each_field_and_what_was_typed_is_kept(endpoint):
+    typed = {**GOOD_FORM, "description": "Appelez-moi au 06 11 22 33 44 <b>vite</b>", "consent": ""}
+    page = endpoint.post("/submit", data=typed)
+    assert page.status_code == 400
+    assert 'role="alert"' in page.text and 'href="#field-description"' in page.text
+    assert 'aria-describedby="hint-description error-description"' in page.text
+    assert "contient un numéro de téléphone" in text_of(page.text)
+    assert "cochez la case" in text_of(page.text)
+    assert "Appelez-moi au 06 11 22 33 44 &lt;b&gt;vite&lt;/b&gt;</textarea>" in page.text  # kept, as text
+    assert 'value="Je fais vos courses le samedi"' in page.text
+    assert '<option value="38185" selected>' in page.text
+    assert endpoint.pending_files() == []
+
+
+def test_hostile_text_is_accepted_and_shown_as_text(endpoint):
+    hostile = {**GOOD_FORM, "title": "<script>alert('x')</script> {{ 7*7 }}", "name": '"><img src=x onerror=alert(1)>'}
+    preview = endpoint.post("/submit", data=hostile)
+    assert preview.status_code == 200
+    assert "<script>alert" not in preview.text and "<img src=x" not in preview.text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; {{ 7*7 }}" in preview.text
+    thanks = endpoint.post("/submit", data={**hostile, "confirm_token": confirm_token(preview.text)})
+    assert thanks.status_code == 200
+    [entry] = load_entries(endpoint.pending)
+    assert entry.title == "<script>alert('x')</script> {{ 7*7 }}"
+
+
+def test_edit_from_the_preview_brings_the_form_back_filled(endpoint):
+    page = endpoint.post("/submit", data={**GOOD_FORM, "edit": "on"})
+    assert page.status_code == 200
+    assert "Vérifier mon annonce" in page.text and 'value="Odile"' in page.text
+
+
+def test_a_preview_confirmed_with_different_text_is_shown_again(endpoint):
+    preview = endpoint.post("/submit", data=GOOD_FORM)
+    changed = {**GOOD_FORM, "title": "Un autre titre", "confirm_token": confirm_token(preview.text)}
+    page = endpoint.post("/submit", data=changed)
+    assert page.status_code == 400
+    assert "a changé depuis l'aperçu" in text_of(page.text)
+    assert endpoint.pending_files() == []
+
+
+def test_confirming_too_fast_shows_the_preview_again_and_writes_nothing(make_endpoint):
+    endpoint = make_endpoint(ENTRAIDE_MIN_FILL_SECONDS=30)
+    preview = endpoint.post("/submit", data=GOOD_FORM)
+    page = endpoint.post("/submit", data={**GOOD_FORM, "confirm_token": confirm_token(preview.text)})
+    assert page.status_code == 400
+    assert "envoyé trop vite" in text_of(page.text)
+    assert confirm_token(page.text) == confirm_token(preview.text)  # waiting a little is enough
+    assert endpoint.pending_files() == []
+
+
+def test_the_same_form_sent_twice_in_a_day_is_one_entry_with_the_same_key(endpoint, mailbox):
+    first = endpoint.post("/submit", json=GOOD_FORM).json()
+    second = endpoint.post("/submit", json=GOOD_FORM).json()
+    assert first["id"] == second["id"] and first["withdraw_key"] == second["withdraw_key"]
+    assert len(endpoint.pending_files()) == 1
+    assert len(mailbox.wait(1)) == 1
+
+
+def test_fifty_parallel_sends_of_one_submission_make_one_pending_file(endpoint):
+    form = {**GOOD_FORM, "submission_id": "f00dcafe-0000-4000-8000-000000000050"}
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(pool.map(lambda _: endpoint.post("/submit", json=form), range(50)))
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert len(endpoint.pending_files()) == 1
+    assert len(load_entries(endpoint.pending)) == 1
+
+
+class BusyForge:
+    def submit(self, entry, flags, idempotency_key):
+        raise ForgeUnavailable(120, "La modération reçoit beaucoup d'annonces : réessayez dans 2 minutes.")
+
+    def find(self, entry_id):
+        return None
+
+
+def test_a_busy_forge_gives_503_retry_after_and_keeps_the_form(make_endpoint):
+    endpoint = make_endpoint(backend=BusyForge())
+    answer = endpoint.post("/submit", json=GOOD_FORM)
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "120"
+    assert "réessayez dans 2 minutes" in answer.json()["message"]
+
+    preview = endpoint.post("/submit", data=GOOD_FORM)
+    page = endpoint.post("/submit", data={**GOOD_FORM, "confirm_token": confirm_token(preview.text)})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "120"
+    assert "réessayez dans 2 minutes" in text_of(page.text)
+    assert "Confirmer et envoyer" in page.text and 'value="Je fais vos courses le samedi"' in page.text
+    assert confirm_token(page.text)
+
+
+def test_payment_mentions_are_accepted_and_the_preview_reminds_help_is_free(endpoint):
+    preview = endpoint.post("/submit", data={**GOOD_FORM, "description": "Courses faites pour 10 € de l'heure."})
+    assert preview.status_code == 200
+    assert "l'entraide est gratuite" in text_of(preview.text)
+
+
+def test_the_enhanced_form_gets_a_token_and_must_wait_before_sending(make_endpoint):
+    endpoint = make_endpoint(ENTRAIDE_MIN_FILL_SECONDS=5)
+    token = endpoint.get("/token", headers={"Origin": SITE})
+    assert token.status_code == 200 and token.json()["min_fill_seconds"] == 5
+    assert token.headers["Access-Control-Allow-Origin"] == SITE
+    too_soon = endpoint.post("/submit", json={**GOOD_FORM, "form_token": token.json()["token"]})
+    assert too_soon.status_code == 400 and "trop vite" in too_soon.json()["errors"]["form_token"]
+    assert endpoint.post("/submit", json={**GOOD_FORM, "form_token": endpoint.form_token(age=6)}).status_code == 201
+
+
+def test_cors_preflight_is_answered_for_the_site_only(endpoint):
+    allowed = endpoint.session.options(endpoint.url + "/submit", headers={
+        "Origin": SITE, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert allowed.status_code == 204
+    assert allowed.headers["Access-Control-Allow-Origin"] == SITE
+    assert "POST" in allowed.headers["Access-Control-Allow-Methods"]
+    other = endpoint.session.options(endpoint.url + "/submit", headers={"Origin": "https://evil.example"})
+    assert other.status_code == 403 and "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_rate_limits_refuse_a_flood_with_retry_after(make_endpoint):
+    endpoint = make_endpoint(ENTRAIDE_RATE_LIMIT_PER_IP=3)
+    statuses = [endpoint.post("/submit", json={**GOOD_FORM, "title": f"Titre numéro {n}"}).status_code
+                for n in range(5)]
+    assert statuses == [201, 201, 201, 429, 429]
+    refused = endpoint.post("/submit", json=GOOD_FORM)
+    assert int(refused.headers["Retry-After"]) >= 1 and "Trop d'envois" in refused.json()["message"]
+    assert len(endpoint.pending_files()) == 3
+
+
+def test_health_answers(endpoint):
+    assert endpoint.get("/health").json() == {"status": "ok", "backend": "local"}
