@@ -51,17 +51,32 @@ ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")  # the schema's id pattern: sa
 GUIDE_PATH = "docs/guide-moderation.md"
 ERROR_RETRY_AFTER = 300
 
-FIELD_NAMES = {"title": "le titre", "description": "la description", "name": "le prénom",
-               "availability": "les disponibilités"}
+FIELD_NAMES = {
+    "title": "le titre",
+    "description": "la description",
+    "name": "le prénom",
+    "availability": "les disponibilités",
+}
 
 
 class GitHubBackend:
     """Pending entries as pull requests on one GitHub repository; writes go one at a time."""
 
-    def __init__(self, repository: str, token: str, *, api_url: str = PUBLIC_API_URL, base_branch: str = "main",
-                 submissions_path: str = "submissions", site_url: str = "", timeout_seconds: float = 10.0,
-                 connect_timeout_seconds: float = 3.05, limits: Limits | None = None, clock: Clock | None = None,
-                 index_max_age_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        repository: str,
+        token: str,
+        *,
+        api_url: str = PUBLIC_API_URL,
+        base_branch: str = "main",
+        submissions_path: str = "submissions",
+        site_url: str = "",
+        timeout_seconds: float = 10.0,
+        connect_timeout_seconds: float = 3.05,
+        limits: Limits | None = None,
+        clock: Clock | None = None,
+        index_max_age_seconds: float = 60.0,
+    ) -> None:
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", repository or ""):
             raise ValueError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}")
         if not token:
@@ -71,8 +86,14 @@ class GitHubBackend:
         self.submissions_path = submissions_path.strip("/")
         self.site_url = site_url.rstrip("/")
         self.guide_url = f"{_web_url(api_url)}/{repository}/blob/{base_branch}/{GUIDE_PATH}"
-        self._client = GitHubClient(api_url, token, repository, limits=limits, clock=clock,
-                                    timeout=(min(connect_timeout_seconds, timeout_seconds), timeout_seconds))
+        self._client = GitHubClient(
+            api_url,
+            token,
+            repository,
+            limits=limits,
+            clock=clock,
+            timeout=(min(connect_timeout_seconds, timeout_seconds), timeout_seconds),
+        )
         self._write_lock = threading.Lock()
         self._index: dict[str, str] = {}
         self._index_time = -math.inf
@@ -81,9 +102,14 @@ class GitHubBackend:
 
     @classmethod
     def from_config(cls, config: Config) -> GitHubBackend:
-        return cls(config.github_repository, config.github_token, api_url=config.github_api_url,
-                   base_branch=config.base_branch, site_url=config.site_url,
-                   timeout_seconds=config.github_timeout_seconds)
+        return cls(
+            config.github_repository,
+            config.github_token,
+            api_url=config.github_api_url,
+            base_branch=config.base_branch,
+            site_url=config.site_url,
+            timeout_seconds=config.github_timeout_seconds,
+        )
 
     # The Backend interface
 
@@ -118,9 +144,11 @@ class GitHubBackend:
 
     def report(self, entry: Entry, reason: str) -> str:
         """An issue for the moderators; never retried after a server error, so never doubled."""
-        body = {"title": report_title(entry),
-                "body": report_body(entry, reason, self._entry_path(entry), self.site_url, self.guide_url),
-                "labels": ["Signalement", _commune_label(entry)]}
+        body = {
+            "title": report_title(entry),
+            "body": report_body(entry, reason, self._entry_path(entry), self.site_url, self.guide_url),
+            "labels": ["Signalement", _commune_label(entry)],
+        }
         with _forge_errors(), self._write_lock:
             reply = self._client.call("POST", ISSUES, body=body, expect=(201,), retry_server_errors=False)
         log.info("report on %s opened issue #%s", entry.id, reply.data["number"])
@@ -139,8 +167,7 @@ class GitHubBackend:
         fresh = self._ensure_branch(branch)
         path = self._entry_path(entry)
         self._ensure_file(branch, path, to_yaml(entry), f"Nouvelle annonce {entry.id}", fresh)
-        pull = self._open_pull(branch, submission_title(entry),
-                               submission_body(entry, flags, path, self.guide_url))
+        pull = self._open_pull(branch, submission_title(entry), submission_body(entry, flags, path, self.guide_url))
         self._add_labels(pull, labels)
         log.info("entry %s: pull request #%s", entry.id, pull["number"])
         return pull["html_url"]
@@ -157,14 +184,23 @@ class GitHubBackend:
         if not fresh and self._read(path, branch):
             return
         content = base64.b64encode(text.encode("utf-8")).decode("ascii")
-        reply = self._client.call("PUT", CONTENTS, path=path, expect=(201, 422),
-                                  body={"message": message, "content": content, "branch": branch})
+        reply = self._client.call(
+            "PUT",
+            CONTENTS,
+            path=path,
+            expect=(201, 422),
+            body={"message": message, "content": content, "branch": branch},
+        )
         if reply.status == 422 and not self._read(path, branch):
             raise ForgeError(422, "PUT", CONTENTS, str(reply.data))
 
     def _open_pull(self, branch: str, title: str, body: str) -> dict[str, Any]:
-        reply = self._client.call("POST", PULLS, expect=(201, 422),
-                                  body={"title": title, "head": branch, "base": self.base_branch, "body": body})
+        reply = self._client.call(
+            "POST",
+            PULLS,
+            expect=(201, 422),
+            body={"title": title, "head": branch, "base": self.base_branch, "body": body},
+        )
         if reply.status == 201:
             return reply.data
         existing = self._pull_for(branch, "all")  # opened by an attempt whose answer was lost
@@ -179,14 +215,14 @@ class GitHubBackend:
         if not missing:
             return
         try:
-            self._client.call("POST", LABELS, issue_number=str(pull["number"]), body={"labels": missing},
-                              expect=(200,))
+            self._client.call("POST", LABELS, issue_number=str(pull["number"]), body={"labels": missing}, expect=(200,))
         except ForgeBusy as busy:
             log.warning("pull request #%s left without labels: %s", pull["number"], busy)
 
     def _pull_for(self, branch: str, state: str) -> dict[str, Any] | None:
-        reply = self._client.call("GET", PULLS, params={"head": f"{self._client.owner}:{branch}", "state": state},
-                                  expect=(200,))
+        reply = self._client.call(
+            "GET", PULLS, params={"head": f"{self._client.owner}:{branch}", "state": state}, expect=(200,)
+        )
         return reply.data[0] if reply.data else None
 
     # Withdrawals
@@ -196,20 +232,32 @@ class GitHubBackend:
         self._client.reserve(SUBMIT_WRITES)
         fresh = self._ensure_branch(branch)
         if fresh or self._read(published["path"], branch):
-            self._client.call("DELETE", CONTENTS, path=published["path"], expect=(200,),
-                              body={"message": f"Retrait de l'annonce {entry.id}", "sha": published["sha"],
-                                    "branch": branch})
-        pull = self._open_pull(branch, withdrawal_title(entry), withdrawal_body(entry, published["path"],
-                                                                                self.guide_url))
+            self._client.call(
+                "DELETE",
+                CONTENTS,
+                path=published["path"],
+                expect=(200,),
+                body={"message": f"Retrait de l'annonce {entry.id}", "sha": published["sha"], "branch": branch},
+            )
+        pull = self._open_pull(
+            branch, withdrawal_title(entry), withdrawal_body(entry, published["path"], self.guide_url)
+        )
         self._add_labels(pull, ["Retrait", _commune_label(entry)])
         log.info("entry %s: withdrawal pull request #%s", entry.id, pull["number"])
         return pull["html_url"]
 
     def _close_pending(self, pull: dict[str, Any]) -> str:
         number = str(pull["number"])
-        self._client.call("POST", COMMENTS, issue_number=number, expect=(201,), body={
-            "body": "L'auteur a retiré son annonce avec sa clé de retrait : cette demande est fermée sans être "
-                    "publiée. Il n'y a rien d'autre à faire."})
+        self._client.call(
+            "POST",
+            COMMENTS,
+            issue_number=number,
+            expect=(201,),
+            body={
+                "body": "L'auteur a retiré son annonce avec sa clé de retrait : cette demande est fermée sans être "
+                "publiée. Il n'y a rien d'autre à faire."
+            },
+        )
         self._client.call("PATCH", PULL, pull_number=number, body={"state": "closed"}, expect=(200,))
         log.info("pending pull request #%s closed at its author's request", number)
         return pull["html_url"]
@@ -241,22 +289,34 @@ class GitHubBackend:
 
     def _list_submissions(self) -> dict[str, str]:
         """Every entry file's path by id (the contents API lists up to 1,000 files per folder)."""
-        top = self._client.call("GET", CONTENTS, path=self.submissions_path, params={"ref": self.base_branch},
-                                expect=(200, 404))
+        top = self._client.call(
+            "GET", CONTENTS, path=self.submissions_path, params={"ref": self.base_branch}, expect=(200, 404)
+        )
         folders = [item["path"] for item in top.data or [] if item["type"] == "dir"] if top.status == 200 else []
         with ThreadPoolExecutor(max_workers=8) as pool:
-            listings = pool.map(lambda folder: self._client.call(
-                "GET", CONTENTS, path=folder, params={"ref": self.base_branch}, expect=(200, 404)).data, folders)
-            return {item["name"].removesuffix(".yaml"): item["path"] for listing in listings
-                    for item in listing or [] if item["type"] == "file" and item["name"].endswith(".yaml")}
+            listings = pool.map(
+                lambda folder: (
+                    self._client.call(
+                        "GET", CONTENTS, path=folder, params={"ref": self.base_branch}, expect=(200, 404)
+                    ).data
+                ),
+                folders,
+            )
+            return {
+                item["name"].removesuffix(".yaml"): item["path"]
+                for listing in listings
+                for item in listing or []
+                if item["type"] == "file" and item["name"].endswith(".yaml")
+            }
 
     def _pending_file(self, entry_id: str) -> dict[str, Any] | None:
         branch = _submission_branch(entry_id)
         pull = self._pull_for(branch, "open")
         if not pull:
             return None
-        match = re.search(rf"{re.escape(self.submissions_path)}/[a-z0-9-]+/{re.escape(entry_id)}\.yaml",
-                          pull.get("body") or "")
+        match = re.search(
+            rf"{re.escape(self.submissions_path)}/[a-z0-9-]+/{re.escape(entry_id)}\.yaml", pull.get("body") or ""
+        )
         return self._read(match.group(0), branch) if match else None
 
     def _read(self, path: str, ref: str) -> dict[str, Any] | None:
@@ -265,6 +325,7 @@ class GitHubBackend:
 
     def _entry_path(self, entry: Entry) -> str:
         return f"{self.submissions_path}/{entry.commune_slug}/{entry.id}.yaml"
+
 
 @contextmanager
 def _forge_errors() -> Iterator[None]:
@@ -280,8 +341,10 @@ def _forge_errors() -> Iterator[None]:
 
 
 def busy_message(retry_after: int) -> str:
-    return (f"Le service qui reçoit les annonces est très sollicité et ne peut pas prendre la vôtre tout de suite. "
-            f"Rien n'a été perdu : ce que vous avez écrit est conservé. Réessayez {_in_words(retry_after)}.")
+    return (
+        f"Le service qui reçoit les annonces est très sollicité et ne peut pas prendre la vôtre tout de suite. "
+        f"Rien n'a été perdu : ce que vous avez écrit est conservé. Réessayez {_in_words(retry_after)}."
+    )
 
 
 def _in_words(seconds: int) -> str:
@@ -319,9 +382,12 @@ def _web_url(api_url: str) -> str:
 
 # Texts moderators read: pure functions of the entry.
 
+
 def submission_title(entry: Entry) -> str:
-    return (f"[{_kind_word(entry)}] {category(entry.category).label} — {_commune_name(entry)} — "
-            f"« {plain_text(entry.title)} »")
+    return (
+        f"[{_kind_word(entry)}] {category(entry.category).label} — {_commune_name(entry)} — "
+        f"« {plain_text(entry.title)} »"
+    )
 
 
 def withdrawal_title(entry: Entry) -> str:
@@ -338,36 +404,46 @@ def submission_labels(entry: Entry, flags: list[Flag]) -> list[str]:
     return list(dict.fromkeys(labels))
 
 
+CHECKLIST = (
+    "- [ ] Le texte ne contient aucune coordonnée (téléphone, e-mail, adresse, lien) ni donnée personnelle.",
+    "- [ ] L'aide est gratuite : rembourser des courses est normal, demander à être payé ne l'est pas.",
+    "- [ ] La catégorie et la commune correspondent au texte.",
+    "- [ ] Le texte est respectueux et ne met personne en danger.",
+)
+REPORT_STEPS = (
+    "- [ ] Relire l'annonce et le motif.",
+    "- [ ] Si l'annonce enfreint la charte, la retirer en supprimant son fichier (voir le guide).",
+    "- [ ] Fermer ce signalement en indiquant la décision.",
+)
+
+
 def submission_body(entry: Entry, flags: list[Flag], path: str, guide_url: str) -> str:
-    return "\n".join([
-        f"## {kind(entry.kind).label} — {category(entry.category).label} — {_commune_name(entry)}",
+    heading = f"## {kind(entry.kind).label} — {category(entry.category).label} — {_commune_name(entry)}"
+    availability = fenced(entry.availability) if entry.availability else "_Non précisées._"
+    return _markdown(
+        heading,
         "",
         "Une personne a déposé cette annonce avec le formulaire du site. **Fusionner** (bouton « Merge pull "
         "request ») la publie ; **fermer sans fusionner** (« Close pull request ») la refuse.",
         "",
         *_facts(entry, path),
         "",
-        "### Titre", fenced(entry.title),
-        "### Description", fenced(entry.description),
-        "### Prénom ou pseudonyme", fenced(entry.name),
-        "### Disponibilités", fenced(entry.availability) if entry.availability else "_Non précisées._",
+        *("### Titre", fenced(entry.title), "### Description", fenced(entry.description)),
+        *("### Prénom ou pseudonyme", fenced(entry.name), "### Disponibilités", availability),
         "",
         "### Signalements automatiques",
         *(_flag_lines(flags) or ["Aucun signalement automatique."]),
         "",
         "### À vérifier avant de fusionner",
-        "- [ ] Le texte ne contient aucune coordonnée (téléphone, e-mail, adresse, lien) ni donnée personnelle.",
-        "- [ ] L'aide est gratuite : rembourser des courses est normal, demander à être payé ne l'est pas.",
-        "- [ ] La catégorie et la commune correspondent au texte.",
-        "- [ ] Le texte est respectueux et ne met personne en danger.",
+        *CHECKLIST,
         "",
         "Le contact de la personne est chiffré dans le fichier : il n'apparaît nulle part en clair et ne doit "
         f"jamais être recopié ici. Voir le [guide de modération]({guide_url}).",
-    ]) + "\n"
+    )
 
 
 def withdrawal_body(entry: Entry, path: str, guide_url: str) -> str:
-    return "\n".join([
+    return _markdown(
         "## Retrait demandé par l'auteur",
         "",
         "L'auteur de cette annonce a demandé son retrait avec sa clé de retrait, vérifiée par le formulaire. "
@@ -375,30 +451,32 @@ def withdrawal_body(entry: Entry, path: str, guide_url: str) -> str:
         "",
         *_facts(entry, path),
         "",
-        "### Titre", fenced(entry.title),
+        *("### Titre", fenced(entry.title)),
         "",
         f"Voir le [guide de modération]({guide_url}).",
-    ]) + "\n"
+    )
 
 
 def report_body(entry: Entry, reason: str, path: str, site_url: str, guide_url: str) -> str:
     page = [f"Page de l'annonce : {site_url}/annonces/{entry.id}/", ""] if site_url else []
-    return "\n".join([
+    return _markdown(
         "## Une annonce a été signalée",
         "",
         *page,
         *_facts(entry, path),
         "",
-        "### Titre de l'annonce", fenced(entry.title),
-        "### Motif donné par la personne qui signale", fenced(reason),
+        *("### Titre de l'annonce", fenced(entry.title)),
+        *("### Motif donné par la personne qui signale", fenced(reason)),
         "",
         "### Que faire",
-        "- [ ] Relire l'annonce et le motif.",
-        "- [ ] Si l'annonce enfreint la charte, la retirer en supprimant son fichier (voir le guide).",
-        "- [ ] Fermer ce signalement en indiquant la décision.",
+        *REPORT_STEPS,
         "",
         f"Voir le [guide de modération]({guide_url}).",
-    ]) + "\n"
+    )
+
+
+def _markdown(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
 
 
 def _facts(entry: Entry, path: str) -> list[str]:
@@ -418,8 +496,10 @@ def _facts(entry: Entry, path: str) -> list[str]:
 
 
 def _flag_lines(flags: list[Flag]) -> list[str]:
-    return [f"- [ ] **{flag.label}** dans {FIELD_NAMES.get(flag.key, flag.key)} : {code_span(flag.excerpt)}"
-            for flag in flags]
+    return [
+        f"- [ ] **{flag.label}** dans {FIELD_NAMES.get(flag.key, flag.key)} : {code_span(flag.excerpt)}"
+        for flag in flags
+    ]
 
 
 def fenced(text: str) -> str:
