@@ -4,8 +4,8 @@ import os
 import sys
 
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
-from pelicanconf import *  # noqa: E402, F403
-from pelicanconf import ENTRAIDE  # noqa: E402
+from pelicanconf import *  # noqa: F403
+from pelicanconf import ENTRAIDE
 
 SITEURL = os.environ.get("ENTRAIDE_SITE_URL", "").rstrip("/")
 if not SITEURL.startswith(("https://", "http://")):

@@ -22,6 +22,10 @@ class Catalogue:
     stats: Stats
     by_commune: dict[str, tuple[Entry, ...]] = field(repr=False)
     by_category: dict[str, tuple[Entry, ...]] = field(repr=False)
+    age: dict[str, int] = field(repr=False)  # entry id → rank from the newest, for feeds
+
+    def newest_first(self, entries: tuple[Entry, ...], count: int) -> list[Entry]:
+        return sorted(entries, key=lambda e: self.age[e.id])[:count]
 
     def newest(self, kind: str, count: int) -> list[Entry]:
         """The `count` most recent entries of one kind (the catalogue is already newest first within a kind)."""
@@ -29,19 +33,23 @@ class Catalogue:
 
 
 def build_catalogue(entries: list[Entry], today: dt.date) -> Catalogue:
-    active = sorted((e for e in entries if e.is_active(today)), key=requests_first)
+    keys = {e.id: requests_first(e) for e in entries if e.is_active(today)}
+    active = sorted((e for e in entries if e.id in keys), key=lambda e: keys[e.id])
     by_commune: dict[str, list[Entry]] = defaultdict(list)
     by_category: dict[str, list[Entry]] = defaultdict(list)
     for entry in active:
         by_commune[entry.commune].append(entry)
         by_category[entry.category].append(entry)
+    by_date = sorted(active, key=lambda e: keys[e.id][1:])
     return Catalogue(
         entries=tuple(active),
         stats=count_entries(entries, today),
         by_commune={code: tuple(found) for code, found in by_commune.items()},
         by_category={key: tuple(found) for key, found in by_category.items()},
+        age={entry.id: rank for rank, entry in enumerate(by_date)},
     )
 
 
 def requests_first(entry: Entry) -> tuple[bool, float, str]:
+    """Requests before offers, then newest first (ties broken by id, so every build orders alike)."""
     return entry.kind != "request", -entry.created_at.timestamp(), entry.id

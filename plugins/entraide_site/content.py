@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import frontmatter
-import markdown
 
 
 class ContentError(Exception):
@@ -22,7 +21,7 @@ class ContentPage:
     slug: str
     title: str
     description: str
-    html: str
+    source: str  # Markdown, turned into HTML by the template's `markdown` filter only when the page is rendered
     order: int
 
     @property
@@ -39,7 +38,7 @@ def read_content_pages(folder: Path) -> list[ContentPage]:
 def _read(path: Path) -> ContentPage:
     try:
         post = frontmatter.load(path)
-    except Exception as error:  # noqa: BLE001 - YAML and encoding errors alike: say which file
+    except Exception as error:  # YAML and encoding errors alike: say which file
         raise ContentError(f"{path}: unreadable front matter ({error})") from error
     if not post.get("title"):
         raise ContentError(f"{path}: the front matter needs a `title:`")
@@ -47,6 +46,12 @@ def _read(path: Path) -> ContentPage:
         slug=str(post.get("slug") or path.stem),
         title=str(post["title"]),
         description=str(post.get("summary") or post.get("description") or post["title"]),
-        html=markdown.markdown(post.content, extensions=["extra", "sane_lists"], output_format="html"),
+        source=post.content,
         order=int(post.get("order", 100)),
     )
+
+
+def markdown_to_html(source: str) -> str:
+    import markdown  # imported here: a rebuild that renders no content page does not pay for it
+
+    return markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")

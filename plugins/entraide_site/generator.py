@@ -1,7 +1,7 @@
 """The Entraide generator: entries in, every page out, as a chain of short steps.
 
-    generate_context: settings → entries (checked, all or nothing) → catalogue → pages
-    generate_output:  fingerprints → render what changed → theme files → remove stale files
+    generate_context: settings → nothing changed? stop → entries (checked, all or nothing) → catalogue → pages
+    generate_output:  fingerprints → render what changed → theme files → remove stale files → manifest
 An invalid entry stops the build in generate_context, before Pelican lets anyone write a file.
 """
 
@@ -15,15 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from entraide.entries import InvalidEntries
+from entraide.entries import Entry, InvalidEntries, load_entries
 
 from .catalogue import build_catalogue
 from .content import read_content_pages
-from .entry_cache import core_stamp, load_entries_cached
+from .inputs import code_digest, inputs_digest
 from .output import OutputFolder
 from .page import Page
 from .pages import build_pages
-from .rendering import make_environment, render_pages, templates_fingerprint
+from .rendering import make_environment, render_pages
 from .settings import load_settings
 from .static import copy_static
 
@@ -35,13 +35,20 @@ class BuildRefused(Exception):
 
 
 class SiteGenerator:
-    def __init__(self, context: dict[str, Any], settings: dict[str, Any], path: str, theme: str, output_path: str,
-                 **_: Any) -> None:
+    def __init__(
+        self, context: dict[str, Any], settings: dict[str, Any], path: str, theme: str, output_path: str, **_: Any
+    ) -> None:
         self.settings = load_settings(settings, output_path)
         self.content_path = Path(path)
         self.started = time.perf_counter()
+        self.pages: list[Page] = []
 
     def generate_context(self) -> None:
+        output_path = self.settings.output_path
+        self.output = OutputFolder(Path(output_path), self._cache_file("pages", output_path))
+        self.inputs = inputs_digest(self.settings)
+        if self.output.unchanged_since(self.inputs):
+            return
         entries = self._load_entries()
         self.catalogue = build_catalogue(entries, self.settings.build_date)
         self.content = read_content_pages(self.content_path)
@@ -49,41 +56,46 @@ class SiteGenerator:
         self.pages = build_pages(self.catalogue, self.content, self.settings, self._has_template("map.html"))
 
     def generate_output(self, writer: Any) -> None:
-        output = OutputFolder(Path(self.settings.output_path), self._cache_file("pages", self.settings.output_path))
-        todo = self._changed_pages(output)
-        render_pages(todo, self.env, output, self._workers())
-        copy_static(Path(self.settings.theme_path) / "static", output, self.settings.minify_css)
-        stale = output.remove_stale()
-        output.save_manifest()
-        logger.info("Entraide: %d active entries, %d pages, %d rendered, %d files written, %d removed in %.2f s",
-                    len(self.catalogue.entries), len(self.pages), len(todo), len(output.written), len(stale),
-                    time.perf_counter() - self.started)
+        if not self.pages:
+            logger.info("Entraide: nothing changed since the last build, no file written (%.2f s)", self._elapsed())
+            return
+        todo = self._changed_pages()
+        render_pages(todo, self.env, self.output, self._workers())
+        copy_static(Path(self.settings.theme_path) / "static", self.output, self.settings.minify_css)
+        stale = self.output.remove_stale()
+        self.output.save_manifest(self.inputs)
+        logger.info(
+            "Entraide: %d active entries, %d pages, %d rendered, %d files written, %d removed in %.2f s",
+            len(self.catalogue.entries),
+            len(self.pages),
+            len(todo),
+            len(self.output.written),
+            len(stale),
+            self._elapsed(),
+        )
 
-    def _load_entries(self) -> list:
+    def _load_entries(self) -> list[Entry]:
         root = Path(self.settings.submissions_path)
         try:
-            return load_entries_cached(root, self._cache_file("entries", str(root)), self._workers())
+            return load_entries(root, cache_path=self._cache_file("entries", str(root)), workers=self._workers())
         except InvalidEntries as error:
             for problem in error.problems:
                 print(problem, file=sys.stderr)
             count = len({problem.path for problem in error.problems})
-            raise BuildRefused(f"{count} fichier(s) d'annonce invalide(s) dans {root} : rien n'a été construit. "
-                               "Corrigez les problèmes ci-dessus (fichier:ligne: clé : message).") from None
+            raise BuildRefused(
+                f"{count} fichier(s) d'annonce invalide(s) dans {root} : rien n'a été construit. "
+                "Corrigez les problèmes ci-dessus (fichier:ligne: clé : message)."
+            ) from None
 
-    def _changed_pages(self, output: OutputFolder) -> list[tuple[Page, str]]:
-        site = self._site_fingerprint()
-        digests: dict[str, str] = {}
+    def _changed_pages(self) -> list[tuple[Page, str]]:
+        site = hashlib.blake2b(repr((code_digest(self.settings), self.settings.fingerprint())).encode()).hexdigest()
+        memo: dict[int, str] = {}
         todo = []
         for page in self.pages:
-            fingerprint = page.fingerprint(site, digests)
-            if not output.is_current(page.file, fingerprint):
+            fingerprint = page.fingerprint(site, memo)
+            if not self.output.is_current(page.file, fingerprint):
                 todo.append((page, fingerprint))
         return todo
-
-    def _site_fingerprint(self) -> str:
-        """What every page depends on: templates, code, core data, settings and the content pages."""
-        parts = (templates_fingerprint(self.settings), core_stamp(), self.settings.fingerprint(), repr(self.content))
-        return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
     def _has_template(self, name: str) -> bool:
         found = (Path(self.settings.theme_path) / "templates" / name).is_file()
@@ -98,3 +110,6 @@ class SiteGenerator:
 
     def _workers(self) -> int:
         return self.settings.workers or os.cpu_count() or 1
+
+    def _elapsed(self) -> float:
+        return time.perf_counter() - self.started

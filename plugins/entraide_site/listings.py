@@ -12,8 +12,8 @@ and each listing continues on .../page/2/, .../page/3/ ...
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from entraide.categories import Category, Kind, load_categories, load_kinds
 from entraide.communes import Commune
@@ -69,7 +69,7 @@ class Pagination:
 
 def commune_listings(commune: Commune, entries: tuple[Entry, ...], per_page: int) -> Iterator[Page]:
     base = f"/communes/{commune.slug}/"
-    counts = Counter((e.category, e.kind) for e in entries)
+    counts = _counts(entries)
     for category in (None, *load_categories()):
         for kind in (None, *load_kinds()):
             heading = Heading(_url(base, category, kind), commune.name, commune, category, kind)
@@ -82,7 +82,7 @@ def commune_listings(commune: Commune, entries: tuple[Entry, ...], per_page: int
 
 def category_listings(category: Category, entries: tuple[Entry, ...], per_page: int) -> Iterator[Page]:
     base = f"/categories/{category.slug}/"
-    counts = Counter((category.key, e.kind) for e in entries)
+    counts = _counts(entries)
     for kind in (None, *load_kinds()):
         heading = Heading(_url(base, None, kind), category.label, None, category, kind)
         filters = {"kind_filters": _kind_filters(base, None, kind, counts, category), "category_filters": ()}
@@ -99,24 +99,43 @@ def _select(entries: tuple[Entry, ...], category: Category | None, kind: Kind | 
     ]
 
 
+def _counts(entries: tuple[Entry, ...]) -> Counter:
+    """Entries by (category, kind), None standing for « any »: every filter link's count in one pass."""
+    counts: Counter = Counter()
+    for entry in entries:
+        for category in (None, entry.category):
+            for kind in (None, entry.kind):
+                counts[category, kind] += 1
+    return counts
+
+
 def _count(counts: Counter, category: str | None, kind: str | None) -> int:
-    return sum(n for (c, k), n in counts.items() if category in (None, c) and kind in (None, k))
+    return counts[category, kind]
 
 
-def _kind_filters(base: str, category: Category | None, current: Kind | None, counts: Counter,
-                  fixed: Category | None = None) -> tuple[Filter, ...]:
+def _kind_filters(
+    base: str, category: Category | None, current: Kind | None, counts: Counter, fixed: Category | None = None
+) -> tuple[Filter, ...]:
     key = (category or fixed).key if (category or fixed) else None
     return tuple(
-        Filter(kind.plural if kind else "Toutes les annonces", _url(base, category, kind),
-               _count(counts, key, kind.key if kind else None), kind == current)
+        Filter(
+            kind.plural if kind else "Toutes les annonces",
+            _url(base, category, kind),
+            _count(counts, key, kind.key if kind else None),
+            kind == current,
+        )
         for kind in (None, *load_kinds())
     )
 
 
 def _category_filters(base: str, current: Category | None, kind: Kind | None, counts: Counter) -> tuple[Filter, ...]:
     return tuple(
-        Filter(category.label if category else "Toutes les catégories", _url(base, category, kind),
-               _count(counts, category.key if category else None, kind.key if kind else None), category == current)
+        Filter(
+            category.label if category else "Toutes les catégories",
+            _url(base, category, kind),
+            _count(counts, category.key if category else None, kind.key if kind else None),
+            category == current,
+        )
         for category in (None, *load_categories())
     )
 
@@ -125,10 +144,14 @@ def _paginate(heading: Heading, entries: list[Entry], per_page: int, filters: di
     count = max(1, -(-len(entries) // per_page))
     for number in range(1, count + 1):
         pagination = Pagination(number, count, heading.url)
-        yield Page(pagination.url(number), "listing.html", {
-            "heading": heading,
-            "pagination": pagination,
-            "total": len(entries),
-            "entries": entries[(number - 1) * per_page: number * per_page],
-            **filters,
-        })
+        yield Page(
+            pagination.url(number),
+            "listing.html",
+            {
+                "heading": heading,
+                "pagination": pagination,
+                "total": len(entries),
+                "entries": entries[(number - 1) * per_page : number * per_page],
+                **filters,
+            },
+        )

@@ -19,33 +19,35 @@ class OutputFolder:
     def __init__(self, root: Path, manifest_file: Path) -> None:
         self.root = root
         self.manifest_file = manifest_file
-        self.previous = _read_manifest(manifest_file)
+        self.previous_inputs, self.previous = _read_manifest(manifest_file)
         self.current: dict[str, Record] = {}
         self.written: list[str] = []
+
+    def unchanged_since(self, inputs: str) -> bool:
+        """Whether the last build read exactly these inputs and its files are all still as it left them."""
+        if inputs != self.previous_inputs:
+            return False
+        return all(self._intact(name, record) for name, record in self.previous.items())
 
     def is_current(self, name: str, fingerprint: str) -> bool:
         """Whether `name` was produced from the same inputs and is still on disk as we left it."""
         record = self.previous.get(name)
-        if record is None or record[0] != fingerprint:
-            return False
-        try:
-            stat = (self.root / name).stat()
-        except OSError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns) != record[1:]:
+        if record is None or record[0] != fingerprint or not self._intact(name, record):
             return False
         self.current[name] = record
         return True
 
+    def _intact(self, name: str, record: Record) -> bool:
+        try:
+            stat = os.stat(os.path.join(self.root, name))  # os.path: pathlib costs more than the stat itself
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == record[1:]
+
     def write(self, name: str, data: bytes, fingerprint: str) -> None:
         """Write `data` to `name` unless the file already holds exactly these bytes."""
-        path = self.root / name
-        if not _holds(path, data):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            self.written.append(name)
-        stat = path.stat()
-        self.current[name] = (fingerprint, stat.st_size, stat.st_mtime_ns)
+        record, written = write_if_changed(self.root / name, data, fingerprint)
+        self.remember(name, record, written)
 
     def remember(self, name: str, record: Record, was_written: bool) -> None:
         """Record a file written by a worker process."""
@@ -61,12 +63,13 @@ class OutputFolder:
             _remove_empty_parents(self.root / name, self.root)
         return stale
 
-    def save_manifest(self) -> None:
-        if self.current == self.previous:
+    def save_manifest(self, inputs: str) -> None:
+        """Remember what this build read and wrote; only called when the build succeeded."""
+        if self.current == self.previous and inputs == self.previous_inputs:
             return
         self.manifest_file.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.manifest_file.with_suffix(".tmp")
-        temporary.write_bytes(pickle.dumps(self.current, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.write_bytes(pickle.dumps((inputs, self.current), protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, self.manifest_file)
 
 
@@ -96,8 +99,9 @@ def _remove_empty_parents(path: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def _read_manifest(manifest_file: Path) -> dict[str, Record]:
+def _read_manifest(manifest_file: Path) -> tuple[str, dict[str, Record]]:
     try:
-        return pickle.loads(manifest_file.read_bytes())  # noqa: S301 - our own cache file
+        inputs, records = pickle.loads(manifest_file.read_bytes())  # noqa: S301 - our own cache file
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-        return {}
+        return "", {}
+    return inputs, records

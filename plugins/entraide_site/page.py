@@ -7,8 +7,9 @@ the page is not rendered again: this is what makes a rebuild with nothing change
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from entraide.entries import Entry
 
@@ -27,26 +28,31 @@ class Page:
         name = self.url.lstrip("/")
         return name + "index.html" if name.endswith("/") or not name else name
 
-    def fingerprint(self, site: str, digests: dict[str, str]) -> str:
-        """A digest of the site-wide fingerprint, the renderer and this page's context."""
+    def fingerprint(self, site: str, memo: dict[int, str]) -> str:
+        """A digest of the site-wide fingerprint, the renderer and this page's context.
+
+        `memo` keeps, for the length of a build, the text of objects shared by many pages (an entry
+        is in seven pages, a filter bar in all the pages of a listing): each is written out once.
+        """
         renderer = self.template if isinstance(self.template, str) else self.template.__qualname__
-        text = repr((site, self.url, renderer, _stable(self.context, digests)))
+        text = "\x1f".join((site, self.url, renderer, _text(self.context, memo)))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def entry_digest(entry: Entry) -> str:
-    return hashlib.blake2b(repr(entry).encode(), digest_size=12).hexdigest()
+def _text(value: Any, memo: dict[int, str]) -> str:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return repr(value)
+    known = memo.get(id(value))
+    if known is None:
+        known = memo[id(value)] = _describe(value, memo)
+    return known
 
 
-def _stable(value: Any, digests: dict[str, str]) -> Any:
-    """The context with entries replaced by their digest, computed once per entry."""
+def _describe(value: Any, memo: dict[int, str]) -> str:
     if isinstance(value, Entry):
-        digest = digests.get(value.id)
-        if digest is None:
-            digest = digests[value.id] = entry_digest(value)
-        return digest
+        return repr(value.__reduce__()[1])  # every field, as a plain tuple: fast to write out
     if isinstance(value, (list, tuple)):
-        return tuple(_stable(item, digests) for item in value)
+        return "[" + ",".join(_text(item, memo) for item in value) + "]"
     if isinstance(value, dict):
-        return tuple((key, _stable(item, digests)) for key, item in value.items())
-    return value
+        return "{" + ",".join(f"{key!r}:{_text(item, memo)}" for key, item in value.items()) + "}"
+    return repr(value)

@@ -6,7 +6,7 @@ A page's context holds only what that page shows, so its fingerprint changes onl
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from entraide.categories import Category, load_categories, load_kinds
 from entraide.communes import Commune, load_communes
@@ -23,8 +23,7 @@ from .statistics import CSV_URL, statistics_context, statistics_csv
 FORMS = {"/demander/": "request", "/proposer/": "offer"}
 
 
-def build_pages(catalogue: Catalogue, content: list[ContentPage], settings: SiteSettings, with_map: bool
-                ) -> list[Page]:
+def build_pages(catalogue: Catalogue, content: list[ContentPage], settings: SiteSettings, with_map: bool) -> list[Page]:
     communes = load_communes().all
     counts = {c.slug: len(catalogue.by_commune.get(c.code, ())) for c in communes}
     pages = [
@@ -33,8 +32,10 @@ def build_pages(catalogue: Catalogue, content: list[ContentPage], settings: Site
         Page("/categories/", "categories.html", {"counts": _category_counts(catalogue)}),
         *[page for commune in communes for page in commune_pages(commune, catalogue, settings)],
         *[page for category in load_categories() for page in category_pages(category, catalogue, settings)],
-        *[Page(f"/annonces/{entry.id}/", "entry.html", {"entry": entry, "robots": "noindex"})
-          for entry in catalogue.entries],
+        *[
+            Page(f"/annonces/{entry.id}/", "entry.html", {"entry": entry, "robots": "noindex"})
+            for entry in catalogue.entries
+        ],
         *[Page(url, "form.html", {"kind_key": kind}) for url, kind in FORMS.items()],
         Page("/retirer/", "withdraw.html", {}),
         *statistics_pages(catalogue, settings),
@@ -49,41 +50,57 @@ def build_pages(catalogue: Catalogue, content: list[ContentPage], settings: Site
 
 
 def home_page(catalogue: Catalogue, settings: SiteSettings) -> Page:
-    return Page("/", "home.html", {
-        "requests": catalogue.stats.total(kind="request"),
-        "offers": catalogue.stats.total(kind="offer"),
-        "category_counts": _category_counts(catalogue),
-        "recent_requests": catalogue.newest("request", settings.recent_count),
-        "recent_offers": catalogue.newest("offer", settings.recent_count),
-    })
+    return Page(
+        "/",
+        "home.html",
+        {
+            "requests": catalogue.stats.total(kind="request"),
+            "offers": catalogue.stats.total(kind="offer"),
+            "category_counts": _category_counts(catalogue),
+            "recent_requests": catalogue.newest("request", settings.recent_count),
+            "recent_offers": catalogue.newest("offer", settings.recent_count),
+        },
+    )
 
 
 def commune_pages(commune: Commune, catalogue: Catalogue, settings: SiteSettings) -> Iterator[Page]:
     entries = catalogue.by_commune.get(commune.code, ())
     yield from commune_listings(commune, entries, settings.per_page)
-    yield Page(f"/communes/{commune.slug}/imprimer/", "print.html", {
-        "commune": commune,
-        "entries": entries[: settings.print_limit],
-        "total": len(entries),
-        "robots": "noindex",
-    })
-    yield feed_page(f"/communes/{commune.slug}/", f"Entraide à {commune.name}", entries, settings)
+    yield Page(
+        f"/communes/{commune.slug}/imprimer/",
+        "print.html",
+        {
+            "commune": commune,
+            "entries": entries[: settings.print_limit],
+            "total": len(entries),
+            "robots": "noindex",
+        },
+    )
+    newest = catalogue.newest_first(entries, settings.feed_size)
+    yield feed_page(f"/communes/{commune.slug}/", f"Entraide à {commune.name}", newest, settings)
     yield Page(f"/geo/{commune.slug}.geojson", commune_points, {"entries": entries})
 
 
 def category_pages(category: Category, catalogue: Catalogue, settings: SiteSettings) -> Iterator[Page]:
     entries = catalogue.by_category.get(category.key, ())
     yield from category_listings(category, entries, settings.per_page)
-    yield feed_page(f"/categories/{category.slug}/", f"Entraide : {category.label}", entries, settings)
+    newest = catalogue.newest_first(entries, settings.feed_size)
+    yield feed_page(f"/categories/{category.slug}/", f"Entraide : {category.label}", newest, settings)
 
 
-def feed_page(listing_url: str, title: str, entries: tuple[Entry, ...], settings: SiteSettings) -> Page:
+def feed_page(listing_url: str, title: str, newest: list[Entry], settings: SiteSettings) -> Page:
     """Newest first, whatever their kind: a feed is read in time order."""
-    newest = sorted(entries, key=lambda e: (e.created_at, e.id), reverse=True)[: settings.feed_size]
     updated = newest[0].created if newest else f"{settings.build_date.isoformat()}T00:00:00+00:00"
-    return Page(f"{listing_url}atom.xml", "atom.xml", {
-        "feed_title": title, "listing_url": listing_url, "entries": newest, "updated": updated,
-    })
+    return Page(
+        f"{listing_url}atom.xml",
+        "atom.xml",
+        {
+            "feed_title": title,
+            "listing_url": listing_url,
+            "entries": newest,
+            "updated": updated,
+        },
+    )
 
 
 def statistics_pages(catalogue: Catalogue, settings: SiteSettings) -> list[Page]:

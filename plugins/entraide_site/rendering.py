@@ -8,7 +8,6 @@ listings it appears in.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import multiprocessing
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,26 @@ from entraide.entries import Entry
 from entraide.schema import load_schema
 
 from .catalogue import KIND_SLUGS
+from .content import markdown_to_html
 from .output import OutputFolder, write_if_changed
 from .page import Page
 from .settings import SiteSettings
 
 PARALLEL_FROM = 3000  # pages to render before starting worker processes pays off
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 def make_environment(settings: SiteSettings, globals_: dict[str, Any]) -> Environment:
@@ -41,6 +53,7 @@ def make_environment(settings: SiteSettings, globals_: dict[str, Any]) -> Enviro
         keep_trailing_newline=True,
     )
     env.filters["date_fr"] = french_date
+    env.filters["markdown"] = lambda source: Markup(markdown_to_html(source))  # noqa: S704 - reviewed content/
     communes = load_communes()
     env.globals.update(
         SITEURL=settings.siteurl,
@@ -76,7 +89,8 @@ class _CardRenderer:
     def __call__(self, entry: Entry) -> Markup:
         card = self.cards.get(entry.id)
         if card is None:
-            card = self.cards[entry.id] = Markup(self.env.get_template("_card.html").render(entry=entry))
+            html = self.env.get_template("_card.html").render(entry=entry)  # autoescaped: entry text is text
+            card = self.cards[entry.id] = Markup(html)  # noqa: S704
         return card
 
 
@@ -94,15 +108,6 @@ def french_date(value: str | dt.date) -> str:
     date = value if isinstance(value, dt.date) else dt.datetime.fromisoformat(value).date()
     day = "1er" if date.day == 1 else str(date.day)
     return f"{day} {MONTHS[date.month - 1]} {date.year}"
-
-
-def templates_fingerprint(settings: SiteSettings) -> str:
-    """A digest of the templates and of the plugin's code: a change in either renders every page again."""
-    digest = hashlib.blake2b(digest_size=16)
-    folders = [Path(settings.theme_path) / "templates", Path(__file__).parent]
-    for path in sorted(p for folder in folders for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"):
-        digest.update(str(path.name).encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 def render(page: Page, env: Environment) -> bytes:

@@ -83,12 +83,12 @@ def _check_namespace(values: Any) -> dict[str, Any]:
     unknown = sorted(set(values) - set(SETTINGS))
     missing = sorted(set(SETTINGS) - set(values))
     if unknown or missing:
-        raise SettingsError(f"ENTRAIDE: unknown keys {unknown}, missing keys {missing}; "
-                            f"expected exactly {sorted(SETTINGS)}")
+        raise SettingsError(
+            f"ENTRAIDE: unknown keys {unknown}, missing keys {missing}; expected exactly {sorted(SETTINGS)}"
+        )
     for key, (kind, description) in SETTINGS.items():
         if type(values[key]) is not kind:
-            raise SettingsError(f"ENTRAIDE[{key!r}] must be a {kind.__name__} ({description}), "
-                                f"got {values[key]!r}")
+            raise SettingsError(f"ENTRAIDE[{key!r}] must be a {kind.__name__} ({description}), got {values[key]!r}")
     for key in ("per_page", "feed_size", "recent_count", "print_limit"):
         if values[key] < 1:
             raise SettingsError(f"ENTRAIDE[{key!r}] must be at least 1, got {values[key]}")

@@ -33,10 +33,18 @@ def statistics_context(stats: Stats, communes: list[Commune]) -> dict[str, Any]:
         "offers": stats.total(kind="offer"),
         "by_category": by_category,
         "by_commune": by_commune,
-        "category_chart": bar_chart("graphique-categories", "Annonces actives par catégorie",
-                                    "Demandes et offres d'aide actives dans chaque catégorie", by_category),
-        "commune_chart": bar_chart("graphique-communes", "Annonces actives par commune",
-                                   "Demandes et offres d'aide actives dans chaque commune", by_commune),
+        "category_chart": bar_chart(
+            "graphique-categories",
+            "Annonces actives par catégorie",
+            "Demandes et offres d'aide actives dans chaque catégorie",
+            by_category,
+        ),
+        "commune_chart": bar_chart(
+            "graphique-communes",
+            "Annonces actives par commune",
+            "Demandes et offres d'aide actives dans chaque commune",
+            by_commune,
+        ),
         "csv_url": CSV_URL,
     }
 
