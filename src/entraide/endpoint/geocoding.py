@@ -28,6 +28,7 @@ def make_geocoder(config: Config) -> Geocoder | None:
     """A geocoder bound to the configured service, or None when geocoding is turned off."""
     if not config.geocoder_url:
         return None
+    logging.getLogger("urllib3").setLevel(logging.WARNING)  # its DEBUG lines print the URL, hence the address
 
     def geocode(address: str, commune_code: str) -> tuple[float, float] | None:
         commune = load_communes().by_code[commune_code]

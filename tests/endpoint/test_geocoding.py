@@ -1,0 +1,75 @@
+"""Addresses through a fake Base Adresse Nationale on 127.0.0.1: blurred points, refusals, and the fallback."""
+
+from __future__ import annotations
+
+import math
+
+from conftest import GOOD_FORM, FakeAddressAPI, free_port
+
+from entraide.communes import load_communes
+from entraide.endpoint.geocoding import blur
+from entraide.entries import load_entries
+
+GRENOBLE_ADDRESS = "12 rue de la République Grenoble"
+
+
+def metres(a, b):
+    dx = (a[0] - b[0]) * 111_320 * math.cos(math.radians(a[1]))
+    dy = (a[1] - b[1]) * 111_320
+    return math.hypot(dx, dy)
+
+
+def test_an_address_gives_a_point_blurred_to_about_300_m_inside_the_commune_and_is_not_stored(make_endpoint,
+                                                                                              address_api):
+    endpoint = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api)
+    answer = endpoint.post("/submit", json={**GOOD_FORM, "address": GRENOBLE_ADDRESS})
+    assert answer.status_code == 201
+    [entry] = load_entries(endpoint.pending)
+    exact = FakeAddressAPI.places[GRENOBLE_ADDRESS.lower()]
+    assert entry.location is not None and entry.location != exact
+    assert 0 < metres(entry.location, exact) <= 300
+    assert load_communes().by_code["38185"].contains(*entry.location)
+    stored = endpoint.pending_files()[0].read_text()
+    assert "République" not in stored and "rue" not in stored
+
+
+def test_nearby_addresses_share_one_blurred_point(make_endpoint):
+    grenoble = load_communes().by_code["38185"]
+    assert blur(5.72874, 45.19106, grenoble) == blur(5.72880, 45.19110, grenoble)
+
+
+def test_an_address_outside_the_territory_is_refused(make_endpoint, address_api):
+    endpoint = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api)
+    answer = endpoint.post("/submit", json={**GOOD_FORM, "address": "1 place Bellecour Lyon"})
+    assert answer.status_code == 400
+    assert "n'est pas dans l'une des communes de la Métropole" in answer.json()["errors"]["address"]
+    assert endpoint.pending_files() == []
+
+
+def test_an_address_in_another_commune_says_which_one(make_endpoint, address_api):
+    endpoint = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api)
+    answer = endpoint.post("/submit", json={**GOOD_FORM, "address": "8 chemin des Sources Meylan"})
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["address"].startswith("cette adresse est à Meylan et non à Grenoble")
+
+
+def test_an_unknown_address_asks_to_check_it_or_leave_it_empty(make_endpoint, address_api):
+    endpoint = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api)
+    answer = endpoint.post("/submit", json={**GOOD_FORM, "address": "999 avenue Imaginaire"})
+    assert answer.status_code == 400 and "laissez ce champ vide" in answer.json()["errors"]["address"]
+
+
+def test_a_slow_geocoder_is_given_up_and_the_entry_is_accepted_without_location(make_endpoint, address_api):
+    endpoint = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api, ENTRAIDE_GEOCODER_TIMEOUT_SECONDS=0.2)
+    answer = endpoint.post("/submit", json={**GOOD_FORM, "address": "lent 3 rue Lente"})
+    assert answer.status_code == 201
+    [entry] = load_entries(endpoint.pending)
+    assert entry.location is None
+
+
+def test_a_failing_or_unreachable_geocoder_still_accepts_the_entry(make_endpoint, address_api):
+    failing = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api)
+    assert failing.post("/submit", json={**GOOD_FORM, "address": "panne 1 rue"}).status_code == 201
+    unreachable = make_endpoint(ENTRAIDE_GEOCODER_URL=f"http://127.0.0.1:{free_port()}/search/")
+    assert unreachable.post("/submit", json={**GOOD_FORM, "address": GRENOBLE_ADDRESS}).status_code == 201
+    assert load_entries(unreachable.pending)[0].location is None

@@ -1,0 +1,101 @@
+"""POST /contact, /withdraw, /report: the mails the author and the moderators receive, read from a real SMTP server."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from conftest import AUTHOR_EMAIL, GOOD_FORM, PHONE_ONLY_AUTHOR, VISITOR_EMAIL, approved_entry
+
+from entraide.entries import load_entries
+
+HOSTILE = "Bonjour <script>alert('x')</script> {{ config }} & merci \"beaucoup\""
+
+
+def text_of(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_a_visitor_writes_to_the_author_who_can_answer_by_replying(endpoint, mailbox):
+    entry = approved_entry(endpoint).entry
+    page = endpoint.post("/contact", data={"entry": entry.id, "message": HOSTILE, "name": "Sam",
+                                           "email": VISITOR_EMAIL, "phone": "", "website": ""})
+    assert page.status_code == 200
+    assert "Votre message a été transmis à Odile" in text_of(page.text)
+    assert AUTHOR_EMAIL not in page.text and "06 12" not in page.text  # the visitor never learns the contact
+
+    [mail] = mailbox.wait(1)
+    assert mail["To"] == AUTHOR_EMAIL
+    assert mail["Reply-To"] == VISITOR_EMAIL
+    assert mail.get_content_type() == "text/plain"
+    body = mail.get_content()
+    assert "Sam vous écrit à propos de votre annonce" in body
+    assert "> " + HOSTILE in body  # hostile text kept as text, quoted as typed
+    assert "répondez à cet e-mail" in body
+
+
+def test_a_phone_only_author_is_reached_through_the_moderators(endpoint, mailbox):
+    entry = approved_entry(endpoint, email="", phone=PHONE_ONLY_AUTHOR).entry
+    answer = endpoint.post("/contact", json={"entry": entry.id, "message": "Je peux vous aider mardi.",
+                                             "name": "Sam", "phone": "06 01 02 03 04"})
+    assert answer.status_code == 200
+    assert PHONE_ONLY_AUTHOR not in answer.text
+
+    [mail] = mailbox.wait(1)
+    assert mail["To"] == "moderation@metropole.test"
+    assert mail["Reply-To"] is None
+    body = mail.get_content()
+    assert PHONE_ONLY_AUTHOR in body and "Merci de l'appeler" in body
+    assert "appelez Sam au 06 01 02 03 04" in body
+
+
+def test_the_author_withdraws_with_the_key_and_the_file_is_gone(endpoint):
+    result = approved_entry(endpoint)
+    answer = endpoint.post("/withdraw", data={"entry": result.entry.id, "key": result.withdraw_key})
+    assert answer.status_code == 200
+    assert "Votre annonce « Je fais vos courses le samedi » est retirée" in text_of(answer.text)
+    assert load_entries(endpoint.config.submissions_path) == []
+    [record] = (endpoint.root / "reports" / "withdrawals.jsonl").read_text().splitlines()
+    assert json.loads(record)["entry"] == result.entry.id
+
+
+def test_a_pending_entry_can_be_withdrawn_too(endpoint):
+    sent = endpoint.post("/submit", json=GOOD_FORM).json()
+    answer = endpoint.post("/withdraw", json={"entry": sent["id"], "key": sent["withdraw_key"]})
+    assert answer.status_code == 200 and "retirée" in answer.json()["message"]
+    assert endpoint.pending_files() == []
+
+
+def test_a_report_reaches_the_moderators_and_is_recorded(endpoint, mailbox):
+    entry = approved_entry(endpoint).entry
+    answer = endpoint.post("/report", data={"entry": entry.id, "reason": "Demande 20 € <b>par heure</b>"})
+    assert answer.status_code == 200
+    assert "transmis aux modérateurs" in text_of(answer.text)
+    [mail] = mailbox.wait(1)
+    assert mail["To"] == "moderation@metropole.test"
+    assert f"Signalement de l'annonce {entry.id}" == mail["Subject"]
+    assert "> Demande 20 € <b>par heure</b>" in mail.get_content()
+    [record] = (endpoint.root / "reports" / "reports.jsonl").read_text().splitlines()
+    assert json.loads(record)["reason"] == "Demande 20 € <b>par heure</b>"
+
+
+def test_a_wrong_key_shows_the_form_again_with_the_error_next_to_the_key(endpoint):
+    entry = approved_entry(endpoint).entry
+    page = endpoint.post("/withdraw", data={"entry": entry.id, "key": "mauvaise"})
+    assert page.status_code == 403
+    assert 'aria-describedby="hint-key error-key"' in page.text and 'aria-invalid="true"' in page.text
+    assert f'value="{entry.id}"' in page.text and 'value="mauvaise"' in page.text
+    assert len(load_entries(endpoint.config.submissions_path)) == 1
+
+
+def test_when_the_mail_server_is_down_the_visitor_is_asked_to_retry_and_keeps_the_message(make_endpoint, mailbox):
+    from conftest import free_port
+
+    endpoint = make_endpoint(ENTRAIDE_SMTP_PORT=free_port(), ENTRAIDE_SMTP_TIMEOUT_SECONDS=1)
+    entry = approved_entry(endpoint).entry
+    page = endpoint.post("/contact", data={"entry": entry.id, "message": "Bonjour, je peux aider.", "name": "Sam",
+                                           "email": VISITOR_EMAIL})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "300"
+    assert "réessayez dans quelques minutes" in text_of(page.text)
+    assert "Bonjour, je peux aider.</textarea>" in page.text
