@@ -36,7 +36,17 @@ class FrenchError(click.ClickException):
         click.echo(f"Erreur : {self.format_message()}", file=file or sys.stderr)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Moderation errors become French command-line errors (message, exit status 1, no traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ModerationError as error:
+            raise FrenchError(str(error)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 def entraide() -> None:
     """Entraide : les outils des modérateurs et des modératrices.
 
@@ -51,9 +61,6 @@ def main(argv: list[str] | None = None) -> int:
         entraide.main(args=argv, prog_name="entraide")
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 1
-    except ModerationError as error:
-        click.echo(f"Erreur : {error}", err=True)
-        return 1
     return 0
 
 
@@ -89,9 +96,13 @@ class _Progress:
               help="Autres annonces comparées pour repérer les doublons, sans être signalées elles-mêmes "
                    "(par exemple submissions quand on vérifie les seuls fichiers d'une pull request). "
                    "Répétable.")
+@click.option("--pull-request", "pull_request", is_flag=True,
+              help="PATHS sont les fichiers modifiés par une pull request : les fichiers supprimés sont ignorés, "
+                   "ceux hors du dossier des annonces sont signalés, et les doublons sont cherchés aussi dans "
+                   "toutes les annonces publiées.")
 @SUBMISSIONS
 @DATE
-def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], submissions: Path,
+def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], pull_request: bool, submissions: Path,
           today: dt.datetime | None) -> None:
     """Vérifier des fichiers d'annonces (par défaut tout le dossier des annonces publiées).
 
@@ -109,8 +120,13 @@ def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], submi
     from entraide.moderation.annotations import annotation
     from entraide.moderation.checks import check_paths
 
+    if pull_request and not paths:
+        click.echo("Aucun fichier modifié : rien à vérifier.")
+        return
+    if pull_request and not against and submissions.is_dir():
+        against = (submissions,)
     report = check_paths(paths or (submissions,), against=against, today=_today(today),
-                         progress=_Progress("Vérification"))
+                         progress=_Progress("Vérification"), changes_in=submissions if pull_request else None)
     for finding in report.findings:
         click.echo(annotation(finding) if output == "github" else str(finding))
     click.echo(_check_summary(report))
@@ -481,6 +497,21 @@ def _confirm_by_mail(config: Config, result: Any) -> str:
     except MailUnavailable:
         return "L'e-mail de confirmation n'a pas pu partir : la clé de retrait lue à la personne suffit."
     return "La personne reçoit aussi un e-mail de confirmation avec sa clé de retrait."
+
+
+@entraide.command()
+@click.option("--organisation", default="organisation-a-remplacer", show_default=True,
+              help="Organisation GitHub qui possède les équipes de modération.")
+def codeowners(organisation: str) -> None:
+    """Écrire le fichier .github/CODEOWNERS qui confie chaque dossier de commune à ses modérateurs.
+
+    Chaque dossier submissions/<commune>/ est confié à l'équipe @ORGANISATION/moderation-<commune> et à
+    l'équipe @ORGANISATION/moderation de la Métropole ; le reste du dépôt à @ORGANISATION/equipe-informatique.
+    Créez ces équipes sur GitHub, puis : entraide codeowners --organisation NOM > .github/CODEOWNERS
+    """
+    from entraide.moderation.codeowners import codeowners as write
+
+    click.echo(write(organisation), nl=False)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -75,9 +75,18 @@ class Report:
 
 
 def check_paths(paths: Iterable[Path], *, against: Iterable[Path] = (), today: dt.date | None = None,
-                progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> Report:
-    """Check the entry files under `paths`; `against` are other entries compared for duplicates only."""
-    files, findings = collect(paths)
+                progress: Callable[[int, int], None] | None = None, workers: int | None = None,
+                changes_in: Path | None = None) -> Report:
+    """Check the entry files under `paths`; `against` are other entries compared for duplicates only.
+
+    With `changes_in`, `paths` are the files a pull request changes: deleted ones are skipped, and those
+    outside that folder are reported (an entry's pull request touches nothing else), not checked.
+    """
+    findings = []
+    if changes_in is not None:
+        paths, findings = _pull_request_files(paths, changes_in)
+    files, found = collect(paths)
+    findings += found
     reference, _ = collect(against)
     checked = {os.path.realpath(p) for p in files}
     reference = [p for p in reference if os.path.realpath(p) not in checked]
@@ -94,6 +103,21 @@ def check_paths(paths: Iterable[Path], *, against: Iterable[Path] = (), today: d
             progress(number, len(everything))
     findings += duplicate_findings([s for s in summaries if s], reference_summaries)
     return Report(sorted(findings), len(files))
+
+
+def _pull_request_files(paths: Iterable[Path], root: Path) -> tuple[list[Path], list[Finding]]:
+    inside, findings = [], []
+    top = os.path.realpath(root)
+    for path in paths:
+        if not path.exists():
+            continue
+        if os.path.realpath(path).startswith(top + os.sep):
+            inside.append(path)
+        else:
+            findings.append(Finding(shown(path), 1, "", f"fichier hors de {shown(root)}/ : une pull request "
+                                                        "d'annonce ne modifie que des annonces ; ne fusionnez "
+                                                        "pas sans l'avis de l'équipe informatique", WARNING))
+    return inside, findings
 
 
 def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
