@@ -1,0 +1,42 @@
+"""Mails without an SMTP server land in the outbox; development keys are created once."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+
+from conftest import AUTHOR_EMAIL, GOOD_FORM
+
+from entraide.endpoint.config import Config
+from entraide.endpoint.keys import load_keys
+from entraide.endpoint.mail import send_mail
+
+
+def test_without_smtp_a_mail_is_an_eml_file_in_the_outbox_and_the_log_names_the_file(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="entraide")
+    config = Config.from_environ({"ENTRAIDE_OUTBOX_PATH": str(tmp_path / "outbox")})
+    mail_id = send_mail(config, "habitant@example.fr", "Votre annonce « <b>Courses</b> »", "Bonjour <script>")
+    [path] = (tmp_path / "outbox").iterdir()
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "Votre annonce « <b>Courses</b> »"
+    assert message.get_content().strip() == "Bonjour <script>"
+    assert message["Message-ID"] == f"<{mail_id}@entraide>"
+    [line] = [r.getMessage() for r in caplog.records if mail_id in r.getMessage()]
+    assert str(path) in line and "habitant" not in line
+
+
+def test_the_endpoint_with_no_smtp_host_writes_the_confirmation_to_the_outbox(make_endpoint):
+    endpoint = make_endpoint(ENTRAIDE_SMTP_HOST="")
+    sent = endpoint.post("/submit", json=GOOD_FORM).json()
+    [path] = (endpoint.root / "outbox").iterdir()
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["To"] == AUTHOR_EMAIL and sent["withdraw_key"] in message.get_content()
+
+
+def test_a_development_key_pair_is_created_once_and_said_to_be_one(tmp_path, caplog):
+    config = Config.from_environ({"ENTRAIDE_DEV_KEYS_PATH": str(tmp_path / ".dev-keys")})
+    first = load_keys(config)
+    assert load_keys(config) == first
+    assert oct((tmp_path / ".dev-keys" / "private.key").stat().st_mode & 0o777) == "0o600"
+    assert any("DEVELOPMENT key pair" in r.getMessage() for r in caplog.records)
