@@ -60,8 +60,9 @@ class Submission:
     contact: Contact = field(repr=False)  # in clear only to mail the author their key; never logged
 
 
-def clean(form: Mapping[str, Any], known: tuple[str, ...] = FORM_FIELDS,
-          multiline: tuple[str, ...] = MULTILINE_FIELDS) -> tuple[dict[str, str], list[Problem]]:
+def clean(
+    form: Mapping[str, Any], known: tuple[str, ...] = FORM_FIELDS, multiline: tuple[str, ...] = MULTILINE_FIELDS
+) -> tuple[dict[str, str], list[Problem]]:
     """Known fields as tidy text (trimmed, NFC, line ends unified); problems for unknown or unreadable ones."""
     fields: dict[str, str] = {}
     problems = []
@@ -97,8 +98,9 @@ def contact_field_problems(fields: Mapping[str, str]) -> list[Problem]:
     email, phone = fields.get("email", ""), fields.get("phone", "")
     problems = []
     if not email and not phone:
-        problems.append(Problem("email", "indiquez une adresse e-mail ou un numéro de téléphone (ou les deux) : "
-                                         "ils restent privés"))
+        problems.append(
+            Problem("email", "indiquez une adresse e-mail ou un numéro de téléphone (ou les deux) : ils restent privés")
+        )
     if email and (len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email)):
         problems.append(Problem("email", "cette adresse e-mail n'a pas la bonne forme (exemple : prenom@exemple.fr)"))
     if phone and not normalise_phone(phone):
@@ -111,8 +113,7 @@ def form_problems(fields: Mapping[str, str]) -> list[Problem]:
     problems = [Problem(key, message) for key, message in REQUIRED_MESSAGES.items() if not fields.get(key)]
     problems += contact_field_problems(fields)
     if fields.get("consent", "").lower() not in CONSENT_VALUES:
-        problems.append(Problem("consent", "cochez la case pour accepter la publication de votre annonce et la "
-                                           "charte"))
+        problems.append(Problem("consent", "cochez la case pour accepter la publication de votre annonce et la charte"))
     if len(fields.get("address", "")) > MAX_ADDRESS_LENGTH:
         problems.append(Problem("address", f"trop longue : {MAX_ADDRESS_LENGTH} caractères au plus"))
     if (submission_id := fields.get("submission_id")) and not _SUBMISSION_ID.match(submission_id):
@@ -125,7 +126,7 @@ def normalise_phone(phone: str) -> str:
     digits = re.sub(r"[\s.\-/()]", "", phone)
     digits = re.sub(r"^(?:\+33|0033)0?", "0", digits)
     if re.fullmatch(r"0[1-9]\d{8}", digits):
-        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
     if re.fullmatch(r"\+[1-9]\d{7,14}", digits):
         return digits
     return ""
@@ -201,8 +202,15 @@ def _locate(fields: Mapping[str, str], geocode: Geocoder | None) -> tuple[tuple[
         return None, [Problem("address", str(problem))]
 
 
-def _entry_data(fields: Mapping[str, str], key: str, now: dt.datetime, expiry_days: int,
-                location: tuple[float, float] | None, sealed: str, withdraw_key: str) -> dict[str, Any]:
+def _entry_data(
+    fields: Mapping[str, str],
+    key: str,
+    now: dt.datetime,
+    expiry_days: int,
+    location: tuple[float, float] | None,
+    sealed: str,
+    withdraw_key: str,
+) -> dict[str, Any]:
     data: dict[str, Any] = {name: fields[name] for name in ENTRY_FIELDS if fields.get(name)}
     if data.get("commune") in load_communes().by_code:
         data["id"] = entry_id(data["commune"], now.date(), key)

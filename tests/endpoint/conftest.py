@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -12,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -86,9 +87,9 @@ def mailbox():
 class FakeAddressAPI(BaseHTTPRequestHandler):
     """Answers like the Base Adresse Nationale's /search/: a GeoJSON FeatureCollection."""
 
-    places: dict[str, tuple[float, float]] = {}
+    places: ClassVar[dict[str, tuple[float, float]]] = {}
     slow_seconds = 1.0
-    queries: list[str] = []
+    queries: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         query = parse_qs(urlparse(self.path).query).get("q", [""])[0]
@@ -100,19 +101,21 @@ class FakeAddressAPI(BaseHTTPRequestHandler):
             self.end_headers()
             return
         features = [
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(point)},
-             "properties": {"label": name, "score": 0.93, "type": "housenumber"}}
-            for name, point in self.places.items() if name.lower() == query.lower()
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": list(point)},
+                "properties": {"label": name, "score": 0.93, "type": "housenumber"},
+            }
+            for name, point in self.places.items()
+            if name.lower() == query.lower()
         ]
         body = json.dumps({"type": "FeatureCollection", "features": features, "query": query}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError):  # the endpoint gave up waiting: what the slow case is about
             self.wfile.write(body)
-        except BrokenPipeError:
-            pass  # the endpoint gave up waiting: what the slow case is about
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -168,8 +171,9 @@ class Server:
     """waitress in a thread on a free port of 127.0.0.1, stopped cleanly."""
 
     def __init__(self, app: Any, threads: int = 16) -> None:
-        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, ident="entraide-test",
-                                              asyncore_loop_timeout=0.05)
+        self.server = waitress.create_server(
+            app, host="127.0.0.1", port=0, threads=threads, ident="entraide-test", asyncore_loop_timeout=0.05
+        )
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.stopping = False
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -244,7 +248,6 @@ def endpoint(make_endpoint) -> Endpoint:
 def approved_entry(endpoint: Endpoint, **form: Any):
     """An entry already approved (in submissions/), sealed with the endpoint's key."""
     now = dt.datetime.now(dt.timezone(dt.timedelta(hours=1)))
-    result = build_submission({**GOOD_FORM, **form}, keys=endpoint.keys, now=now, expiry_days=30,
-                              secret=b"fixture")
+    result = build_submission({**GOOD_FORM, **form}, keys=endpoint.keys, now=now, expiry_days=30, secret=b"fixture")
     write_entry(endpoint.config.submissions_path, result.entry)
     return result

@@ -39,12 +39,24 @@ CASES = [
     ("json-array", "/submit", "raw-json", b"[1, 2, 3]", 400, "JSON inattendu"),
     ("json-broken", "/submit", "raw-json", b'{"title": ', 400, "JSON illisible"),
     ("json-duplicate-keys", "/submit", "raw-json", b'{"title": "a", "title": "b"}', 400, "JSON illisible"),
-    ("email-in-description", "/submit", "json", good(description="Écrivez-moi : odile@example.fr merci"), 400,
-     "contient une adresse e-mail"),
+    (
+        "email-in-description",
+        "/submit",
+        "json",
+        good(description="Écrivez-moi : odile@example.fr merci"),
+        400,
+        "contient une adresse e-mail",
+    ),
     ("phone-in-title", "/submit", "json", good(title="Appelez le 06 12 34 56 78"), 400, "un numéro de téléphone"),
     ("link-in-name", "/submit", "json", good(name="www.odile.fr"), 400, "un lien"),
-    ("hostile-link-html", "/submit", "json", good(description='<a href="http://evil.example.com">cliquez</a> ici'),
-     400, "un lien"),
+    (
+        "hostile-link-html",
+        "/submit",
+        "json",
+        good(description='<a href="http://evil.example.com">cliquez</a> ici'),
+        400,
+        "un lien",
+    ),
     ("no-contact", "/submit", "json", good(email=None, phone=None), 400, "indiquez une adresse e-mail ou un numéro"),
     ("bad-email", "/submit", "json", good(email="odile@"), 400, "adresse e-mail n'a pas la bonne forme"),
     ("bad-phone", "/submit", "json", good(phone="123"), 400, "ce numéro n'a pas la bonne forme"),
@@ -72,33 +84,112 @@ CASES = [
     ("html-form-missing-fields", "/submit", "form", {"title": "Courses"}, 400, "choisissez votre commune"),
     ("get-submit", "/submit", "get", None, 405, "Méthode non permise"),
     ("unknown-path", "/admin", "json", {}, 404, "n'existe pas"),
-    ("contact-unknown-entry", "/contact", "json",
-     {"entry": "grenoble-20260101-deadbeef", "message": "Bonjour, je peux aider.", "name": "Sam",
-      "email": "sam@example.org"}, 404, "Aucune annonce ne porte ce numéro"),
-    ("contact-path-traversal", "/contact", "json",
-     {"entry": "../../../etc/passwd", "message": "Bonjour, je peux aider.", "name": "Sam", "email": "sam@example.org"},
-     404, "Aucune annonce"),
-    ("contact-no-message", "/contact", "json", {"entry": ENTRY, "name": "Sam", "email": "sam@example.org"}, 400,
-     "champ obligatoire"),
-    ("contact-no-way-back", "/contact", "json", {"entry": ENTRY, "message": "Bonjour, je peux aider.", "name": "Sam"},
-     400, "indiquez une adresse e-mail ou un numéro"),
-    ("contact-message-a-number", "/contact", "json",
-     {"entry": ENTRY, "message": 12, "name": "Sam", "email": "sam@example.org"}, 400, "doit être du texte"),
-    ("contact-honeypot", "/contact", "form",
-     {"entry": ENTRY, "message": "Bonjour, je peux aider.", "name": "Sam", "email": "sam@example.org",
-      "website": "spam"}, 400, "doit rester vide"),
-    ("withdraw-wrong-key", "/withdraw", "json", {"entry": ENTRY, "key": "pas-la-bonne-cle"}, 403,
-     "ne correspond pas à cette annonce"),
-    ("withdraw-wrong-key-html", "/withdraw", "form", {"entry": ENTRY, "key": "pas-la-bonne-cle"}, 403,
-     "clé de retrait incorrecte"),
-    ("withdraw-unknown-entry", "/withdraw", "json", {"entry": "meylan-20260101-00000000", "key": "abc"}, 404,
-     "Aucune annonce"),
+    (
+        "contact-unknown-entry",
+        "/contact",
+        "json",
+        {
+            "entry": "grenoble-20260101-deadbeef",
+            "message": "Bonjour, je peux aider.",
+            "name": "Sam",
+            "email": "sam@example.org",
+        },
+        404,
+        "Aucune annonce ne porte ce numéro",
+    ),
+    (
+        "contact-path-traversal",
+        "/contact",
+        "json",
+        {
+            "entry": "../../../etc/passwd",
+            "message": "Bonjour, je peux aider.",
+            "name": "Sam",
+            "email": "sam@example.org",
+        },
+        404,
+        "Aucune annonce",
+    ),
+    (
+        "contact-no-message",
+        "/contact",
+        "json",
+        {"entry": ENTRY, "name": "Sam", "email": "sam@example.org"},
+        400,
+        "champ obligatoire",
+    ),
+    (
+        "contact-no-way-back",
+        "/contact",
+        "json",
+        {"entry": ENTRY, "message": "Bonjour, je peux aider.", "name": "Sam"},
+        400,
+        "indiquez une adresse e-mail ou un numéro",
+    ),
+    (
+        "contact-message-a-number",
+        "/contact",
+        "json",
+        {"entry": ENTRY, "message": 12, "name": "Sam", "email": "sam@example.org"},
+        400,
+        "doit être du texte",
+    ),
+    (
+        "contact-honeypot",
+        "/contact",
+        "form",
+        {
+            "entry": ENTRY,
+            "message": "Bonjour, je peux aider.",
+            "name": "Sam",
+            "email": "sam@example.org",
+            "website": "spam",
+        },
+        400,
+        "doit rester vide",
+    ),
+    (
+        "withdraw-wrong-key",
+        "/withdraw",
+        "json",
+        {"entry": ENTRY, "key": "pas-la-bonne-cle"},
+        403,
+        "ne correspond pas à cette annonce",
+    ),
+    (
+        "withdraw-wrong-key-html",
+        "/withdraw",
+        "form",
+        {"entry": ENTRY, "key": "pas-la-bonne-cle"},
+        403,
+        "clé de retrait incorrecte",
+    ),
+    (
+        "withdraw-unknown-entry",
+        "/withdraw",
+        "json",
+        {"entry": "meylan-20260101-00000000", "key": "abc"},
+        404,
+        "Aucune annonce",
+    ),
     ("withdraw-no-key", "/withdraw", "json", {"entry": ENTRY}, 400, "champ obligatoire"),
-    ("report-unknown-entry", "/report", "json", {"entry": "grenoble-20990101-00000000", "reason": "Demande de l'argent"},
-     404, "Aucune annonce"),
+    (
+        "report-unknown-entry",
+        "/report",
+        "json",
+        {"entry": "grenoble-20990101-00000000", "reason": "Demande de l'argent"},
+        404,
+        "Aucune annonce",
+    ),
     ("report-reason-too-short", "/report", "json", {"entry": ENTRY, "reason": "nul"}, 400, "trop court"),
-    ("report-unknown-field", "/report", "json", {"entry": ENTRY, "reason": "Arnaque probable", "email": "a@b.fr"}, 400,
-     "champ inconnu"),
+    (
+        "report-unknown-field",
+        "/report",
+        "json",
+        {"entry": ENTRY, "reason": "Arnaque probable", "email": "a@b.fr"},
+        400,
+        "champ inconnu",
+    ),
 ]
 
 
@@ -134,8 +225,9 @@ def _send(endpoint, path, how, body, entry_id):
     return endpoint.post(path, data=body, headers={"Content-Type": media[how]})
 
 
-@pytest.mark.parametrize(("path", "how", "body", "status", "says"), [case[1:] for case in CASES],
-                         ids=[case[0] for case in CASES])
+@pytest.mark.parametrize(
+    ("path", "how", "body", "status", "says"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
 def test_a_bad_request_is_refused_clearly_and_writes_nothing(make_endpoint, mailbox, path, how, body, status, says):
     endpoint = make_endpoint(ENTRAIDE_MIN_FILL_SECONDS=5)
     entry_id = approved_entry(endpoint).entry.id
@@ -144,8 +236,11 @@ def test_a_bad_request_is_refused_clearly_and_writes_nothing(make_endpoint, mail
     answer = _send(endpoint, path, how, body, entry_id)
 
     assert answer.status_code == status
-    shown = html.unescape(answer.text) if "html" in answer.headers["Content-Type"] else json.dumps(
-        answer.json(), ensure_ascii=False)
+    shown = (
+        html.unescape(answer.text)
+        if "html" in answer.headers["Content-Type"]
+        else json.dumps(answer.json(), ensure_ascii=False)
+    )
     assert says in shown
     assert {p: p.read_bytes() for p in endpoint.all_files()} == before
     assert mailbox.messages == []

@@ -19,8 +19,9 @@ def metres(a, b):
     return math.hypot(dx, dy)
 
 
-def test_an_address_gives_a_point_blurred_to_about_300_m_inside_the_commune_and_is_not_stored(make_endpoint,
-                                                                                              address_api):
+def test_an_address_gives_a_point_blurred_to_about_300_m_inside_the_commune_and_is_not_stored(
+    make_endpoint, address_api
+):
     endpoint = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api)
     answer = endpoint.post("/submit", json={**GOOD_FORM, "address": GRENOBLE_ADDRESS})
     assert answer.status_code == 201

@@ -18,10 +18,15 @@ from entraide.entries import load_entries
 @pytest.fixture
 def lambda_env(tmp_path, monkeypatch, keys):
     settings = {
-        "ENTRAIDE_SITE_URL": SITE, "ENTRAIDE_PENDING_PATH": str(tmp_path / "pending"),
-        "ENTRAIDE_SUBMISSIONS_PATH": str(tmp_path / "submissions"), "ENTRAIDE_OUTBOX_PATH": str(tmp_path / "outbox"),
-        "ENTRAIDE_REPORTS_PATH": str(tmp_path / "reports"), "ENTRAIDE_PRIVATE_KEY": keys.private,
-        "ENTRAIDE_TOKEN_SECRET": TOKEN_SECRET, "ENTRAIDE_MIN_FILL_SECONDS": "0", "ENTRAIDE_GEOCODER_URL": "",
+        "ENTRAIDE_SITE_URL": SITE,
+        "ENTRAIDE_PENDING_PATH": str(tmp_path / "pending"),
+        "ENTRAIDE_SUBMISSIONS_PATH": str(tmp_path / "submissions"),
+        "ENTRAIDE_OUTBOX_PATH": str(tmp_path / "outbox"),
+        "ENTRAIDE_REPORTS_PATH": str(tmp_path / "reports"),
+        "ENTRAIDE_PRIVATE_KEY": keys.private,
+        "ENTRAIDE_TOKEN_SECRET": TOKEN_SECRET,
+        "ENTRAIDE_MIN_FILL_SECONDS": "0",
+        "ENTRAIDE_GEOCODER_URL": "",
         "ENTRAIDE_SMTP_HOST": "",
     }
     for name, value in settings.items():
@@ -32,24 +37,48 @@ def lambda_env(tmp_path, monkeypatch, keys):
 
 def http_api_v2(method, path, body="", headers=None, base64_body=False, stage="$default"):
     return {
-        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
         "headers": {"host": "abc.execute-api.eu-west-3.amazonaws.com", "origin": SITE, **(headers or {})},
-        "requestContext": {"accountId": "123456789012", "apiId": "abc", "stage": stage, "requestId": "id",
-                           "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9",
-                                    "userAgent": "test"}},
-        "body": base64.b64encode(body.encode()).decode() if base64_body else body, "isBase64Encoded": base64_body,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc",
+            "stage": stage,
+            "requestId": "id",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.9",
+                "userAgent": "test",
+            },
+        },
+        "body": base64.b64encode(body.encode()).decode() if base64_body else body,
+        "isBase64Encoded": base64_body,
     }
 
 
 def rest_api_v1(method, path, body="", headers=None):
     return {
-        "resource": "/{proxy+}", "path": path, "httpMethod": method,
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
         "headers": {"Host": "abc.execute-api.eu-west-3.amazonaws.com", "Origin": SITE, **(headers or {})},
-        "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.lstrip("/")}, "stageVariables": None,
-        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "stage": "prod",
-                           "identity": {"sourceIp": "203.0.113.10"}},
-        "body": body, "isBase64Encoded": False,
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "stage": "prod",
+            "identity": {"sourceIp": "203.0.113.10"},
+        },
+        "body": body,
+        "isBase64Encoded": False,
     }
 
 
@@ -63,8 +92,9 @@ def test_an_http_api_event_submits_an_entry(lambda_env):
 
 
 def test_a_function_url_event_with_a_base64_form_gets_the_french_preview(lambda_env):
-    event = http_api_v2("POST", "/submit", urlencode(GOOD_FORM),
-                        {"content-type": "application/x-www-form-urlencoded"}, base64_body=True)
+    event = http_api_v2(
+        "POST", "/submit", urlencode(GOOD_FORM), {"content-type": "application/x-www-form-urlencoded"}, base64_body=True
+    )
     response = lambda_handler.handler(event, None)
     assert response["statusCode"] == 200
     assert response["headers"]["Content-Type"].startswith("text/html")
@@ -79,8 +109,7 @@ def test_a_named_stage_is_stripped_from_the_path(lambda_env):
 def test_a_rest_api_event_is_answered_and_errors_stay_in_french(lambda_env):
     health = lambda_handler.handler(rest_api_v1("GET", "/health"), None)
     assert health["statusCode"] == 200
-    event = rest_api_v1("POST", "/submit", json.dumps({**GOOD_FORM, "title": ""}),
-                        {"Content-Type": "application/json"})
+    event = rest_api_v1("POST", "/submit", json.dumps({**GOOD_FORM, "title": ""}), {"Content-Type": "application/json"})
     refused = lambda_handler.handler(event, None)
     assert refused["statusCode"] == 400
     assert json.loads(refused["body"])["errors"]["title"] == "écrivez un titre court"
@@ -88,7 +117,9 @@ def test_a_rest_api_event_is_answered_and_errors_stay_in_french(lambda_env):
 
 
 def test_importing_the_handler_loads_no_heavy_module():
-    code = ("import sys, entraide.endpoint.lambda_handler; "
-            "print(sorted(m for m in ('requests', 'jinja2', 'yaml', 'nacl', 'waitress') if m in sys.modules))")
+    code = (
+        "import sys, entraide.endpoint.lambda_handler; "
+        "print(sorted(m for m in ('requests', 'jinja2', 'yaml', 'nacl', 'waitress') if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"

@@ -26,8 +26,15 @@ def test_no_contact_in_clear_anywhere_after_a_whole_journey(make_endpoint, caplo
     endpoint = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api)
     sent = endpoint.post("/submit", json={**GOOD_FORM, "address": "12 rue de la République Grenoble"}).json()
     approved = approved_entry(endpoint, title="Aide aux devoirs de maths", category="homework")
-    endpoint.post("/contact", json={"entry": approved.entry.id, "message": "Bonjour, je suis intéressé.",
-                                    "name": "Sam", "email": VISITOR_EMAIL})
+    endpoint.post(
+        "/contact",
+        json={
+            "entry": approved.entry.id,
+            "message": "Bonjour, je suis intéressé.",
+            "name": "Sam",
+            "email": VISITOR_EMAIL,
+        },
+    )
     endpoint.post("/report", json={"entry": approved.entry.id, "reason": "Un doute sur cette annonce"})
     endpoint.post("/withdraw", json={"entry": sent["id"], "key": sent["withdraw_key"]})
     endpoint.post("/submit", json={**GOOD_FORM, "title": "Courses encore", "email": "bad@"})

@@ -19,8 +19,10 @@ def text_of(page: str) -> str:
 
 def test_a_visitor_writes_to_the_author_who_can_answer_by_replying(endpoint, mailbox):
     entry = approved_entry(endpoint).entry
-    page = endpoint.post("/contact", data={"entry": entry.id, "message": HOSTILE, "name": "Sam",
-                                           "email": VISITOR_EMAIL, "phone": "", "website": ""})
+    page = endpoint.post(
+        "/contact",
+        data={"entry": entry.id, "message": HOSTILE, "name": "Sam", "email": VISITOR_EMAIL, "phone": "", "website": ""},
+    )
     assert page.status_code == 200
     assert "Votre message a été transmis à Odile" in text_of(page.text)
     assert AUTHOR_EMAIL not in page.text and "06 12" not in page.text  # the visitor never learns the contact
@@ -37,8 +39,10 @@ def test_a_visitor_writes_to_the_author_who_can_answer_by_replying(endpoint, mai
 
 def test_a_phone_only_author_is_reached_through_the_moderators(endpoint, mailbox):
     entry = approved_entry(endpoint, email="", phone=PHONE_ONLY_AUTHOR).entry
-    answer = endpoint.post("/contact", json={"entry": entry.id, "message": "Je peux vous aider mardi.",
-                                             "name": "Sam", "phone": "06 01 02 03 04"})
+    answer = endpoint.post(
+        "/contact",
+        json={"entry": entry.id, "message": "Je peux vous aider mardi.", "name": "Sam", "phone": "06 01 02 03 04"},
+    )
     assert answer.status_code == 200
     assert PHONE_ONLY_AUTHOR not in answer.text
 
@@ -94,8 +98,10 @@ def test_when_the_mail_server_is_down_the_visitor_is_asked_to_retry_and_keeps_th
 
     endpoint = make_endpoint(ENTRAIDE_SMTP_PORT=free_port(), ENTRAIDE_SMTP_TIMEOUT_SECONDS=1)
     entry = approved_entry(endpoint).entry
-    page = endpoint.post("/contact", data={"entry": entry.id, "message": "Bonjour, je peux aider.", "name": "Sam",
-                                           "email": VISITOR_EMAIL})
+    page = endpoint.post(
+        "/contact",
+        data={"entry": entry.id, "message": "Bonjour, je peux aider.", "name": "Sam", "email": VISITOR_EMAIL},
+    )
     assert page.status_code == 503 and page.headers["Retry-After"] == "300"
     assert "réessayez dans quelques minutes" in text_of(page.text)
     assert "Bonjour, je peux aider.</textarea>" in page.text

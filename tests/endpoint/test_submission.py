@@ -47,8 +47,10 @@ def test_text_is_trimmed_and_nfc_normalised():
 
 @pytest.mark.parametrize("bad", ["\x00", "\x1b[31m", "\u200b", "\u202e", "\ufeff", "\x85"])
 def test_control_and_invisible_characters_are_refused(bad):
-    assert "caractère invisible" in problems({**GOOD_FORM, "description": f"Bonjour {bad} à tous les voisins"})[
-        "description"]
+    assert (
+        "caractère invisible"
+        in problems({**GOOD_FORM, "description": f"Bonjour {bad} à tous les voisins"})["description"]
+    )
 
 
 def test_each_problem_is_reported_under_its_own_field():
@@ -66,16 +68,25 @@ def test_one_of_email_or_phone_is_required_and_either_is_enough():
     assert isinstance(build({**GOOD_FORM, "phone": ""}), Submission)
 
 
-@pytest.mark.parametrize(("typed", "kept"), [("0612345678", "06 12 34 56 78"), ("+33 6 12 34 56 78", "06 12 34 56 78"),
-                                              ("06.12.34.56.78", "06 12 34 56 78"), ("+41 21 123 45 67", "+41211234567")])
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("0612345678", "06 12 34 56 78"),
+        ("+33 6 12 34 56 78", "06 12 34 56 78"),
+        ("06.12.34.56.78", "06 12 34 56 78"),
+        ("+41 21 123 45 67", "+41211234567"),
+    ],
+)
 def test_phone_numbers_are_kept_in_one_readable_form(typed, kept):
     entry = build({**GOOD_FORM, "phone": typed}).entry
     assert KEYS.unseal(entry.contact).phone == kept
 
 
 def test_the_same_content_the_same_day_gives_the_same_id_and_key():
-    first, second = build(GOOD_FORM, secret=b"s"), build({**GOOD_FORM, "title": " Je fais vos courses le samedi "},
-                                                         secret=b"s")
+    first, second = (
+        build(GOOD_FORM, secret=b"s"),
+        build({**GOOD_FORM, "title": " Je fais vos courses le samedi "}, secret=b"s"),
+    )
     assert first.entry.id == second.entry.id and first.withdraw_key == second.withdraw_key
     other_day = build_submission(GOOD_FORM, keys=KEYS, now=NOW + dt.timedelta(days=1), expiry_days=30, secret=b"s")
     assert other_day.entry.id != first.entry.id

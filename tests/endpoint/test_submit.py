@@ -175,8 +175,14 @@ def test_the_enhanced_form_gets_a_token_and_must_wait_before_sending(make_endpoi
 
 
 def test_cors_preflight_is_answered_for_the_site_only(endpoint):
-    allowed = endpoint.session.options(endpoint.url + "/submit", headers={
-        "Origin": SITE, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    allowed = endpoint.session.options(
+        endpoint.url + "/submit",
+        headers={
+            "Origin": SITE,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert allowed.status_code == 204
     assert allowed.headers["Access-Control-Allow-Origin"] == SITE
     assert "POST" in allowed.headers["Access-Control-Allow-Methods"]
@@ -186,8 +192,9 @@ def test_cors_preflight_is_answered_for_the_site_only(endpoint):
 
 def test_rate_limits_refuse_a_flood_with_retry_after(make_endpoint):
     endpoint = make_endpoint(ENTRAIDE_RATE_LIMIT_PER_IP=3)
-    statuses = [endpoint.post("/submit", json={**GOOD_FORM, "title": f"Titre numéro {n}"}).status_code
-                for n in range(5)]
+    statuses = [
+        endpoint.post("/submit", json={**GOOD_FORM, "title": f"Titre numéro {n}"}).status_code for n in range(5)
+    ]
     assert statuses == [201, 201, 201, 429, 429]
     refused = endpoint.post("/submit", json=GOOD_FORM)
     assert int(refused.headers["Retry-After"]) >= 1 and "Trop d'envois" in refused.json()["message"]

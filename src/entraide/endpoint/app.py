@@ -45,8 +45,7 @@ SECURITY_HEADERS = {
 class App:
     """The endpoint: a WSGI callable holding its settings, keys, backend and limits (no globals)."""
 
-    def __init__(self, config: Config, backend: Backend | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, config: Config, backend: Backend | None = None, clock: Callable[[], float] = time.time) -> None:
         from entraide.endpoint.geocoding import make_geocoder
 
         self.config = config
@@ -93,13 +92,24 @@ class App:
             response = self._error(request, error)
         except Exception:
             log.exception("%s %s failed", request.method, request.path)
-            response = self._error(request, HTTPError("Une erreur inattendue s'est produite : réessayez dans un "
-                                                      "moment. Si elle se répète, prévenez les modérateurs."))
+            response = self._error(
+                request,
+                HTTPError(
+                    "Une erreur inattendue s'est produite : réessayez dans un "
+                    "moment. Si elle se répète, prévenez les modérateurs."
+                ),
+            )
         response.headers.update(self._cors(request))
         response.headers.update(SECURITY_HEADERS)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        log.info("%s %s %d %.1fms entry=%s", request.method, request.path, response.status, elapsed_ms,
-                 request.entry_id or "-")
+        log.info(
+            "%s %s %d %.1fms entry=%s",
+            request.method,
+            request.path,
+            response.status,
+            elapsed_ms,
+            request.entry_id or "-",
+        )
         start_response(response.status_line, [*response.headers.items(), ("Content-Length", str(len(response.body)))])
         return [response.body]
 
@@ -123,18 +133,24 @@ class App:
             raise Forbidden("Ce formulaire doit être envoyé depuis le site Entraide.")
         wait = self.limits.wait(request.client_ip, self.clock())
         if wait:
-            raise TooManyRequests(f"Trop d'envois en peu de temps : patientez {wait} secondes puis réessayez. "
-                                  "Ce que vous avez tapé n'a pas été enregistré.", headers={"Retry-After": str(wait)})
+            raise TooManyRequests(
+                f"Trop d'envois en peu de temps : patientez {wait} secondes puis réessayez. "
+                "Ce que vous avez tapé n'a pas été enregistré.",
+                headers={"Retry-After": str(wait)},
+            )
         request.body = read_body(request.environ)
 
     def _preflight(self, request: Request, methods: dict[str, Any]) -> Response:
         if request.headers.get("origin", "").rstrip("/") != self.config.site_url:
             raise Forbidden("Origine non autorisée.")
-        return Response(204, headers={
-            "Access-Control-Allow-Methods": ", ".join([*methods, "OPTIONS"]),
-            "Access-Control-Allow-Headers": "Content-Type, Accept",
-            "Access-Control-Max-Age": "86400",
-        })
+        return Response(
+            204,
+            headers={
+                "Access-Control-Allow-Methods": ", ".join([*methods, "OPTIONS"]),
+                "Access-Control-Allow-Headers": "Content-Type, Accept",
+                "Access-Control-Max-Age": "86400",
+            },
+        )
 
     def _cors(self, request: Request) -> dict[str, str]:
         if request.headers.get("origin", "").rstrip("/") == self.config.site_url:
@@ -142,12 +158,18 @@ class App:
         return {"Vary": "Origin"}
 
     def _request(self, environ: dict[str, Any]) -> Request:
-        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
-                   if key.startswith("HTTP_")}
+        headers = {
+            key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
         if "CONTENT_TYPE" in environ:
             headers["content-type"] = environ["CONTENT_TYPE"]
-        return Request(method=environ.get("REQUEST_METHOD", "GET").upper(), path=environ.get("PATH_INFO", "/"),
-                       headers=headers, client_ip=self._client_ip(environ, headers), environ=environ)
+        return Request(
+            method=environ.get("REQUEST_METHOD", "GET").upper(),
+            path=environ.get("PATH_INFO", "/"),
+            headers=headers,
+            client_ip=self._client_ip(environ, headers),
+            environ=environ,
+        )
 
     def _client_ip(self, environ: dict[str, Any], headers: dict[str, str]) -> str:
         forwarded = headers.get("x-forwarded-for", "")
@@ -163,8 +185,14 @@ class App:
                 body["errors"] = error.problems
             return Response.json(body, status=error.status, headers=headers)
         template, fields = request.environ.get("entraide.form", ("message.html", {}))
-        page = self.pages.render(template, title="Envoi impossible", text=error.message, fields=fields,
-                                 errors=error.problems, notice=error.message)
+        page = self.pages.render(
+            template,
+            title="Envoi impossible",
+            text=error.message,
+            fields=fields,
+            errors=error.problems,
+            notice=error.message,
+        )
         return Response.html(page, status=error.status, headers=headers)
 
 

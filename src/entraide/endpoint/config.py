@@ -48,71 +48,163 @@ def _backend(text: str) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("ENTRAIDE_SITE_URL", "site_url", "http://127.0.0.1:8000",
-            "Public URL of the static site, without a trailing slash: the only origin allowed by CORS and the Origin "
-            "check, and the base of the stylesheet and links of the endpoint's pages.",
-            lambda text: text.rstrip("/")),
-    Setting("ENTRAIDE_BACKEND", "backend", "local",
-            "Where pending entries go: `local` (files in ENTRAIDE_PENDING_PATH) or `github` (one pull request each).",
-            _backend),
-    Setting("ENTRAIDE_PENDING_PATH", "pending_path", "pending",
-            "Local backend: folder of pending entries, laid out like submissions/ (`<commune-slug>/<id>.yaml`)."),
-    Setting("ENTRAIDE_SUBMISSIONS_PATH", "submissions_path", "submissions",
-            "Folder of approved entries, searched by /contact, /withdraw and /report."),
-    Setting("ENTRAIDE_REPORTS_PATH", "reports_path", "reports",
-            "Local backend: folder where reports and withdrawals are recorded as JSON lines (never a contact). "
-            "Keep it out of git."),
-    Setting("ENTRAIDE_PRIVATE_KEY", "private_key", "",
-            "Base64 private key that seals and opens contacts (a secret; create one with `entraide keygen`). "
-            "When empty, a development key pair is created in ENTRAIDE_DEV_KEYS_PATH and a warning is logged."),
-    Setting("ENTRAIDE_DEV_KEYS_PATH", "dev_keys_path", ".dev-keys",
-            "Folder of the development key pair used when ENTRAIDE_PRIVATE_KEY is empty. Keep it out of git."),
-    Setting("ENTRAIDE_TOKEN_SECRET", "token_secret", "",
-            "Secret signing the form tokens (minimum fill time, preview confirmation). Empty: derived from the "
-            "private key."),
-    Setting("ENTRAIDE_MIN_FILL_SECONDS", "min_fill_seconds", "5",
-            "Minimum seconds between showing a form and sending it, proven by a signed token; 0 turns the check "
-            "off.", _integer),
-    Setting("ENTRAIDE_FORM_TOKEN_MAX_AGE_SECONDS", "form_token_max_age_seconds", "86400",
-            "How long a form token stays valid (a form left open longer must be reloaded).", _integer),
-    Setting("ENTRAIDE_RATE_LIMIT_PER_IP", "rate_limit_per_ip", "10",
-            "POST requests allowed per client IP per minute (token bucket, burst of the same size); 0 turns it "
-            "off. Buckets live in the process: behind several instances, each counts alone.", _integer),
-    Setting("ENTRAIDE_RATE_LIMIT_GLOBAL", "rate_limit_global", "300",
-            "POST requests allowed per minute for all clients together, per process; 0 turns it off.", _integer),
-    Setting("ENTRAIDE_TRUST_FORWARDED_FOR", "trust_forwarded_for", "false",
-            "Take the client IP from the last X-Forwarded-For hop (only behind a reverse proxy that sets it).",
-            _flag),
-    Setting("ENTRAIDE_EXPIRY_DAYS", "expiry_days", "30", "Days an entry stays online after it is submitted.",
-            _integer),
-    Setting("ENTRAIDE_GEOCODER_URL", "geocoder_url", "https://api-adresse.data.gouv.fr/search/",
-            "Address search of the Base Adresse Nationale (or a compatible service). Empty: addresses are not "
-            "geocoded and entries have no location."),
-    Setting("ENTRAIDE_GEOCODER_TIMEOUT_SECONDS", "geocoder_timeout_seconds", "2",
-            "Timeout of one geocoder call; when it expires the entry is accepted without a location.", float),
-    Setting("ENTRAIDE_MODERATORS_EMAIL", "moderators_email", "moderation@entraide.invalid",
-            "Address of the moderators: reports, and messages for authors who left only a phone number."),
-    Setting("ENTRAIDE_MAIL_FROM", "mail_from", "Entraide <ne-pas-repondre@entraide.invalid>",
-            "Sender of every mail."),
-    Setting("ENTRAIDE_SMTP_HOST", "smtp_host", "",
-            "SMTP server. Empty: mails are written as .eml files into ENTRAIDE_OUTBOX_PATH instead."),
-    Setting("ENTRAIDE_SMTP_PORT", "smtp_port", "587", "SMTP port (STARTTLS is used when the server offers it).",
-            _integer),
+    Setting(
+        "ENTRAIDE_SITE_URL",
+        "site_url",
+        "http://127.0.0.1:8000",
+        "Public URL of the static site, without a trailing slash: the only origin allowed by CORS and the Origin "
+        "check, and the base of the stylesheet and links of the endpoint's pages.",
+        lambda text: text.rstrip("/"),
+    ),
+    Setting(
+        "ENTRAIDE_BACKEND",
+        "backend",
+        "local",
+        "Where pending entries go: `local` (files in ENTRAIDE_PENDING_PATH) or `github` (one pull request each).",
+        _backend,
+    ),
+    Setting(
+        "ENTRAIDE_PENDING_PATH",
+        "pending_path",
+        "pending",
+        "Local backend: folder of pending entries, laid out like submissions/ (`<commune-slug>/<id>.yaml`).",
+    ),
+    Setting(
+        "ENTRAIDE_SUBMISSIONS_PATH",
+        "submissions_path",
+        "submissions",
+        "Folder of approved entries, searched by /contact, /withdraw and /report.",
+    ),
+    Setting(
+        "ENTRAIDE_REPORTS_PATH",
+        "reports_path",
+        "reports",
+        "Local backend: folder where reports and withdrawals are recorded as JSON lines (never a contact). "
+        "Keep it out of git.",
+    ),
+    Setting(
+        "ENTRAIDE_PRIVATE_KEY",
+        "private_key",
+        "",
+        "Base64 private key that seals and opens contacts (a secret; create one with `entraide keygen`). "
+        "When empty, a development key pair is created in ENTRAIDE_DEV_KEYS_PATH and a warning is logged.",
+    ),
+    Setting(
+        "ENTRAIDE_DEV_KEYS_PATH",
+        "dev_keys_path",
+        ".dev-keys",
+        "Folder of the development key pair used when ENTRAIDE_PRIVATE_KEY is empty. Keep it out of git.",
+    ),
+    Setting(
+        "ENTRAIDE_TOKEN_SECRET",
+        "token_secret",
+        "",
+        "Secret signing the form tokens (minimum fill time, preview confirmation). Empty: derived from the "
+        "private key.",
+    ),
+    Setting(
+        "ENTRAIDE_MIN_FILL_SECONDS",
+        "min_fill_seconds",
+        "5",
+        "Minimum seconds between showing a form and sending it, proven by a signed token; 0 turns the check off.",
+        _integer,
+    ),
+    Setting(
+        "ENTRAIDE_FORM_TOKEN_MAX_AGE_SECONDS",
+        "form_token_max_age_seconds",
+        "86400",
+        "How long a form token stays valid (a form left open longer must be reloaded).",
+        _integer,
+    ),
+    Setting(
+        "ENTRAIDE_RATE_LIMIT_PER_IP",
+        "rate_limit_per_ip",
+        "10",
+        "POST requests allowed per client IP per minute (token bucket, burst of the same size); 0 turns it "
+        "off. Buckets live in the process: behind several instances, each counts alone.",
+        _integer,
+    ),
+    Setting(
+        "ENTRAIDE_RATE_LIMIT_GLOBAL",
+        "rate_limit_global",
+        "300",
+        "POST requests allowed per minute for all clients together, per process; 0 turns it off.",
+        _integer,
+    ),
+    Setting(
+        "ENTRAIDE_TRUST_FORWARDED_FOR",
+        "trust_forwarded_for",
+        "false",
+        "Take the client IP from the last X-Forwarded-For hop (only behind a reverse proxy that sets it).",
+        _flag,
+    ),
+    Setting("ENTRAIDE_EXPIRY_DAYS", "expiry_days", "30", "Days an entry stays online after it is submitted.", _integer),
+    Setting(
+        "ENTRAIDE_GEOCODER_URL",
+        "geocoder_url",
+        "https://api-adresse.data.gouv.fr/search/",
+        "Address search of the Base Adresse Nationale (or a compatible service). Empty: addresses are not "
+        "geocoded and entries have no location.",
+    ),
+    Setting(
+        "ENTRAIDE_GEOCODER_TIMEOUT_SECONDS",
+        "geocoder_timeout_seconds",
+        "2",
+        "Timeout of one geocoder call; when it expires the entry is accepted without a location.",
+        float,
+    ),
+    Setting(
+        "ENTRAIDE_MODERATORS_EMAIL",
+        "moderators_email",
+        "moderation@entraide.invalid",
+        "Address of the moderators: reports, and messages for authors who left only a phone number.",
+    ),
+    Setting("ENTRAIDE_MAIL_FROM", "mail_from", "Entraide <ne-pas-repondre@entraide.invalid>", "Sender of every mail."),
+    Setting(
+        "ENTRAIDE_SMTP_HOST",
+        "smtp_host",
+        "",
+        "SMTP server. Empty: mails are written as .eml files into ENTRAIDE_OUTBOX_PATH instead.",
+    ),
+    Setting(
+        "ENTRAIDE_SMTP_PORT", "smtp_port", "587", "SMTP port (STARTTLS is used when the server offers it).", _integer
+    ),
     Setting("ENTRAIDE_SMTP_USER", "smtp_user", "", "SMTP login; empty for none."),
     Setting("ENTRAIDE_SMTP_PASSWORD", "smtp_password", "", "SMTP password (a secret)."),
-    Setting("ENTRAIDE_SMTP_TIMEOUT_SECONDS", "smtp_timeout_seconds", "10", "Timeout of the SMTP connection.",
-            float),
-    Setting("ENTRAIDE_OUTBOX_PATH", "outbox_path", "outbox",
-            "Folder of the .eml files written when no SMTP host is set. Keep it out of git."),
-    Setting("GITHUB_REPOSITORY", "github_repository", "",
-            "GitHub backend: the repository receiving the pull requests, as owner/name."),
-    Setting("GITHUB_TOKEN", "github_token", "",
-            "GitHub backend: token allowed to push branches and open pull requests and issues (a secret)."),
-    Setting("GITHUB_API_URL", "github_api_url", "https://api.github.com", "GitHub backend: base URL of the REST API.",
-            lambda text: text.rstrip("/")),
+    Setting("ENTRAIDE_SMTP_TIMEOUT_SECONDS", "smtp_timeout_seconds", "10", "Timeout of the SMTP connection.", float),
+    Setting(
+        "ENTRAIDE_OUTBOX_PATH",
+        "outbox_path",
+        "outbox",
+        "Folder of the .eml files written when no SMTP host is set. Keep it out of git.",
+    ),
+    Setting(
+        "GITHUB_REPOSITORY",
+        "github_repository",
+        "",
+        "GitHub backend: the repository receiving the pull requests, as owner/name.",
+    ),
+    Setting(
+        "GITHUB_TOKEN",
+        "github_token",
+        "",
+        "GitHub backend: token allowed to push branches and open pull requests and issues (a secret).",
+    ),
+    Setting(
+        "GITHUB_API_URL",
+        "github_api_url",
+        "https://api.github.com",
+        "GitHub backend: base URL of the REST API.",
+        lambda text: text.rstrip("/"),
+    ),
     Setting("ENTRAIDE_BASE_BRANCH", "base_branch", "main", "GitHub backend: branch the pull requests target."),
-    Setting("ENTRAIDE_GITHUB_TIMEOUT_SECONDS", "github_timeout_seconds", "10",
-            "GitHub backend: timeout of one API call.", float),
+    Setting(
+        "ENTRAIDE_GITHUB_TIMEOUT_SECONDS",
+        "github_timeout_seconds",
+        "10",
+        "GitHub backend: timeout of one API call.",
+        float,
+    ),
     Setting("ENTRAIDE_LOG_LEVEL", "log_level", "INFO", "Python logging level of the endpoint's logs."),
 )
 
@@ -163,8 +255,10 @@ class Config:
         return cls(**{**values, **overrides})
 
     def __repr__(self) -> str:
-        shown = {f.name: ("***" if _is_secret(f.name) and getattr(self, f.name) else getattr(self, f.name))
-                 for f in fields(self)}
+        shown = {
+            f.name: ("***" if _is_secret(f.name) and getattr(self, f.name) else getattr(self, f.name))
+            for f in fields(self)
+        }
         return f"Config({shown})"
 
 

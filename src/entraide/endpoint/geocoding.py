@@ -59,16 +59,21 @@ def place(answer: dict[str, Any], commune: Commune) -> tuple[float, float] | Non
         return None
     best = next((f for f in features if _score(f) >= MIN_SCORE), None)
     if best is None:
-        raise AddressProblem("adresse introuvable : vérifiez le numéro et le nom de la rue, ou laissez ce champ "
-                             "vide (votre commune suffit)")
+        raise AddressProblem(
+            "adresse introuvable : vérifiez le numéro et le nom de la rue, ou laissez ce champ "
+            "vide (votre commune suffit)"
+        )
     lon, lat = _coordinates(best)
     found = load_communes().locate(lon, lat)
     if found is None:
-        raise AddressProblem("cette adresse n'est pas dans l'une des communes de la Métropole : l'entraide est "
-                             "réservée à ses habitants")
+        raise AddressProblem(
+            "cette adresse n'est pas dans l'une des communes de la Métropole : l'entraide est réservée à ses habitants"
+        )
     if found.code != commune.code:
-        raise AddressProblem(f"cette adresse est à {found.name} et non à {commune.name} : choisissez "
-                             f"{found.name} comme commune ou corrigez l'adresse")
+        raise AddressProblem(
+            f"cette adresse est à {found.name} et non à {commune.name} : choisissez "
+            f"{found.name} comme commune ou corrigez l'adresse"
+        )
     return blur(lon, lat, commune)
 
 
@@ -92,8 +97,10 @@ def blur(lon: float, lat: float, commune: Commune) -> tuple[float, float]:
     step_lat = BLUR_M / METRES_PER_DEGREE
     step_lon = step_lat / math.cos(math.radians(commune.centre[1]))  # one grid per commune
     row, column = math.floor(lat / step_lat), math.floor(lon / step_lon)
-    cells = sorted(((row + dr, column + dc) for dr in range(-2, 3) for dc in range(-2, 3)),
-                   key=lambda cell: (cell[0] - row) ** 2 + (cell[1] - column) ** 2)
+    cells = sorted(
+        ((row + dr, column + dc) for dr in range(-2, 3) for dc in range(-2, 3)),
+        key=lambda cell: (cell[0] - row) ** 2 + (cell[1] - column) ** 2,
+    )
     for r, c in cells:
         centre = (round((c + 0.5) * step_lon, 5), round((r + 0.5) * step_lat, 5))
         if commune.contains(*centre):

@@ -18,8 +18,9 @@ class HTTPError(Exception):
     status = 500
     reason = "Internal Server Error"
 
-    def __init__(self, message: str, *, problems: Mapping[str, str] | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str, *, problems: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems = dict(problems or {})
@@ -134,8 +135,7 @@ def _decode(body: bytes) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise BadRequest("le texte envoyé n'est pas encodé en UTF-8 : renvoyez le formulaire depuis le site") \
-            from error
+        raise BadRequest("le texte envoyé n'est pas encodé en UTF-8 : renvoyez le formulaire depuis le site") from error
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -159,11 +159,12 @@ def _urlencoded(text: str) -> dict[str, str]:
     try:
         pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as error:
-        raise BadRequest("le texte envoyé n'est pas encodé en UTF-8 : renvoyez le formulaire depuis le site") \
-            from error
+        raise BadRequest("le texte envoyé n'est pas encodé en UTF-8 : renvoyez le formulaire depuis le site") from error
     fields = dict(pairs)
     if len(fields) != len(pairs):
         repeated = sorted(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
-        raise BadRequest("champ envoyé plusieurs fois : " + ", ".join(repeated),
-                         problems=dict.fromkeys(repeated, "envoyé plusieurs fois"))
+        raise BadRequest(
+            "champ envoyé plusieurs fois : " + ", ".join(repeated),
+            problems=dict.fromkeys(repeated, "envoyé plusieurs fois"),
+        )
     return fields

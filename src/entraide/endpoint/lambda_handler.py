@@ -47,17 +47,28 @@ def to_environ(event: dict[str, Any]) -> dict[str, Any]:
     else:
         method, path = event["httpMethod"], event.get("path") or "/"
         query = urlencode(event.get("multiValueQueryStringParameters") or {}, doseq=True) or urlencode(
-            event.get("queryStringParameters") or {})
+            event.get("queryStringParameters") or {}
+        )
         source_ip = (context.get("identity") or {}).get("sourceIp", "")
     body = _body(event)
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
     environ = {
-        "REQUEST_METHOD": method.upper(), "PATH_INFO": path, "QUERY_STRING": query, "REMOTE_ADDR": source_ip,
-        "SERVER_NAME": headers.get("host", "lambda"), "SERVER_PORT": headers.get("x-forwarded-port", "443"),
-        "SERVER_PROTOCOL": "HTTP/1.1", "SCRIPT_NAME": "", "CONTENT_LENGTH": str(len(body)),
-        "wsgi.version": (1, 0), "wsgi.url_scheme": headers.get("x-forwarded-proto", "https"),
-        "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.multithread": False,
-        "wsgi.multiprocess": False, "wsgi.run_once": False,
+        "REQUEST_METHOD": method.upper(),
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "REMOTE_ADDR": source_ip,
+        "SERVER_NAME": headers.get("host", "lambda"),
+        "SERVER_PORT": headers.get("x-forwarded-port", "443"),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SCRIPT_NAME": "",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": headers.get("x-forwarded-proto", "https"),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
     }
     if "content-type" in headers:
         environ["CONTENT_TYPE"] = headers.pop("content-type")
@@ -68,7 +79,7 @@ def to_environ(event: dict[str, Any]) -> dict[str, Any]:
 
 def _strip_stage(path: str, stage: str | None) -> str:
     if stage and stage != "$default" and path.startswith(f"/{stage}/"):
-        return path[len(stage) + 1:]
+        return path[len(stage) + 1 :]
     return path or "/"
 
 

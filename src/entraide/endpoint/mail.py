@@ -60,8 +60,9 @@ def _send_smtp(config: Config, message: EmailMessage) -> None:
 
     try:
         if config.smtp_port == 465:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port,
-                                                    timeout=config.smtp_timeout_seconds)
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds
+            )
         else:
             client = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds)
         with client:

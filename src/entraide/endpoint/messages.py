@@ -10,8 +10,10 @@ from entraide.communes import load_communes
 if TYPE_CHECKING:
     from entraide.entries import Entry
 
-SIGNATURE = "\n-- \nEntraide, la plateforme d'entraide entre habitants de la Métropole.\n" \
-            "Ce message a été envoyé automatiquement : n'y répondez pas, sauf indication contraire.\n"
+SIGNATURE = (
+    "\n-- \nEntraide, la plateforme d'entraide entre habitants de la Métropole.\n"
+    "Ce message a été envoyé automatiquement : n'y répondez pas, sauf indication contraire.\n"
+)
 
 
 def describe(entry: Entry) -> str:
@@ -39,8 +41,9 @@ def confirmation_mail(entry: Entry, withdraw_key: str, site_url: str) -> tuple[s
     return subject, body
 
 
-def relay_mail(entry: Entry, sender_name: str, message: str, sender_email: str, sender_phone: str,
-               site_url: str) -> tuple[str, str]:
+def relay_mail(
+    entry: Entry, sender_name: str, message: str, sender_email: str, sender_phone: str, site_url: str
+) -> tuple[str, str]:
     """To the author: the visitor's message; answering the mail reaches the visitor (Reply-To)."""
     subject = f"Un message à propos de votre annonce « {entry.title} »"
     how = _how_to_answer(sender_name, sender_email, sender_phone)
@@ -54,8 +57,9 @@ def relay_mail(entry: Entry, sender_name: str, message: str, sender_email: str, 
     return subject, body
 
 
-def relay_by_phone_mail(entry: Entry, author_phone: str, sender_name: str, message: str, sender_email: str,
-                        sender_phone: str) -> tuple[str, str]:
+def relay_by_phone_mail(
+    entry: Entry, author_phone: str, sender_name: str, message: str, sender_email: str, sender_phone: str
+) -> tuple[str, str]:
     """To the moderators: an author reachable only by phone; an agent calls them with the message."""
     subject = f"À transmettre par téléphone : message pour l'annonce {entry.id}"
     body = (

@@ -40,8 +40,9 @@ def health(app: App, request: Request) -> Response:
 def token(app: App, request: Request) -> Response:
     """A signed time token for the enhanced form, fetched when the form is shown."""
     issued = tokens.issue(app.secret, tokens.FORM, app.clock())
-    return Response.json({"token": issued, "min_fill_seconds": app.config.min_fill_seconds},
-                         headers={"Cache-Control": "no-store"})
+    return Response.json(
+        {"token": issued, "min_fill_seconds": app.config.min_fill_seconds}, headers={"Cache-Control": "no-store"}
+    )
 
 
 # /submit
@@ -64,11 +65,17 @@ def _submit_json(app: App, request: Request, form: dict[str, Any], fields: dict[
         return _invalid_json(result)
     _hand_over(app, request, result)
     entry = result.entry
-    return Response.json({"id": entry.id, "withdraw_key": result.withdraw_key, "status": "pending",
-                          "expires": entry.expires,
-                          "message": "Merci ! Votre annonce est transmise aux modérateurs, qui la relisent avant "
-                                     "de la publier. Gardez votre clé de retrait : elle ne sera plus affichée."},
-                         status=201)
+    return Response.json(
+        {
+            "id": entry.id,
+            "withdraw_key": result.withdraw_key,
+            "status": "pending",
+            "expires": entry.expires,
+            "message": "Merci ! Votre annonce est transmise aux modérateurs, qui la relisent avant "
+            "de la publier. Gardez votre clé de retrait : elle ne sera plus affichée.",
+        },
+        status=201,
+    )
 
 
 def _submit_html(app: App, request: Request, form: dict[str, Any], fields: dict[str, Any]) -> Response:
@@ -82,9 +89,15 @@ def _submit_html(app: App, request: Request, form: dict[str, Any], fields: dict[
     if not confirm:
         return _preview(app, fields, result, status=200)
     try:
-        tokens.verify(confirm if isinstance(confirm, str) else "", app.secret, tokens.PREVIEW, app.clock(),
-                      min_age=app.config.min_fill_seconds, max_age=app.config.form_token_max_age_seconds,
-                      fields=fields)
+        tokens.verify(
+            confirm if isinstance(confirm, str) else "",
+            app.secret,
+            tokens.PREVIEW,
+            app.clock(),
+            min_age=app.config.min_fill_seconds,
+            max_age=app.config.form_token_max_age_seconds,
+            fields=fields,
+        )
     except tokens.TokenProblem as problem:
         too_fast = str(problem).startswith("envoyé trop vite")
         return _preview(app, fields, result, status=400, notice=str(problem), token=confirm if too_fast else None)
@@ -92,21 +105,39 @@ def _submit_html(app: App, request: Request, form: dict[str, Any], fields: dict[
         _hand_over(app, request, result)
     except ServiceUnavailable as error:
         return _preview(app, fields, result, status=503, notice=error.message, headers=error.headers)
-    return Response.html(pages.render("thanks.html", entry=result.entry, withdraw_key=result.withdraw_key,
-                                      email=bool(result.contact.email)))
+    return Response.html(
+        pages.render(
+            "thanks.html", entry=result.entry, withdraw_key=result.withdraw_key, email=bool(result.contact.email)
+        )
+    )
 
 
-def _preview(app: App, fields: dict[str, str], result: submission.Submission, *, status: int, notice: str = "",
-             token: str | None = None, headers: dict[str, str] | None = None) -> Response:
+def _preview(
+    app: App,
+    fields: dict[str, str],
+    result: submission.Submission,
+    *,
+    status: int,
+    notice: str = "",
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     token = token or tokens.issue(app.secret, tokens.PREVIEW, app.clock(), fields=fields)
-    page = app.pages.render("preview.html", fields=fields, entry=result.entry, flags=result.flags, notice=notice,
-                            confirm_token=token)
+    page = app.pages.render(
+        "preview.html", fields=fields, entry=result.entry, flags=result.flags, notice=notice, confirm_token=token
+    )
     return Response.html(page, status=status, headers=headers)
 
 
 def _build(app: App, fields: dict[str, Any]) -> submission.Submission | list[Problem]:
-    return submission.build_submission(fields, keys=app.keys, now=dt.datetime.now(TIMEZONE),
-                                       expiry_days=app.config.expiry_days, geocode=app.geocode, secret=app.secret)
+    return submission.build_submission(
+        fields,
+        keys=app.keys,
+        now=dt.datetime.now(TIMEZONE),
+        expiry_days=app.config.expiry_days,
+        geocode=app.geocode,
+        secret=app.secret,
+    )
 
 
 def _hand_over(app: App, request: Request, result: submission.Submission) -> None:
@@ -121,34 +152,45 @@ def _hand_over(app: App, request: Request, result: submission.Submission) -> Non
         from entraide.endpoint.messages import confirmation_mail
 
         try:
-            app.send_mail(result.contact.email, *confirmation_mail(result.entry, result.withdraw_key,
-                                                                   app.config.site_url))
+            app.send_mail(
+                result.contact.email, *confirmation_mail(result.entry, result.withdraw_key, app.config.site_url)
+            )
         except MailUnavailable:
             log.warning("entry %s received, but its confirmation mail failed", result.entry.id)
 
 
 def _refuse_honeypot(form: dict[str, Any]) -> None:
     if form.get(HONEYPOT):
-        raise BadRequest("Le champ « Site web » doit rester vide : il sert à écarter les robots.",
-                         problems={HONEYPOT: "doit rester vide"})
+        raise BadRequest(
+            "Le champ « Site web » doit rester vide : il sert à écarter les robots.",
+            problems={HONEYPOT: "doit rester vide"},
+        )
 
 
 def _check_token(app: App, value: Any, purpose: str, fields: dict[str, str] | None) -> None:
     try:
-        tokens.verify(value if isinstance(value, str) else "", app.secret, purpose, app.clock(),
-                      min_age=app.config.min_fill_seconds, max_age=app.config.form_token_max_age_seconds,
-                      fields=fields)
+        tokens.verify(
+            value if isinstance(value, str) else "",
+            app.secret,
+            purpose,
+            app.clock(),
+            min_age=app.config.min_fill_seconds,
+            max_age=app.config.form_token_max_age_seconds,
+            fields=fields,
+        )
     except tokens.TokenProblem as problem:
-        raise BadRequest(str(problem)[0].upper() + str(problem)[1:] + ".",
-                         problems={"form_token": str(problem)}) from problem
+        raise BadRequest(
+            str(problem)[0].upper() + str(problem)[1:] + ".", problems={"form_token": str(problem)}
+        ) from problem
 
 
 # /contact, /withdraw, /report: small forms sharing one shape
 
 
 def contact(app: App, request: Request) -> Response:
-    fields, entry = _small_form(app, request, "contact.html", CONTACT_FIELDS, multiline=("message",),
-                                extra=submission.contact_field_problems)
+    fields, entry = _small_form(
+        app, request, "contact.html", CONTACT_FIELDS, multiline=("message",), extra=submission.contact_field_problems
+    )
     request.entry_id = entry.id
     _relay(app, entry, fields)
     text = f"Votre message a été transmis à {entry.name}, qui vous répondra directement s'il le souhaite."
@@ -161,23 +203,42 @@ def withdraw(app: App, request: Request) -> Response:
     fields, entry = _small_form(app, request, "withdraw.html", WITHDRAW_FIELDS)
     request.entry_id = entry.id
     if not withdraw_key_matches(fields["key"], entry.withdraw_key_hash):
-        raise Forbidden("Cette clé de retrait ne correspond pas à cette annonce : vérifiez-la dans l'e-mail ou la "
-                        "page reçus lors de l'envoi.", problems={"key": "clé de retrait incorrecte"})
+        raise Forbidden(
+            "Cette clé de retrait ne correspond pas à cette annonce : vérifiez-la dans l'e-mail ou la "
+            "page reçus lors de l'envoi.",
+            problems={"key": "clé de retrait incorrecte"},
+        )
     _ask_backend(app.backend.withdraw, entry)
-    return _done(app, request, "Annonce retirée", f"Votre annonce « {entry.title} » est retirée. Elle disparaît du "
-                                                  "site à sa prochaine mise à jour, d'ici quelques minutes.")
+    return _done(
+        app,
+        request,
+        "Annonce retirée",
+        f"Votre annonce « {entry.title} » est retirée. Elle disparaît du "
+        "site à sa prochaine mise à jour, d'ici quelques minutes.",
+    )
 
 
 def report(app: App, request: Request) -> Response:
     fields, entry = _small_form(app, request, "report.html", REPORT_FIELDS, multiline=("reason",))
     request.entry_id = entry.id
     _ask_backend(app.backend.report, entry, fields["reason"])
-    return _done(app, request, "Signalement transmis", "Merci. Votre signalement est transmis aux modérateurs, "
-                                                       "qui vont examiner l'annonce.")
+    return _done(
+        app,
+        request,
+        "Signalement transmis",
+        "Merci. Votre signalement est transmis aux modérateurs, qui vont examiner l'annonce.",
+    )
 
 
-def _small_form(app: App, request: Request, template: str, known: tuple[str, ...], *,
-                multiline: tuple[str, ...] = (), extra: Any = None) -> tuple[dict[str, str], Entry]:
+def _small_form(
+    app: App,
+    request: Request,
+    template: str,
+    known: tuple[str, ...],
+    *,
+    multiline: tuple[str, ...] = (),
+    extra: Any = None,
+) -> tuple[dict[str, str], Entry]:
     """Validate a small form, then find its entry; on a problem the page comes back with the form kept."""
     form = request.form()
     _refuse_honeypot(form)
@@ -189,8 +250,11 @@ def _small_form(app: App, request: Request, template: str, known: tuple[str, ...
         raise BadRequest(INVALID, problems=_by_field(problems))
     entry = app.backend.find(fields["entry"])
     if entry is None:
-        raise NotFound("Aucune annonce ne porte ce numéro : vérifiez-le (il figure dans l'adresse de l'annonce, "
-                       "après /annonces/).", problems={"entry": "annonce introuvable"})
+        raise NotFound(
+            "Aucune annonce ne porte ce numéro : vérifiez-le (il figure dans l'adresse de l'annonce, "
+            "après /annonces/).",
+            problems={"entry": "annonce introuvable"},
+        )
     return fields, entry
 
 
@@ -200,8 +264,9 @@ def _length_problems(fields: dict[str, str], known: tuple[str, ...]) -> list[Pro
         low, high = LIMITS.get(key, (0, 254))
         size = len(fields.get(key, ""))
         if size < low:
-            problems.append(Problem(key, "champ obligatoire" if size == 0 else f"trop court : au moins {low} "
-                                                                                "caractères"))
+            problems.append(
+                Problem(key, "champ obligatoire" if size == 0 else f"trop court : au moins {low} caractères")
+            )
         elif size > high:
             problems.append(Problem(key, f"trop long : {high} caractères au plus (actuellement {size})"))
     return problems
@@ -223,8 +288,10 @@ def _relay(app: App, entry: Entry, fields: dict[str, str]) -> None:
             mail = relay_by_phone_mail(entry, author.phone, fields["name"], fields["message"], email, phone)
             app.send_mail(app.config.moderators_email, *mail, reply_to=email or None)
     except MailUnavailable as error:
-        raise ServiceUnavailable("Votre message n'a pas pu être envoyé pour le moment : réessayez dans quelques "
-                                 "minutes.", headers={"Retry-After": "300"}) from error
+        raise ServiceUnavailable(
+            "Votre message n'a pas pu être envoyé pour le moment : réessayez dans quelques minutes.",
+            headers={"Retry-After": "300"},
+        ) from error
 
 
 def _ask_backend(action: Any, *args: Any) -> None:

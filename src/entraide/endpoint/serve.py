@@ -24,8 +24,12 @@ def main(argv: list[str] | None = None) -> None:
     config = Config.from_environ(os.environ)
     app = create_app(config)
     logging.getLogger("entraide.endpoint").info(
-        "form endpoint on http://%s:%d/ (backend %s, site %s)", options.host, options.port, config.backend,
-        config.site_url)
+        "form endpoint on http://%s:%d/ (backend %s, site %s)",
+        options.host,
+        options.port,
+        config.backend,
+        config.site_url,
+    )
     import waitress
 
     waitress.serve(app, host=options.host, port=options.port, threads=options.threads, ident="entraide")

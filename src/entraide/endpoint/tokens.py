@@ -27,8 +27,16 @@ def issue(secret: bytes, purpose: str, now: float, fields: Mapping[str, str] | N
     return f"{purpose}.{issued}.{nonce}.{_sign(secret, purpose, issued, nonce, fields)}"
 
 
-def verify(token: str, secret: bytes, purpose: str, now: float, *, min_age: int, max_age: int,
-           fields: Mapping[str, str] | None = None) -> None:
+def verify(
+    token: str,
+    secret: bytes,
+    purpose: str,
+    now: float,
+    *,
+    min_age: int,
+    max_age: int,
+    fields: Mapping[str, str] | None = None,
+) -> None:
     """Raise TokenProblem unless the token is ours, for this purpose (and these fields), and of the right age."""
     parts = token.split(".")
     if len(parts) != 4 or parts[0] != purpose or not parts[1].isdigit():
@@ -40,8 +48,9 @@ def verify(token: str, secret: bytes, purpose: str, now: float, *, min_age: int,
         raise TokenProblem("jeton de formulaire non valable : rechargez la page du formulaire")
     age = now - int(issued)
     if age < min_age:
-        raise TokenProblem(f"envoyé trop vite : prenez le temps de relire (au moins {min_age} secondes), "
-                           "puis envoyez de nouveau")
+        raise TokenProblem(
+            f"envoyé trop vite : prenez le temps de relire (au moins {min_age} secondes), puis envoyez de nouveau"
+        )
     if age > max_age:
         raise TokenProblem("le formulaire est ouvert depuis trop longtemps : rechargez la page et renvoyez-le")
 
