@@ -6,7 +6,8 @@ import html
 import json
 
 import pytest
-from conftest import GOOD_FORM, approved_entry
+
+from .conftest import GOOD_FORM, approved_entry
 
 TOKEN = object()  # replaced by a valid, old enough form token when the request is sent
 ENTRY = object()  # replaced by the id of an approved entry

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from conftest import GOOD_FORM, FakeAddressAPI, free_port
-
 from entraide.communes import load_communes
 from entraide.endpoint.geocoding import blur
 from entraide.entries import load_entries
+
+from .conftest import GOOD_FORM, FakeAddressAPI, free_port
 
 GRENOBLE_ADDRESS = "12 rue de la République Grenoble"
 

@@ -9,10 +9,11 @@ import sys
 from urllib.parse import urlencode
 
 import pytest
-from conftest import GOOD_FORM, SITE, TOKEN_SECRET
 
 from entraide.endpoint import lambda_handler
 from entraide.entries import load_entries
+
+from .conftest import GOOD_FORM, SITE, TOKEN_SECRET
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import email
 import email.policy
 import logging
 
-from conftest import AUTHOR_EMAIL, GOOD_FORM
-
 from entraide.endpoint.config import Config
 from entraide.endpoint.keys import load_keys
 from entraide.endpoint.mail import send_mail
+
+from .conftest import AUTHOR_EMAIL, GOOD_FORM
 
 
 def test_without_smtp_a_mail_is_an_eml_file_in_the_outbox_and_the_log_names_the_file(tmp_path, caplog):

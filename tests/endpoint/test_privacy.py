@@ -7,10 +7,11 @@ import re
 from urllib.parse import unquote_plus
 
 import pytest
-from conftest import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, VISITOR_EMAIL, approved_entry
 
 from entraide.entries import load_entries
 from entraide.sealing import Contact, KeyPair, SealingError
+
+from .conftest import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, VISITOR_EMAIL, approved_entry
 
 
 def traces(value: str) -> list[str]:

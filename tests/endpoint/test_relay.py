@@ -6,9 +6,9 @@ import html
 import json
 import re
 
-from conftest import AUTHOR_EMAIL, GOOD_FORM, PHONE_ONLY_AUTHOR, VISITOR_EMAIL, approved_entry
-
 from entraide.entries import load_entries
+
+from .conftest import AUTHOR_EMAIL, GOOD_FORM, PHONE_ONLY_AUTHOR, VISITOR_EMAIL, approved_entry
 
 HOSTILE = "Bonjour <script>alert('x')</script> {{ config }} & merci \"beaucoup\""
 
@@ -94,7 +94,7 @@ def test_a_wrong_key_shows_the_form_again_with_the_error_next_to_the_key(endpoin
 
 
 def test_when_the_mail_server_is_down_the_visitor_is_asked_to_retry_and_keeps_the_message(make_endpoint, mailbox):
-    from conftest import free_port
+    from .conftest import free_port
 
     endpoint = make_endpoint(ENTRAIDE_SMTP_PORT=free_port(), ENTRAIDE_SMTP_TIMEOUT_SECONDS=1)
     entry = approved_entry(endpoint).entry

@@ -6,11 +6,11 @@ import html
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import AUTHOR_EMAIL, GOOD_FORM, SITE
-
 from entraide.endpoint.backends import ForgeUnavailable
 from entraide.entries import load_entries
 from entraide.sealing import Contact, withdraw_key_matches
+
+from .conftest import AUTHOR_EMAIL, GOOD_FORM, SITE
 
 
 def confirm_token(page: str) -> str:
