@@ -1,0 +1,276 @@
+"""`entraide check`: each rule caught with the right file, line and exit status; GitHub annotations."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from sample_site import make_entry, run_entraide, write
+
+from entraide.moderation import checks
+
+# A valid entry as a person would write it by hand, with the lines the tests point at.
+VALID = """\
+id: {id}
+kind: offer
+category: groceries
+commune: '38185'
+title: {title}
+description: |
+  {description}
+  Je passe le samedi matin.
+name: Léa
+availability: Le week-end
+created: '2026-11-01T10:00:00+01:00'
+expires: '2026-12-01'
+contact: sealed:v1:{fingerprint}:{box}
+"""
+LINES = {"id": 1, "commune": 4, "title": 5, "description": 6, "name": 9, "created": 11, "expires": 12,
+         "contact": 13}
+
+
+def valid_text(entry_id: str, **changes: str) -> str:
+    values = {"id": entry_id, "title": "Courses pour les voisins", "box": entry_id.replace("-", "") * 2,
+              "fingerprint": hashlib.sha256(entry_id.encode()).hexdigest()[:24],
+              "description": f"Je fais les courses pour qui ne peut pas sortir ({entry_id})."}
+    values.update(changes)
+    return VALID.format(**values)
+
+
+def put(site: Path, relative: str, text: str) -> Path:
+    path = site / "submissions" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def lines_of(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("submissions")]
+
+
+def test_valid_entries_pass(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+    put(site, "meylan/bonjour-0002.yaml", valid_text("bonjour-0002").replace("'38185'", "'38229'"))
+
+    result = cli("check")
+
+    assert result.code == 0, result.out
+    assert "2 fichiers vérifiés : 0 erreur, 0 avertissement." in result.out
+
+
+@pytest.mark.parametrize(("relative", "text", "key", "words"), [
+    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001").replace("'38185'", "'99999'"), "commune",
+     "n'est pas le code INSEE"),
+    ("meylan/bonjour-0001.yaml", valid_text("bonjour-0001"), "commune", "dans le dossier grenoble/"),
+    ("grenoble/autre-nom-0001.yaml", valid_text("bonjour-0001"), "id", "diffère du nom du fichier"),
+    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001").replace("expires: '2026-12-01'",
+                                                                      "expires: '2026-10-01'"),
+     "expires", "antérieure à la date de création"),
+    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001").replace("created: '2026-11-01T10:00:00+01:00'",
+                                                                      "created: 'hier'"),
+     "created", "date et heure ISO 8601"),
+    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="Courses, écrire à lea@example.org"),
+     "title", "contient une adresse e-mail"),
+    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="Appelez le 06 12 34 56 78 le soir."),
+     "description", "contient un numéro de téléphone"),
+    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="Voir www.mon-site.fr pour tout."),
+     "description", "contient un lien"),
+])
+def test_each_error_names_file_line_and_key(site, cli, relative, text, key, words):
+    put(site, relative, text)
+
+    result = cli("check")
+
+    assert result.code == 1
+    found = lines_of(result.out)
+    assert len(found) == 1, result.out
+    assert found[0].startswith(f"submissions/{relative}:{LINES[key]}: {key}: ")
+    assert words in found[0]
+    assert "1 erreur" in result.out
+
+
+def test_location_outside_the_commune_is_an_error_on_its_line(site, cli):
+    text = valid_text("bonjour-0001").replace("availability: Le week-end\n",
+                                              "availability: Le week-end\nlocation:\n  lat: 45.19\n  lon: 5.78\n")
+    put(site, "grenoble/bonjour-0001.yaml", text)  # 45.19, 5.78 is in Gières, beyond the 300 m tolerance
+
+    result = cli("check")
+
+    assert result.code == 1
+    assert lines_of(result.out)[0].startswith("submissions/grenoble/bonjour-0001.yaml:11: location: le point est à")
+
+
+def test_unreadable_yaml_is_reported_on_its_line(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml", "id: bonjour-0001\nkind: offer\ntitle: 'pas fermé\nname: x\n")
+
+    result = cli("check")
+
+    assert result.code == 1
+    assert "YAML illisible" in result.out
+    assert "submissions/grenoble/bonjour-0001.yaml:" in result.out
+
+
+def test_payment_mention_is_a_warning_with_exit_zero(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml",
+        valid_text("bonjour-0001", description="Je fais vos courses pour 10 € de l'heure, payant."))
+
+    result = cli("check")
+
+    assert result.code == 0
+    found = lines_of(result.out)
+    assert found == [found[0]]
+    assert found[0].startswith("submissions/grenoble/bonjour-0001.yaml:6: description: avertissement : mention de "
+                               "paiement")
+    assert "1 avertissement" in result.out
+
+
+def test_same_text_is_a_possible_duplicate_on_the_newer_entry(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="Même texte, mot pour mot."))
+    newer = valid_text("bonjour-0002", description="Même   texte, MOT pour mot.")
+    newer = newer.replace("2026-11-01T10", "2026-11-02T10")
+    put(site, "meylan/bonjour-0002.yaml", newer.replace("'38185'", "'38229'"))
+
+    result = cli("check")
+
+    assert result.code == 0
+    assert lines_of(result.out) == [
+        "submissions/meylan/bonjour-0002.yaml:5: title: avertissement : doublon possible : même titre et même "
+        "description que submissions/grenoble/bonjour-0001.yaml ; gardez une seule des deux annonces si c'est la "
+        "même personne"]
+
+
+def test_same_sealed_contact_is_a_possible_duplicate(site, cli, keys):
+    write(site / "submissions", make_entry(keys, 1, email="meme@example.org"))
+    write(site / "submissions", make_entry(keys, 2, email="MEME@example.org ", created="2026-11-03T10:00:00+01:00",
+                                           category="homework"))
+    write(site / "submissions", make_entry(keys, 3, email="autre@example.org"))
+
+    result = cli("check")
+
+    assert result.code == 0
+    found = lines_of(result.out)
+    assert len(found) == 1, result.out
+    assert found[0].startswith("submissions/grenoble/test-2026-0002.yaml:")
+    assert "contact: avertissement : doublon possible : même contact (scellé) que " in found[0]
+    assert "submissions/grenoble/test-2026-0001.yaml" in found[0]
+    assert "meme@example.org" not in result.out
+
+
+def test_duplicate_id_across_folders_is_an_error(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+    put(site, "meylan/bonjour-0001.yaml",
+        valid_text("bonjour-0001", description="Un autre texte.").replace("'38185'", "'38229'"))
+
+    result = cli("check")
+
+    assert result.code == 1
+    assert any(line.startswith("submissions/meylan/bonjour-0001.yaml:1: id: « bonjour-0001 » est déjà l'id de "
+                               "submissions/grenoble/bonjour-0001.yaml") for line in lines_of(result.out)), result.out
+
+
+def test_stray_files_say_how_to_fix_them(site, cli):
+    put(site, "perdu.yaml", valid_text("perdu-0001"))
+    put(site, "nulle-part/bonjour-0001.yaml", valid_text("bonjour-0001"))
+    put(site, "grenoble/bonjour-0002.yml", valid_text("bonjour-0002"))
+    put(site, "grenoble/archives/bonjour-0003.yaml", valid_text("bonjour-0003"))
+    put(site, "grenoble/.brouillon.yaml", "x")
+
+    output = cli("check").out
+
+    assert "submissions/perdu.yaml:1: fichier: fichier hors d'un dossier de commune : déplacez-le dans " \
+           "submissions/<commune>/" in output
+    assert "submissions/nulle-part/:1: fichier: dossier inconnu : chaque dossier porte le nom d'une commune" in output
+    assert "submissions/grenoble/bonjour-0002.yml:1: fichier: le fichier doit se terminer par .yaml : renommez-le " \
+           "en bonjour-0002.yaml" in output
+    assert "submissions/grenoble/archives/:1: fichier: sous-dossier inattendu" in output
+    assert "submissions/grenoble/.brouillon.yaml:1: fichier: avertissement : fichier caché" in output
+
+
+def test_github_format_prints_annotations_on_the_lines(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml",
+        valid_text("bonjour-0001", description="Écrivez à lea@example.org, 5 € de l'heure."))
+
+    result = cli("check", "--format", "github")
+
+    assert result.code == 1
+    annotations = [line for line in result.out.splitlines() if line.startswith("::")]
+    assert annotations == [
+        "::error file=submissions/grenoble/bonjour-0001.yaml,line=6,title=Entraide %3A description::contient une "
+        "adresse e-mail : retirez-les, le site ne publie jamais de coordonnées ; indiquez-les dans les champs privés "
+        "« e-mail » ou « téléphone »",
+        "::warning file=submissions/grenoble/bonjour-0001.yaml,line=6,title=Entraide %3A description::mention de "
+        "paiement (« Écrivez à lea@example.org, 5 € de l'heure. Je passe le samedi matin. ») : l'aide est gratuite ; "
+        "acceptez un remboursement de frais (courses), refusez une demande de paiement",
+    ]
+
+
+def test_pull_request_mode_checks_only_the_changed_files_against_all_entries(site, cli, keys):
+    write(site / "submissions", make_entry(keys, 1, title="Déjà publiée",
+                                           description="Le même texte exactement. Je passe le samedi matin."))
+    put(site, "meylan/bonjour-0001.yaml", valid_text("bonjour-0001").replace("'38185'", "'99999'"))  # not in the PR
+    new = put(site, "grenoble/nouvelle-0002.yaml", valid_text("nouvelle-0002", title="Déjà publiée",
+                                                              description="Le même texte exactement.")
+              .replace("2026-11-01T10", "2026-11-05T10"))
+    (site / "Makefile").write_text("all:\n")
+
+    result = cli("check", "--format", "github", "--pull-request", str(new.relative_to(site)), "Makefile",
+                 "submissions/grenoble/supprimee-0003.yaml")
+
+    assert result.code == 0, result.out
+    annotations = [line for line in result.out.splitlines() if line.startswith("::")]
+    assert annotations == [
+        "::warning file=Makefile,line=1,title=Entraide %3A fichier::fichier hors de submissions/ : une pull request "
+        "d'annonce ne modifie que des annonces ; ne fusionnez pas sans l'avis de l'équipe informatique",
+        "::warning file=submissions/grenoble/nouvelle-0002.yaml,line=5,title=Entraide %3A title::doublon possible : "
+        "même titre et même description que submissions/grenoble/test-2026-0001.yaml ; gardez une seule des deux "
+        "annonces si c'est la même personne",
+    ]
+    assert "1 fichier vérifié" in result.out
+
+
+def test_pull_request_mode_without_files_checks_nothing(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001").replace("'38185'", "'99999'"))
+
+    result = cli("check", "--pull-request")
+
+    assert result.code == 0
+    assert "Aucun fichier modifié" in result.out
+
+
+def test_already_expired_entry_is_a_warning(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+
+    result = cli("check", "--date", "2026-12-02")
+
+    assert result.code == 0
+    assert lines_of(result.out) == ["submissions/grenoble/bonjour-0001.yaml:12: expires: avertissement : annonce "
+                                    "expirée le 01/12/2026 : le site ne l'affiche plus et `entraide expire` la "
+                                    "supprimera"]
+
+
+def test_parallel_check_finds_exactly_what_the_sequential_one_finds(site, keys, monkeypatch):
+    for number in range(60):
+        write(site / "submissions", make_entry(keys, number, email=f"p{number % 50}@example.org",
+                                               title="Courses" if number % 7 else "Courses du samedi",
+                                               description="La même description pour tous."))
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="Écrire à a@b.fr"))
+    monkeypatch.setattr(checks, "PARALLEL_FROM", 1)
+
+    sequential = checks.check_paths([Path("submissions")], workers=1)
+    parallel = checks.check_paths([Path("submissions")], workers=2)
+
+    assert parallel.findings == sequential.findings
+    assert len(sequential.errors) == 1
+    # same contact: p0…p9 are used twice; same text: 9 entries share one title, 51 the other
+    assert len(sequential.warnings) == 10 + (9 - 1) + (51 - 1)
+
+
+def test_check_as_a_separate_process_exits_one_on_errors(site):
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="x"))
+
+    result = run_entraide("check", cwd=site)
+
+    assert result.code == 1
+    assert "submissions/grenoble/bonjour-0001.yaml:5: title: trop court" in result.out
+    assert result.err == ""  # no progress bar: standard error is not a terminal
