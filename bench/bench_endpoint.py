@@ -1,0 +1,204 @@
+"""The form endpoint with the local backend: concurrent submissions under waitress, and the Lambda cold start.
+
+Printed: requests per second, p50 and p99 latency of 200 concurrent submissions, and that the pending files
+equal the 2xx answers (nothing lost, nothing doubled), also when every form is sent twice at once; then the
+cold start of the Lambda handler (import, first submission) in fresh processes, side by side with the naive
+way (importing everything a request might need up front).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPConnection
+from pathlib import Path
+
+import waitress
+
+from entraide.endpoint.app import create_app
+from entraide.endpoint.config import Config
+from entraide.sealing import KeyPair
+
+CONCURRENT = 200
+COLD_RUNS = 5
+FORM = {
+    "kind": "offer",
+    "category": "groceries",
+    "commune": "38185",
+    "description": "Je fais les courses du quartier le samedi matin, en voiture.",
+    "name": "Camille",
+    "phone": "06 12 34 56 78",
+    "consent": "on",
+}
+
+
+def settings(root: Path, keys: KeyPair) -> dict[str, str]:
+    return {
+        "ENTRAIDE_SITE_URL": "http://site.bench",
+        "ENTRAIDE_PENDING_PATH": str(root / "pending"),
+        "ENTRAIDE_SUBMISSIONS_PATH": str(root / "submissions"),
+        "ENTRAIDE_REPORTS_PATH": str(root / "reports"),
+        "ENTRAIDE_OUTBOX_PATH": str(root / "outbox"),
+        "ENTRAIDE_PRIVATE_KEY": keys.private,
+        "ENTRAIDE_MIN_FILL_SECONDS": "0",
+        "ENTRAIDE_RATE_LIMIT_PER_IP": "0",
+        "ENTRAIDE_RATE_LIMIT_GLOBAL": "0",
+        "ENTRAIDE_GEOCODER_URL": "",
+        "ENTRAIDE_LOG_LEVEL": "WARNING",
+    }
+
+
+def post(port: int, form: dict[str, str]) -> tuple[int, float]:
+    started = time.perf_counter()
+    connection = HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("POST", "/submit", json.dumps(form), {"Content-Type": "application/json"})
+    status = connection.getresponse().status
+    connection.close()
+    return status, time.perf_counter() - started
+
+
+def run_concurrent(port: int, forms: list[dict[str, str]]) -> tuple[list[tuple[int, float]], float]:
+    barrier = threading.Barrier(len(forms))
+
+    def send(form: dict[str, str]) -> tuple[int, float]:
+        barrier.wait()
+        return post(port, form)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(forms)) as pool:
+        answers = list(pool.map(send, forms))
+    return answers, time.perf_counter() - started
+
+
+def report(label: str, answers: list[tuple[int, float]], elapsed: float, pending: int, expected: int) -> None:
+    latencies = sorted(latency * 1000 for _, latency in answers)
+    ok = sum(1 for status, _ in answers if 200 <= status < 300)
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+    print(
+        f"{label}: {len(answers)} requests in {elapsed:.2f} s = {len(answers) / elapsed:.0f} req/s, "
+        f"p50 {statistics.median(latencies):.0f} ms, p99 {p99:.0f} ms"
+    )
+    verdict = "OK" if pending == expected else "MISMATCH"
+    print(f"  2xx answers {ok}/{len(answers)}, pending files {pending}, expected {expected}: {verdict}")
+
+
+def bench_concurrency(root: Path, keys: KeyPair) -> None:
+    config = Config.from_environ(settings(root, keys))
+    server = waitress.create_server(
+        create_app(config),
+        host="127.0.0.1",
+        port=0,
+        threads=16,
+        asyncore_loop_timeout=0.05,
+        connection_limit=1000,
+        backlog=1024,
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    pending = Path(config.pending_path)
+    try:
+        post(server.effective_port, {**FORM, "title": "Échauffement du serveur"})  # first request builds caches
+        distinct = [{**FORM, "title": f"Courses du samedi numéro {n}"} for n in range(CONCURRENT)]
+        answers, elapsed = run_concurrent(server.effective_port, distinct)
+        files = len(list(pending.rglob("*.yaml"))) - 1
+        report(
+            f"{CONCURRENT} concurrent submissions",
+            answers,
+            elapsed,
+            files,
+            sum(1 for s, _ in answers if 200 <= s < 300),
+        )
+
+        twice = [
+            {**FORM, "title": f"Aide aux devoirs {n}", "category": "homework", "submission_id": f"bench-id-{n:04d}"}
+            for n in range(CONCURRENT // 2)
+        ] * 2
+        before = len(list(pending.rglob("*.yaml")))
+        answers, elapsed = run_concurrent(server.effective_port, twice)
+        report(
+            f"{CONCURRENT // 2} forms each sent twice at once",
+            answers,
+            elapsed,
+            len(list(pending.rglob("*.yaml"))) - before,
+            CONCURRENT // 2,
+        )
+    finally:
+        server.close()
+
+
+COLD_SCRIPT = """
+import json, sys, time
+started = time.perf_counter()
+{imports}
+imported = time.perf_counter()
+from entraide.endpoint import lambda_handler
+form = {form}
+event = {{"version": "2.0", "rawPath": "/submit", "rawQueryString": "",
+         "headers": {{"content-type": "application/json"}},
+         "requestContext": {{"http": {{"method": "POST", "sourceIp": "203.0.113.1"}}, "stage": "$default"}},
+         "body": json.dumps(form), "isBase64Encoded": False}}
+status = lambda_handler.handler(event)["statusCode"]
+done = time.perf_counter()
+print(json.dumps({{"import_ms": (imported - started) * 1000, "first_ms": (done - imported) * 1000, "status": status}}))
+"""
+
+NAIVE_IMPORTS = (
+    "import requests, jinja2, smtplib, waitress\nimport entraide.endpoint.app, entraide.endpoint.lambda_handler"
+)
+LAZY_IMPORTS = "import entraide.endpoint.lambda_handler"
+
+
+def cold_start(root: Path, keys: KeyPair, imports: str) -> list[dict[str, float]]:
+    environ = {**os.environ, **settings(root, keys), "PYTHONDONTWRITEBYTECODE": "0"}
+    script = COLD_SCRIPT.format(imports=imports, form=repr({**FORM, "title": "Un démarrage à froid"}))
+    runs = []
+    for n in range(COLD_RUNS + 1):
+        environ["ENTRAIDE_PENDING_PATH"] = str(root / f"cold-{n}")
+        output = subprocess.run(
+            [sys.executable, "-c", script], env=environ, capture_output=True, text=True, check=True
+        ).stdout
+        runs.append(json.loads(output))
+    return runs[1:]  # the first run may still be writing bytecode caches
+
+
+def import_time_us(module: str) -> int:
+    """Cumulative microseconds `python -X importtime` reports for the module, in a fresh process."""
+    lines = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
+    ).stderr.splitlines()
+    return next(int(re.split(r"\s*\|\s*", line)[1]) for line in reversed(lines) if line.rstrip().endswith(module))
+
+
+def bench_cold_start(root: Path, keys: KeyPair) -> None:
+    handler = "entraide.endpoint.lambda_handler"
+    median_ms = statistics.median(import_time_us(handler) for _ in range(COLD_RUNS)) / 1000
+    print(f"python -X importtime: {handler} {median_ms:.1f} ms (median of {COLD_RUNS})")
+    for label, imports in (("lazy (ours)", LAZY_IMPORTS), ("naive: everything imported up front", NAIVE_IMPORTS)):
+        runs = cold_start(root, keys, imports)
+        statuses = {run["status"] for run in runs}
+        print(
+            f"cold start, {label}: import {statistics.median(r['import_ms'] for r in runs):.0f} ms, "
+            f"first submission {statistics.median(r['first_ms'] for r in runs):.0f} ms "
+            f"(median of {len(runs)} fresh processes, status {statuses})"
+        )
+
+
+def main() -> None:
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a deep queue is the point of the exercise
+    keys = KeyPair.generate()
+    with tempfile.TemporaryDirectory(prefix="entraide-bench-endpoint-") as folder:
+        bench_concurrency(Path(folder), keys)
+        bench_cold_start(Path(folder), keys)
+
+
+if __name__ == "__main__":
+    main()
