@@ -1,0 +1,76 @@
+"""Building: invalid entries stop the build and write nothing; expiry; rebuilds touch only what changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from site_fixtures import build, make_entry, write_entries
+
+from entraide.entries import write_entry
+
+
+def snapshot(output: Path) -> dict[str, int]:
+    return {str(p.relative_to(output)): p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+
+
+def test_a_broken_entry_stops_the_build_and_names_the_file(tmp_path: Path) -> None:
+    submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185"), make_entry(2, "38151")])
+    broken = submissions / "grenoble" / "fixture-0001.yaml"
+    broken.write_text(broken.read_text("utf-8").replace("title: Annonce numéro 1", "title: A"), "utf-8")
+    result = build(submissions, tmp_path / "output", tmp_path / "cache")
+    assert result.returncode != 0
+    assert "submissions/grenoble/fixture-0001.yaml:5: title : trop court" in result.stderr
+    assert "rien n'a été construit" in result.stderr + result.stdout
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_broken_entry_leaves_the_previous_site_untouched(tmp_path: Path) -> None:
+    submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185")])
+    assert build(submissions, tmp_path / "output", tmp_path / "cache").returncode == 0
+    before = snapshot(tmp_path / "output")
+    (submissions / "grenoble" / "fixture-0002.yaml").write_text("id: fixture-0002\nkind: offre\n", "utf-8")
+    result = build(submissions, tmp_path / "output", tmp_path / "cache")
+    assert result.returncode != 0
+    assert "fixture-0002.yaml:2: kind" in result.stderr
+    assert snapshot(tmp_path / "output") == before
+
+
+def test_rebuilds_write_only_what_changed_and_remove_what_expired(tmp_path: Path) -> None:
+    entries = [make_entry(n, "38185", expires="2026-12-10") for n in range(1, 4)]
+    entries.append(make_entry(9, "38151", expires="2027-01-31"))
+    submissions, output, cache = write_entries(tmp_path / "submissions", entries), tmp_path / "out", tmp_path / "c"
+    assert build(submissions, output, cache).returncode == 0
+    first = snapshot(output)
+
+    assert build(submissions, output, cache).returncode == 0
+    assert snapshot(output) == first, "a rebuild with nothing changed writes no file"
+
+    changed = make_entry(9, "38151", expires="2027-01-31", title="Titre corrigé par l'auteur")
+    write_entry(submissions, changed)
+    assert build(submissions, output, cache).returncode == 0
+    second = snapshot(output)
+    rewritten = {name for name in second if second[name] != first.get(name)}
+    assert "annonces/fixture-0009/index.html" in rewritten
+    assert "communes/grenoble/index.html" not in rewritten
+    assert len(rewritten) <= 15, sorted(rewritten)
+    assert "Titre corrigé" in (output / "annonces/fixture-0009/index.html").read_text("utf-8")
+
+    assert build(submissions, output, cache, build_date="2026-12-11").returncode == 0
+    assert not (output / "annonces/fixture-0001").exists(), "an expired entry's page is removed"
+    assert "fixture-0001" not in (output / "communes/grenoble/index.html").read_text("utf-8")
+    assert "fixture-0001" not in (output / "geo/grenoble.geojson").read_text("utf-8")
+    assert (output / "annonces/fixture-0009/index.html").is_file()
+
+
+def test_the_makefile_builds_another_folder_as_of_a_date(tmp_path: Path) -> None:
+    submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185", expires="2026-12-05")])
+    env = {**os.environ, "ENTRAIDE_CACHE_PATH": str(tmp_path / "cache")}
+    import subprocess
+
+    command = ["make", "--no-print-directory", "html", f"SUBMISSIONS={submissions}", f"OUTPUT={tmp_path / 'out'}",
+               "BUILD_DATE=2026-12-06"]
+    result = subprocess.run(command, cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out/communes/grenoble/index.html").is_file()
+    assert not (tmp_path / "out/annonces/fixture-0001").exists()
