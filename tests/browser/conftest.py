@@ -108,8 +108,10 @@ class Watch:
         return [text for text, url in self.console_errors if url not in self.blocked] + self.page_errors
 
 
-def _open_context(browser, watch: Watch, *, javascript: bool = True):
-    context = browser.new_context(java_script_enabled=javascript, locale="fr-FR", service_workers="block")
+def _open_context(browser, watch: Watch, *, javascript: bool = True, bypass_csp: bool = False):
+    context = browser.new_context(
+        java_script_enabled=javascript, locale="fr-FR", service_workers="block", bypass_csp=bypass_csp
+    )
 
     def guard(route):
         if urlsplit(route.request.url).hostname == "127.0.0.1":
@@ -138,10 +140,10 @@ def _watched_page(context, watch: Watch):
 
 
 @contextmanager
-def open_page(browser, *, javascript: bool = True):
+def open_page(browser, *, javascript: bool = True, bypass_csp: bool = False):
     """A page in its own context, for fixtures wider than one test; yields (page, watch)."""
     watch = Watch()
-    context = _open_context(browser, watch, javascript=javascript)
+    context = _open_context(browser, watch, javascript=javascript, bypass_csp=bypass_csp)
     try:
         yield _watched_page(context, watch), watch
     finally:

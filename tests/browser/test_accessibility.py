@@ -1,0 +1,138 @@
+"""axe-core on every page type, in Chromium: no violation of WCAG 2.1 A and AA (what France's RGAA requires).
+
+axe-core comes from the npm registry (pinned in tests/browser/package.json, installed into tests/.node/)
+and is injected into each page once it has rendered, CSS and JavaScript included. Endpoint pages are
+reached the way a resident reaches them, through the site's forms.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import AUTHORED_ID, FIXTURE_COMMUNE, HOSTILE_ID, MIN_FILL_SECONDS, open_page
+
+pytestmark = pytest.mark.browser
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SLUG = FIXTURE_COMMUNE[1]
+
+SITE_PAGES = {
+    "home": "/",
+    "communes": "/communes/",
+    "commune": f"/communes/{SLUG}/",
+    "commune-requests": f"/communes/{SLUG}/demandes/",
+    "commune-print": f"/communes/{SLUG}/imprimer/",
+    "categories": "/categories/",
+    "category": "/categories/courses/",
+    "category-offers": "/categories/courses/offres/",
+    "entry": f"/annonces/{AUTHORED_ID}/",
+    "entry-hostile": f"/annonces/{HOSTILE_ID}/",
+    "offer-form": "/proposer/",
+    "request-form": "/demander/",
+    "withdraw-form": "/retirer/",
+    "statistics": "/statistiques/",
+    "not-found": "/404.html",
+}
+CONTENT_PAGES = ["/a-propos/", "/charte/", "/confidentialite/", "/mentions-legales/", "/faq/", "/accessibilite/"]
+
+
+class Axe:
+    """A page, and axe's verdict on what it shows now: each violation as one readable line."""
+
+    def __init__(self, page, script: Path) -> None:
+        self.page = page
+        self.script = script
+
+    def __call__(self) -> list[str]:
+        self.page.add_script_tag(path=str(self.script))
+        found = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
+        )["violations"]
+        return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:4]}" for v in found]
+
+
+@pytest.fixture
+def axe(browser, node_modules):
+    # CSP bypassed so that axe can be injected into the endpoint's pages, which send a strict policy.
+    with open_page(browser, bypass_csp=True) as (page, _):
+        yield Axe(page, node_modules / "axe-core" / "axe.min.js")
+
+
+@pytest.mark.parametrize("path", SITE_PAGES.values(), ids=SITE_PAGES.keys())
+def test_site_page_has_no_wcag_violation(axe, site, path):
+    axe.page.goto(site.url + path)
+    assert axe() == []
+
+
+@pytest.mark.parametrize("path", CONTENT_PAGES)
+def test_content_page_has_no_wcag_violation(axe, site, path):
+    axe.page.goto(site.url + path)
+    assert axe() == []
+
+
+def test_every_content_page_linked_from_the_footer_is_checked(page, site):
+    page.goto(site.url + "/")
+    links = page.get_by_role("navigation", name="Pages d'information").get_by_role("link")
+    paths = {href.removeprefix(site.url) for href in links.evaluate_all("links => links.map(a => a.href)")}
+    unchecked = paths - set(CONTENT_PAGES) - set(SITE_PAGES.values())
+    assert not unchecked, f"add these pages to the accessibility checks: {sorted(unchecked)}"
+
+
+def test_map_with_a_commune_and_a_popup_has_no_wcag_violation(axe, site):
+    page = axe.page
+    page.goto(site.url + "/carte/")
+    page.get_by_label("Aller à une commune").select_option(SLUG)
+    page.get_by_role("button", name="Afficher sur la carte").click()
+    page.locator("#map-list li").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    page.locator("#map-list li").first.get_by_role("button", name="Voir sur la carte").click()
+    page.locator(".leaflet-popup .map-popup").wait_for()
+    assert axe() == []
+
+
+def fill_offer_form(page, description: str) -> None:
+    page.get_by_label("Courses", exact=True).check()
+    page.get_by_label("Votre commune").select_option(FIXTURE_COMMUNE[0])
+    page.get_by_label("Titre de l'annonce").fill("Courses du mardi pour les voisins")
+    page.get_by_label("Description").fill(description)
+    page.get_by_label("Prénom ou pseudonyme").fill("Louise")
+    page.get_by_label("Adresse e-mail").fill("louise.a11y@example.test")
+    page.get_by_label("J'accepte").check()
+    page.get_by_role("button", name="Envoyer mon offre").click()
+    page.wait_for_load_state()
+
+
+def test_form_with_errors_has_no_wcag_violation(axe, site, endpoint):
+    axe.page.goto(site.url + "/proposer/")
+    fill_offer_form(axe.page, "Appelez-moi au 06 12 34 56 78 pour les courses du mardi.")
+    assert axe.page.url.startswith(endpoint.url), "the form did not reach the endpoint"
+    assert "Corrigez" in axe.page.get_by_role("heading", level=1).inner_text()
+    assert axe() == []
+
+
+def test_preview_and_thank_you_pages_have_no_wcag_violation(axe, site):
+    axe.page.goto(site.url + "/proposer/")
+    fill_offer_form(axe.page, "Je passe à la supérette le mardi et peux prendre quelques courses pour vous.")
+    assert axe.page.get_by_role("heading", level=1).inner_text().strip() == "Vérifiez votre annonce"
+    assert axe() == [], "preview page"
+    time.sleep(MIN_FILL_SECONDS + 0.3)
+    axe.page.get_by_role("button", name="Confirmer et envoyer").click()
+    axe.page.wait_for_load_state()
+    heading = axe.page.get_by_role("heading", level=1).inner_text().strip()
+    assert heading == "Merci, votre annonce est envoyée", axe.page.locator("main").inner_text()
+    assert axe() == [], "thank-you page"
+
+
+def test_contact_sent_page_has_no_wcag_violation(axe, site):
+    axe.page.goto(f"{site.url}/annonces/{AUTHORED_ID}/")
+    form = axe.page.locator("#contacter form")
+    form.get_by_label("Votre message").fill("Bonjour, je serais ravie d'en parler avec vous.")
+    form.get_by_label("Votre prénom").fill("Ana")
+    form.get_by_label("Votre adresse e-mail").fill("ana.a11y@example.test")
+    time.sleep(MIN_FILL_SECONDS + 0.3)
+    form.get_by_role("button", name="Envoyer mon message").click()
+    axe.page.wait_for_load_state()
+    assert axe() == []
