@@ -20,10 +20,20 @@ HOSTILE_DESCRIPTION = (
 )
 
 
-def make_entry(number: int, commune: str, *, kind: str = "offer", category: str = "groceries",
-               title: str | None = None, description: str | None = None, name: str = "Camille",
-               created: str | None = None, expires: str = "2026-12-31", location: tuple[float, float] | None = None,
-               availability: str = "") -> Entry:
+def make_entry(
+    number: int,
+    commune: str,
+    *,
+    kind: str = "offer",
+    category: str = "groceries",
+    title: str | None = None,
+    description: str | None = None,
+    name: str = "Camille",
+    created: str | None = None,
+    expires: str = "2026-12-31",
+    location: tuple[float, float] | None = None,
+    availability: str = "",
+) -> Entry:
     """A fixture entry whose contact and withdraw key hash are secret markers looked for in the output."""
     return Entry(
         id=f"fixture-{number:04d}",
@@ -52,24 +62,48 @@ def fixture_entries() -> list[Entry]:
         make_entry(n, GRENOBLE, kind="request" if n % 3 == 0 else "offer", category=categories[n % 4])
         for n in range(1, 26)
     ]
-    entries.append(make_entry(100, ECHIROLLES, kind="request", category="other", title=HOSTILE_TITLE,
-                              description=HOSTILE_DESCRIPTION, name="<i>Zoé</i> {{ name }}",
-                              availability="Le soir\n<b>après 18 h</b>"))
+    entries.append(
+        make_entry(
+            100,
+            ECHIROLLES,
+            kind="request",
+            category="other",
+            title=HOSTILE_TITLE,
+            description=HOSTILE_DESCRIPTION,
+            name="<i>Zoé</i> {{ name }}",
+            availability="Le soir\n<b>après 18 h</b>",
+        )
+    )
     entries.append(make_entry(101, MEYLAN, kind="request", title="Annonce expirée unique", expires="2026-11-30"))
-    entries.append(make_entry(102, MEYLAN, kind="offer", category="homework", title="Annonce de Meylan visible",
-                              expires="2026-12-01"))
+    entries.append(
+        make_entry(
+            102, MEYLAN, kind="offer", category="homework", title="Annonce de Meylan visible", expires="2026-12-01"
+        )
+    )
     entries.append(make_entry(103, SAINT_EGREVE, kind="offer", category="conversation", location=(5.6833, 45.2333)))
     return entries
 
 
-def build(submissions: Path, output: Path, cache: Path, build_date: str = BUILD_DATE,
-          settings: str = "pelicanconf.py") -> subprocess.CompletedProcess[str]:
+def build(
+    submissions: Path, output: Path, cache: Path, build_date: str = BUILD_DATE, settings: str = "pelicanconf.py"
+) -> subprocess.CompletedProcess[str]:
     """`make html` as the Makefile runs it, into `output`, with its own cache folder."""
     env = {**os.environ, "ENTRAIDE_CACHE_PATH": str(cache), "COLUMNS": "300"}
     env.pop("ENTRAIDE_SUBMISSIONS_PATH", None)
     env.pop("ENTRAIDE_BUILD_DATE", None)
-    command = [sys.executable, "-m", "pelican", "content", "-o", str(output), "-s", settings,
-               "-e", f'SUBMISSIONS_PATH="{submissions}"', f'BUILD_DATE="{build_date}"']
+    command = [
+        sys.executable,
+        "-m",
+        "pelican",
+        "content",
+        "-o",
+        str(output),
+        "-s",
+        settings,
+        "-e",
+        f'SUBMISSIONS_PATH="{submissions}"',
+        f'BUILD_DATE="{build_date}"',
+    ]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 

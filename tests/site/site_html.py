@@ -31,8 +31,11 @@ class Element:
         found = []
         for child in self.children:
             if isinstance(child, Element):
-                if (tag in (None, child.tag) and (class_ is None or class_ in child.classes)
-                        and all(child.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())):
+                if (
+                    tag in (None, child.tag)
+                    and (class_ is None or class_ in child.classes)
+                    and all(child.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())
+                ):
                     found.append(child)
                 found += child.find_all(tag, class_, **attrs)
         return found

@@ -68,8 +68,14 @@ def test_the_makefile_builds_another_folder_as_of_a_date(tmp_path: Path) -> None
     env = {**os.environ, "ENTRAIDE_CACHE_PATH": str(tmp_path / "cache")}
     import subprocess
 
-    command = ["make", "--no-print-directory", "html", f"SUBMISSIONS={submissions}", f"OUTPUT={tmp_path / 'out'}",
-               "BUILD_DATE=2026-12-06"]
+    command = [
+        "make",
+        "--no-print-directory",
+        "html",
+        f"SUBMISSIONS={submissions}",
+        f"OUTPUT={tmp_path / 'out'}",
+        "BUILD_DATE=2026-12-06",
+    ]
     result = subprocess.run(command, cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out/communes/grenoble/index.html").is_file()

@@ -25,7 +25,13 @@ def test_entry_page_forms_post_to_the_endpoint(site: Path, entries) -> None:
     contact = page.find("form", action="http://127.0.0.1:8001/contact")
     assert contact.find("input", name="entry").attrs["value"] == entry.id
     assert {f.attrs["name"] for f in contact.find_all() if "name" in f.attrs} >= {
-        "entry", "message", "name", "email", "phone", "website"}
+        "entry",
+        "message",
+        "name",
+        "email",
+        "phone",
+        "website",
+    }
     report = page.find("form", action="http://127.0.0.1:8001/report")
     assert report.find("input", name="entry").attrs["value"] == entry.id
     assert report.find("textarea", name="reason")

@@ -37,16 +37,34 @@ def test_feeds_keep_hostile_text_as_text(site: Path) -> None:
 
 def test_every_category_has_a_feed(site: Path) -> None:
     for category in load_categories():
-        assert feed(site, f"categories/{category.slug}/atom.xml").find(f"{ATOM}id").text.endswith(
-            f"/categories/{category.slug}/")
+        assert (
+            feed(site, f"categories/{category.slug}/atom.xml")
+            .find(f"{ATOM}id")
+            .text.endswith(f"/categories/{category.slug}/")
+        )
 
 
 def test_sitemap_lists_listings_communes_map_forms_and_content_pages(site: Path) -> None:
     root = ET.parse(site / "sitemap.xml").getroot()
     urls = {loc.text.removeprefix("http://127.0.0.1:8000") for loc in root.iter(f"{SITEMAP}loc")}
-    expected = {"/", "/communes/", "/categories/", "/carte/", "/proposer/", "/demander/", "/retirer/",
-                "/statistiques/", "/a-propos/", "/charte/", "/confidentialite/", "/mentions-legales/", "/faq/",
-                "/communes/grenoble/page/2/", "/communes/grenoble/demandes/", "/categories/courses/offres/"}
+    expected = {
+        "/",
+        "/communes/",
+        "/categories/",
+        "/carte/",
+        "/proposer/",
+        "/demander/",
+        "/retirer/",
+        "/statistiques/",
+        "/a-propos/",
+        "/charte/",
+        "/confidentialite/",
+        "/mentions-legales/",
+        "/faq/",
+        "/communes/grenoble/page/2/",
+        "/communes/grenoble/demandes/",
+        "/categories/courses/offres/",
+    }
     expected |= {f"/communes/{c.slug}/" for c in load_communes()}
     expected |= {f"/categories/{c.slug}/" for c in load_categories()}
     assert expected <= urls

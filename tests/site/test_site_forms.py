@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from site_html import read_page
+
 from entraide.categories import load_categories
 from entraide.communes import load_communes
 
-from site_html import read_page
-
-FIELDS = {"kind", "category", "commune", "title", "description", "name", "availability", "address", "email",
-          "phone", "consent", "website", "form_token"}
+FIELDS = {
+    "kind",
+    "category",
+    "commune",
+    "title",
+    "description",
+    "name",
+    "availability",
+    "address",
+    "email",
+    "phone",
+    "consent",
+    "website",
+    "form_token",
+}
 
 
 def test_offer_and_request_forms(site: Path) -> None:

@@ -38,8 +38,14 @@ def test_a_located_entry_keeps_its_point(site: Path, entries) -> None:
     entry = next(e for e in entries if e.commune == SAINT_EGREVE)
     feature = load(site, "saint-egreve.geojson")["features"][0]
     assert feature["geometry"]["coordinates"] == [round(entry.location[0], 5), round(entry.location[1], 5)]
-    assert feature["properties"] == {"id": entry.id, "kind": "offer", "category": "conversation",
-                                     "title": entry.title, "name": entry.name, "url": f"/annonces/{entry.id}/"}
+    assert feature["properties"] == {
+        "id": entry.id,
+        "kind": "offer",
+        "category": "conversation",
+        "title": entry.title,
+        "name": entry.name,
+        "url": f"/annonces/{entry.id}/",
+    }
 
 
 def test_communes_collection_has_boundaries_counts_and_links(site: Path, entries) -> None:
@@ -50,6 +56,12 @@ def test_communes_collection_has_boundaries_counts_and_links(site: Path, entries
     grenoble = features["grenoble"]
     assert grenoble["geometry"]["type"] in ("Polygon", "MultiPolygon")
     expected = sum(1 for e in entries if e.commune == "38185" and e.expires >= BUILD_DATE)
-    assert grenoble["properties"] == {"code": "38185", "name": "Grenoble", "slug": "grenoble", "count": expected,
-                                      "url": "/communes/grenoble/", "geojson": "/geo/grenoble.geojson"}
+    assert grenoble["properties"] == {
+        "code": "38185",
+        "name": "Grenoble",
+        "slug": "grenoble",
+        "count": expected,
+        "url": "/communes/grenoble/",
+        "geojson": "/geo/grenoble.geojson",
+    }
     assert features["meylan"]["properties"]["count"] == 1  # its expired entry is not counted

@@ -37,7 +37,8 @@ def test_category_table_and_charts(site: Path, entries) -> None:
     page = read_page(site, "/statistiques/")
     rows = table_rows(page.find_all("table")[0])
     groceries = [e for e in entries if e.category == "groceries" and e.expires >= BUILD_DATE]
-    assert rows["Courses"][:2] == [sum(e.kind == "request" for e in groceries), sum(e.kind == "offer" for e in groceries)]
+    expected = [sum(e.kind == "request" for e in groceries), sum(e.kind == "offer" for e in groceries)]
+    assert rows["Courses"][:2] == expected
     charts = page.find_all("svg")
     assert len(charts) == 2 and all(svg.attrs["role"] == "img" for svg in charts)
     values = [int(t.text) for t in charts[0].find_all("text", class_="chart__value")]
