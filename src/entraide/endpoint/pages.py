@@ -37,6 +37,10 @@ FIELD_LABELS = {
 }
 
 
+# Relative to the page's own URL (/submit, /contact...), so a path prefix (an API Gateway stage) is kept.
+_ACTIONS = {"contact.html": "contact", "withdraw.html": "withdraw", "report.html": "report"}
+
+
 class Pages:
     def __init__(self, site_url: str) -> None:
         folder = resources.files("entraide.endpoint") / "templates"
@@ -59,5 +63,6 @@ class Pages:
         )
 
     def render(self, template: str, **context: Any) -> str:
-        defaults = {"fields": {}, "errors": {}, "notice": "", "title": "", "text": ""}
+        action = _ACTIONS.get(template, "submit")
+        defaults = {"fields": {}, "errors": {}, "notice": "", "title": "", "text": "", "action": action}
         return self.environment.get_template(template).render({**defaults, **context})

@@ -1,0 +1,49 @@
+"""The endpoint's HTML pages, as served: valid HTML (Nu Html Checker) and styled by the site's stylesheet."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import GOOD_FORM, SITE, approved_entry
+
+VNU = Path(__file__).parents[1] / ".node" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def served_pages(endpoint) -> dict[str, str]:
+    entry = approved_entry(endpoint).entry
+    preview = endpoint.post("/submit", data={**GOOD_FORM, "description": "Courses payées 10 € <b>gras</b>"}).text
+    token = re.search(r'name="confirm_token" value="([^"]+)"', preview).group(1)
+    return {
+        "form-with-errors": endpoint.post("/submit", data={**GOOD_FORM, "title": "", "email": "x@"}).text,
+        "preview": preview,
+        "thanks": endpoint.post(
+            "/submit", data={**GOOD_FORM, "description": "Courses payées 10 € <b>gras</b>", "confirm_token": token}
+        ).text,
+        "contact-error": endpoint.post("/contact", data={"entry": entry.id, "message": "court"}).text,
+        "withdraw-error": endpoint.post("/withdraw", data={"entry": entry.id, "key": "faux"}).text,
+        "report-done": endpoint.post("/report", data={"entry": entry.id, "reason": "Annonce douteuse"}).text,
+        "refused": endpoint.post("/submit", data={"title": "x"}, origin="https://evil.example").text,
+    }
+
+
+def test_every_page_links_the_site_stylesheet_and_speaks_french(endpoint):
+    for name, page in served_pages(endpoint).items():
+        assert f'<link rel="stylesheet" href="{SITE}/theme/css/main.css">' in page, name
+        assert '<html lang="fr">' in page and '<main id="contenu"' in page, name
+
+
+@pytest.mark.skipif(not (VNU.exists() and shutil.which("java")), reason="the Nu Html Checker (npm vnu-jar) needs Java")
+def test_every_page_is_valid_html(endpoint, tmp_path):
+    files = []
+    for name, page in served_pages(endpoint).items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(page, "utf-8")
+    checked = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", *map(str, files)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
