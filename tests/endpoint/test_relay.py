@@ -105,3 +105,19 @@ def test_when_the_mail_server_is_down_the_visitor_is_asked_to_retry_and_keeps_th
     assert page.status_code == 503 and page.headers["Retry-After"] == "300"
     assert "réessayez dans quelques minutes" in text_of(page.text)
     assert "Bonjour, je peux aider.</textarea>" in page.text
+
+
+def test_a_sample_entry_without_a_real_contact_says_so_and_sends_nothing(endpoint, mailbox):
+    from entraide.entries import write_entry
+    from entraide.samples import generate
+
+    [sample] = generate(1)
+    write_entry(endpoint.config.submissions_path, sample)
+    page = endpoint.post(
+        "/contact",
+        data={"entry": sample.id, "message": "Bonjour, je peux aider.", "name": "Sam", "email": VISITOR_EMAIL},
+    )
+    assert page.status_code == 409
+    assert "c'est une annonce d'exemple" in text_of(page.text)
+    assert "Bonjour, je peux aider.</textarea>" in page.text
+    assert mailbox.messages == []

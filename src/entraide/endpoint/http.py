@@ -43,6 +43,10 @@ class MethodNotAllowed(HTTPError):
     status, reason = 405, "Method Not Allowed"
 
 
+class Conflict(HTTPError):
+    status, reason = 409, "Conflict"
+
+
 class PayloadTooLarge(HTTPError):
     status, reason = 413, "Payload Too Large"
 

@@ -51,7 +51,8 @@ def to_environ(event: dict[str, Any]) -> dict[str, Any]:
         )
         source_ip = (context.get("identity") or {}).get("sourceIp", "")
     body = _body(event)
-    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    headers = {key.lower(): ", ".join(values) for key, values in (event.get("multiValueHeaders") or {}).items()}
+    headers.update({key.lower(): value for key, value in (event.get("headers") or {}).items()})
     environ = {
         "REQUEST_METHOD": method.upper(),
         "PATH_INFO": path,

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from entraide import submission
 from entraide.endpoint import tokens
 from entraide.endpoint.backends import ForgeUnavailable
-from entraide.endpoint.http import BadRequest, Forbidden, NotFound, Request, Response, ServiceUnavailable
+from entraide.endpoint.http import BadRequest, Conflict, Forbidden, NotFound, Request, Response, ServiceUnavailable
 from entraide.schema import Problem
+from entraide.sealing import Contact, SealingError
 
 if TYPE_CHECKING:
     from entraide.endpoint.app import App
@@ -277,7 +278,7 @@ def _relay(app: App, entry: Entry, fields: dict[str, str]) -> None:
     from entraide.endpoint.mail import MailUnavailable
     from entraide.endpoint.messages import relay_by_phone_mail, relay_mail
 
-    author = app.keys.unseal(entry.contact)
+    author = _author(app, entry)
     phone = submission.normalise_phone(fields.get("phone", ""))
     email = fields.get("email", "")
     try:
@@ -291,6 +292,17 @@ def _relay(app: App, entry: Entry, fields: dict[str, str]) -> None:
         raise ServiceUnavailable(
             "Votre message n'a pas pu être envoyé pour le moment : réessayez dans quelques minutes.",
             headers={"Retry-After": "300"},
+        ) from error
+
+
+def _author(app: App, entry: Entry) -> Contact:
+    try:
+        return app.keys.unseal(entry.contact)
+    except (SealingError, ValueError) as error:  # a sample entry, or a contact sealed by another instance's key
+        log.warning("entry %s: its contact cannot be opened with this endpoint's key", entry.id)
+        raise Conflict(
+            "Cette annonce ne peut pas recevoir de message : c'est une annonce d'exemple, ou son "
+            "contact est illisible. Si elle vous semble réelle, signalez-la aux modérateurs."
         ) from error
 
 
