@@ -13,30 +13,32 @@ from dataclasses import dataclass, field
 from entraide.entries import Entry
 from entraide.stats import Stats, count_entries
 
+from .public_entry import PublicEntry
+
 KIND_SLUGS = {"request": "demandes", "offer": "offres"}  # URL segments of the kind filters
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    entries: tuple[Entry, ...]
+    entries: tuple[PublicEntry, ...]
     stats: Stats
-    by_commune: dict[str, tuple[Entry, ...]] = field(repr=False)
-    by_category: dict[str, tuple[Entry, ...]] = field(repr=False)
+    by_commune: dict[str, tuple[PublicEntry, ...]] = field(repr=False)
+    by_category: dict[str, tuple[PublicEntry, ...]] = field(repr=False)
     age: dict[str, int] = field(repr=False)  # entry id → rank from the newest, for feeds
 
-    def newest_first(self, entries: tuple[Entry, ...], count: int) -> list[Entry]:
+    def newest_first(self, entries: tuple[PublicEntry, ...], count: int) -> list[PublicEntry]:
         return sorted(entries, key=lambda e: self.age[e.id])[:count]
 
-    def newest(self, kind: str, count: int) -> list[Entry]:
+    def newest(self, kind: str, count: int) -> list[PublicEntry]:
         """The `count` most recent entries of one kind (the catalogue is already newest first within a kind)."""
         return [e for e in self.entries if e.kind == kind][:count]
 
 
 def build_catalogue(entries: list[Entry], today: dt.date) -> Catalogue:
     keys = {e.id: requests_first(e) for e in entries if e.is_active(today)}
-    active = sorted((e for e in entries if e.id in keys), key=lambda e: keys[e.id])
-    by_commune: dict[str, list[Entry]] = defaultdict(list)
-    by_category: dict[str, list[Entry]] = defaultdict(list)
+    active = [PublicEntry.of(e) for e in sorted((e for e in entries if e.id in keys), key=lambda e: keys[e.id])]
+    by_commune: dict[str, list[PublicEntry]] = defaultdict(list)
+    by_category: dict[str, list[PublicEntry]] = defaultdict(list)
     for entry in active:
         by_commune[entry.commune].append(entry)
         by_category[entry.category].append(entry)

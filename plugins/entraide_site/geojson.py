@@ -10,12 +10,13 @@ import json
 from typing import Any
 
 from entraide.communes import Commune
-from entraide.entries import Entry
+
+from .public_entry import PublicEntry
 
 PRECISION = 5
 
 
-def commune_points(entries: tuple[Entry, ...] | list[Entry]) -> str:
+def commune_points(entries: tuple[PublicEntry, ...] | list[PublicEntry]) -> str:
     """/geo/<slug>.geojson: the commune's active entries as points with {id, kind, category, title, name, url}."""
     return _dump({"type": "FeatureCollection", "features": [_point(entry) for entry in entries]})
 
@@ -25,7 +26,7 @@ def communes_boundaries(communes: list[Commune], counts: dict[str, int]) -> str:
     return _dump({"type": "FeatureCollection", "features": [_boundary(c, counts.get(c.slug, 0)) for c in communes]})
 
 
-def _point(entry: Entry) -> dict[str, Any]:
+def _point(entry: PublicEntry) -> dict[str, Any]:
     lon, lat = entry.point()
     return {
         "type": "Feature",

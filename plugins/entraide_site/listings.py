@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from entraide.categories import Category, Kind, load_categories, load_kinds
 from entraide.communes import Commune
-from entraide.entries import Entry
 
 from .catalogue import KIND_SLUGS
 from .page import Page
+from .public_entry import PublicEntry
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Pagination:
         return self.url(self.number + 1) if self.number < self.count else None
 
 
-def commune_listings(commune: Commune, entries: tuple[Entry, ...], per_page: int) -> Iterator[Page]:
+def commune_listings(commune: Commune, entries: tuple[PublicEntry, ...], per_page: int) -> Iterator[Page]:
     base = f"/communes/{commune.slug}/"
     counts = _counts(entries)
     for category in (None, *load_categories()):
@@ -80,7 +80,7 @@ def commune_listings(commune: Commune, entries: tuple[Entry, ...], per_page: int
             yield from _paginate(heading, _select(entries, category, kind), per_page, filters)
 
 
-def category_listings(category: Category, entries: tuple[Entry, ...], per_page: int) -> Iterator[Page]:
+def category_listings(category: Category, entries: tuple[PublicEntry, ...], per_page: int) -> Iterator[Page]:
     base = f"/categories/{category.slug}/"
     counts = _counts(entries)
     for kind in (None, *load_kinds()):
@@ -93,13 +93,13 @@ def _url(base: str, category: Category | None, kind: Kind | None) -> str:
     return base + (f"{category.slug}/" if category else "") + (f"{KIND_SLUGS[kind.key]}/" if kind else "")
 
 
-def _select(entries: tuple[Entry, ...], category: Category | None, kind: Kind | None) -> list[Entry]:
+def _select(entries: tuple[PublicEntry, ...], category: Category | None, kind: Kind | None) -> list[PublicEntry]:
     return [
         e for e in entries if (category is None or e.category == category.key) and (kind is None or e.kind == kind.key)
     ]
 
 
-def _counts(entries: tuple[Entry, ...]) -> Counter:
+def _counts(entries: tuple[PublicEntry, ...]) -> Counter:
     """Entries by (category, kind), None standing for « any »: every filter link's count in one pass."""
     counts: Counter = Counter()
     for entry in entries:
@@ -140,7 +140,7 @@ def _category_filters(base: str, current: Category | None, kind: Kind | None, co
     )
 
 
-def _paginate(heading: Heading, entries: list[Entry], per_page: int, filters: dict) -> Iterator[Page]:
+def _paginate(heading: Heading, entries: list[PublicEntry], per_page: int, filters: dict) -> Iterator[Page]:
     count = max(1, -(-len(entries) // per_page))
     for number in range(1, count + 1):
         pagination = Pagination(number, count, heading.url)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from entraide.entries import Entry
+from .public_entry import PublicEntry
 
 Render = Callable[..., str]
 
@@ -49,8 +49,8 @@ def _text(value: Any, memo: dict[int, str]) -> str:
 
 
 def _describe(value: Any, memo: dict[int, str]) -> str:
-    if isinstance(value, Entry):
-        return repr(value.__reduce__()[1])  # every field, as a plain tuple: fast to write out
+    if isinstance(value, PublicEntry):
+        return repr(value.fields())
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(_text(item, memo) for item in value) + "]"
     if isinstance(value, dict):

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 
 from entraide.categories import Category, load_categories, load_kinds
 from entraide.communes import Commune, load_communes
-from entraide.entries import Entry
 
 from .catalogue import Catalogue
 from .content import ContentPage
 from .geojson import commune_points, communes_boundaries
 from .listings import category_listings, commune_listings
 from .page import Page
+from .public_entry import PublicEntry
 from .settings import SiteSettings
 from .statistics import CSV_URL, statistics_context, statistics_csv
 
@@ -88,7 +88,7 @@ def category_pages(category: Category, catalogue: Catalogue, settings: SiteSetti
     yield feed_page(f"/categories/{category.slug}/", f"Entraide : {category.label}", newest, settings)
 
 
-def feed_page(listing_url: str, title: str, newest: list[Entry], settings: SiteSettings) -> Page:
+def feed_page(listing_url: str, title: str, newest: list[PublicEntry], settings: SiteSettings) -> Page:
     """Newest first, whatever their kind: a feed is read in time order."""
     updated = newest[0].created if newest else f"{settings.build_date.isoformat()}T00:00:00+00:00"
     return Page(

@@ -17,13 +17,13 @@ from markupsafe import Markup
 
 from entraide.categories import category, kind, load_categories, load_kinds
 from entraide.communes import load_communes
-from entraide.entries import Entry
 from entraide.schema import load_schema
 
 from .catalogue import KIND_SLUGS
 from .content import markdown_to_html
 from .output import OutputFolder, write_if_changed
 from .page import Page
+from .public_entry import PublicEntry
 from .settings import SiteSettings
 
 PARALLEL_FROM = 3000  # pages to render before starting worker processes pays off
@@ -86,7 +86,7 @@ class _CardRenderer:
         self.env = env
         self.cards: dict[str, Markup] = {}
 
-    def __call__(self, entry: Entry) -> Markup:
+    def __call__(self, entry: PublicEntry) -> Markup:
         card = self.cards.get(entry.id)
         if card is None:
             html = self.env.get_template("_card.html").render(entry=entry)  # autoescaped: entry text is text

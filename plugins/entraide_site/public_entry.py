@@ -1,0 +1,44 @@
+"""What the site may publish of an entry: its public fields only, by construction.
+
+Pages, feeds and GeoJSON are made from PublicEntry, never from Entry, so no template can reach the
+sealed `contact` or the `withdraw_key_hash`, even by mistake. The fields are entraide.entries.PUBLIC_KEYS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from entraide.communes import load_communes
+from entraide.entries import PUBLIC_KEYS, Entry
+
+
+@dataclass(frozen=True, slots=True)
+class PublicEntry:
+    id: str
+    kind: str
+    category: str
+    commune: str
+    title: str
+    description: str
+    name: str
+    availability: str
+    location: tuple[float, float] | None
+    created: str
+    expires: str
+
+    @classmethod
+    def of(cls, entry: Entry) -> PublicEntry:
+        return cls(**{key: getattr(entry, key) for key in PUBLIC_KEYS})
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.created)
+
+    def point(self) -> tuple[float, float]:
+        """Where the map shows it: its approximate location, else a stable point inside its commune."""
+        return self.location or load_communes().by_code[self.commune].point_for(self.id)
+
+    def fields(self) -> tuple:
+        """Every field as a plain tuple: quick to write out for a page's fingerprint."""
+        return tuple(getattr(self, key) for key in PUBLIC_KEYS)
