@@ -66,3 +66,10 @@ def test_the_sealed_contact_opens_with_the_private_key_and_with_no_other(endpoin
     assert endpoint.keys.unseal(entry.contact) == Contact(AUTHOR_EMAIL, AUTHOR_PHONE)
     with pytest.raises(SealingError):
         KeyPair.generate().unseal(entry.contact)
+
+
+def test_a_typed_path_is_not_logged(endpoint, caplog):
+    caplog.set_level(logging.INFO, logger="entraide")
+    assert endpoint.get(f"/{AUTHOR_EMAIL}").status_code == 404
+    assert not [r for r in caplog.records if "odile" in r.getMessage()]
+    assert any("GET (unknown path) 404" in r.getMessage() for r in caplog.records)

@@ -203,3 +203,10 @@ def test_rate_limits_refuse_a_flood_with_retry_after(make_endpoint):
 
 def test_health_answers(endpoint):
     assert endpoint.get("/health").json() == {"status": "ok", "backend": "local"}
+
+
+def test_pages_are_never_cached_and_run_no_script(endpoint):
+    page = endpoint.post("/submit", data=GOOD_FORM)
+    assert page.headers["Cache-Control"] == "no-store"
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and f"style-src {SITE}" in policy and "script-src" not in policy

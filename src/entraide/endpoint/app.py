@@ -39,6 +39,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",  # pages show a withdraw key or the resident's own contact: never cache them
 }
 
 
@@ -55,6 +56,7 @@ class App:
         self.geocode = make_geocoder(config)
         self.limits = RateLimits(config.rate_limit_per_ip, config.rate_limit_global)
         self.clock = clock
+        self.security_headers = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(config)}
         self._pages: Pages | None = None
         self._recent_keys: OrderedDict[str, None] = OrderedDict()
         self._recent_lock = threading.Lock()
@@ -100,12 +102,12 @@ class App:
                 ),
             )
         response.headers.update(self._cors(request))
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(self.security_headers)
         elapsed_ms = (time.perf_counter() - started) * 1000
         log.info(
             "%s %s %d %.1fms entry=%s",
-            request.method,
-            request.path,
+            request.method[:10],
+            request.path if request.path.rstrip("/") in ROUTES else "(unknown path)",  # a path is whatever was typed
             response.status,
             elapsed_ms,
             request.entry_id or "-",
@@ -194,6 +196,14 @@ class App:
             notice=error.message,
         )
         return Response.html(page, status=error.status, headers=headers)
+
+
+def content_security_policy(config: Config) -> str:
+    """No script at all; styles from the site only; forms post back to the endpoint."""
+    return (
+        f"default-src 'none'; style-src {config.site_url}; img-src {config.site_url}; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
 
 
 def create_app(config: Config, backend: Backend | None = None, clock: Callable[[], float] = time.time) -> App:
