@@ -1,5 +1,7 @@
 /* The search box: Pagefind's JS API over the index built with the site (no server).
- * Results are written with text nodes only: titles and excerpts come from residents. */
+ * Pagefind (its script, WebAssembly and filter lists) loads on the first use of the box, not with the
+ * page, so listing pages stay light on a phone. Results are written with text nodes only: titles and
+ * excerpts come from residents. */
 (function () {
   "use strict";
 
@@ -14,6 +16,7 @@
   var more = document.getElementById("search-more");
   var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
   var pagefind = null;
+  var ready = null;
   var pending = [];
   var asked = 0;
 
@@ -22,12 +25,20 @@
   }
 
   function load() {
-    return import(form.getAttribute("data-bundle-url")).then(function (module) {
-      pagefind = module;
-      return pagefind.options({ baseUrl: form.getAttribute("data-site-url") });
-    }).then(function () {
-      return pagefind.filters();
-    });
+    if (!ready) {
+      say("Chargement de la recherche…");
+      ready = import(form.getAttribute("data-bundle-url")).then(function (module) {
+        pagefind = module;
+        return pagefind.options({ baseUrl: form.getAttribute("data-site-url") });
+      }).then(function () {
+        return pagefind.filters();
+      }).then(function (available) {
+        fillFilters(available);
+        say("");
+      });
+      ready.catch(failed);
+    }
+    return ready;
   }
 
   function fillFilters(available) {
@@ -64,8 +75,10 @@
       return;
     }
     var number = ++asked;
-    say("Recherche en cours…");
-    pagefind.search(query || null, { filters: filters }).then(function (found) {
+    load().then(function () {
+      say("Recherche en cours…");
+      return pagefind.search(query || null, { filters: filters });
+    }).then(function (found) {
       if (number !== asked) {
         return;
       }
@@ -98,7 +111,10 @@
     heading.className = "search__result-title";
     heading.appendChild(title);
     item.appendChild(heading);
-    var where = [].concat(data.filters.kind || [], data.filters.category || [], data.filters.commune || []);
+    var where = [];
+    selects.slice().reverse().forEach(function (select) {
+      where = where.concat(data.filters[select.getAttribute("data-filter")] || []);
+    });
     if (where.length) {
       var meta = document.createElement("p");
       meta.className = "search__result-meta";
@@ -131,12 +147,9 @@
     say("La recherche ne répond pas. Parcourez les annonces par commune ou par catégorie.");
   }
 
-  load().then(function (available) {
-    fillFilters(available);
-    form.hidden = false;
-    form.addEventListener("submit", search);
-    more.addEventListener("click", function () { showMore(); });
-  }).catch(function () {
-    /* No index (search turned off, or an old browser): the links to the lists stay the way in. */
-  });
+  form.hidden = false;
+  form.addEventListener("focusin", load);
+  form.addEventListener("pointerdown", load);
+  form.addEventListener("submit", search);
+  more.addEventListener("click", function () { showMore(); });
 })();

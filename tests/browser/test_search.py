@@ -1,0 +1,87 @@
+"""Search without a server: Pagefind's index built with the site, the search box on home and listing pages.
+
+The entraide_search plugin runs Pagefind after the build over the entry pages (data-pagefind-body, with
+data-pagefind-filter for the commune, the category and the kind); theme/templates/partials/search.html
+is the box, theme/static/search/search.js asks Pagefind and writes results as text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import AUTHORED_ID, FIXTURE_COMMUNE, HOSTILE_ID, HOSTILE_TITLE, REQUEST_ID
+
+pytestmark = pytest.mark.browser
+
+PAGES_WITH_SEARCH = {"home": "/", "commune": f"/communes/{FIXTURE_COMMUNE[1]}/", "category": "/categories/devoirs/"}
+
+
+def search(page, words: str = "", **filters: str) -> list[str]:
+    """Type into the search box as a resident would; the titles of the results shown."""
+    form = page.get_by_role("search", name="Chercher dans les annonces")
+    form.get_by_label("Mots à chercher").fill(words)
+    for label, option in filters.items():
+        form.get_by_label(label).select_option(label=option)
+    form.get_by_role("button", name="Chercher").click()
+    page.get_by_role("status").filter(has_text="trouvée").or_(
+        page.get_by_text("Aucune annonce ne correspond")
+    ).wait_for()
+    return page.locator("#search-results li h3").all_inner_texts()
+
+
+def test_the_build_writes_a_search_index(site):
+    bundle = site.root / "pagefind"
+    assert (bundle / "pagefind.js").exists(), "no Pagefind index: add 'entraide_search' to PLUGINS in pelicanconf.py"
+    assert list((bundle / "fragment").iterdir()), "the index holds no page"
+
+
+@pytest.mark.parametrize("path", PAGES_WITH_SEARCH.values(), ids=PAGES_WITH_SEARCH.keys())
+def test_search_box_is_on_home_and_listing_pages(page, site, path):
+    page.goto(site.url + path)
+    assert page.locator("#search-form").count() == 1, (
+        f'{path} has no search box: add {{% include "partials/search.html" %}} to its template'
+    )
+
+
+def test_search_finds_entries_by_words(page, watch, site):
+    page.goto(site.url + "/")
+    found = search(page, "lecture voix haute")
+    assert found[0] == "Atelier de lecture à voix haute"
+    assert page.locator("#search-results a").first.get_attribute("href").endswith(f"/annonces/{AUTHORED_ID}/")
+    assert not watch.blocked and not watch.errors_except_blocked()
+
+
+def test_search_filters_by_commune_category_and_kind(page, site):
+    page.goto(site.url + "/")
+    everything = search(page, "", Commune="Meylan")
+    assert {"Atelier de lecture à voix haute", "Courses pour une voisine âgée", HOSTILE_TITLE} <= set(everything)
+    requests = search(page, "", Commune="Meylan", **{"Demandes ou offres": "Demande d'aide"})
+    assert "Courses pour une voisine âgée" in requests and "Atelier de lecture à voix haute" not in requests
+    homework = search(page, "", Commune="Meylan", Catégorie="Devoirs", **{"Demandes ou offres": "Offre d'aide"})
+    assert "Atelier de lecture à voix haute" in homework and REQUEST_ID not in " ".join(homework)
+
+
+def test_hostile_text_in_results_stays_text(page, watch, site):
+    page.goto(site.url + "/")
+    found = search(page, "Anticonstitutionnellementanticonstitutionnellement")
+    assert HOSTILE_TITLE in found
+    results = page.locator("#search-results")
+    assert results.locator("img, svg, script").count() == 0
+    assert page.locator(f'#search-results a[href$="/annonces/{HOSTILE_ID}/"]').count() == 1
+    assert not watch.dialogs, watch.dialogs
+
+
+def test_without_javascript_the_search_box_leads_to_the_lists(nojs_page, site):
+    nojs_page.goto(site.url + "/")
+    assert not nojs_page.locator("#search-form").is_visible()
+    lists = nojs_page.locator(".search__lists")
+    for name in ("par commune", "par catégorie", "sur la carte"):
+        href = lists.get_by_role("link", name=name).get_attribute("href")
+        assert nojs_page.request.get(site.url + href).ok, href
+
+
+def test_home_page_does_not_download_the_index_before_a_search(page, watch, site):
+    """Pagefind loads on the first use of the box, so the home page stays light on a phone."""
+    page.goto(site.url + "/")
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in watch.loaded if "/pagefind/" in url]
