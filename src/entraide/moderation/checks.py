@@ -8,6 +8,7 @@ contact) is decided afterwards from a small summary of each file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -173,10 +174,15 @@ def _hidden(path: Path, findings: list[Finding]) -> bool:
 
 def shown(path: Path) -> str:
     """The path as people and GitHub annotations expect it: relative to the current folder when inside it."""
-    if not path.is_absolute() and not str(path).startswith(".."):
-        return str(path)  # already as typed; relpath costs more than the check itself on 50,000 files
-    relative = os.path.relpath(path)
-    return str(path) if relative.startswith("..") else relative
+    folder = _shown_folder(str(path.parent), os.getcwd())
+    return path.name if folder == "." else f"{folder}/{path.name}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown_folder(folder: str, cwd: str) -> str:
+    """Once per folder: relpath costs more than checking a file's dates, 50,000 times over."""
+    relative = os.path.relpath(folder, cwd)
+    return folder if relative.startswith("..") else relative
 
 
 def _check_all(files: list[Path], workers: int | None) -> Iterator[tuple[list[Finding], Summary | None]]:
