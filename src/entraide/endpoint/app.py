@@ -6,6 +6,7 @@ request: method, path, status, duration, entry id — never a form body nor a co
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -56,6 +57,7 @@ class App:
         self.geocode = make_geocoder(config)
         self.limits = RateLimits(config.rate_limit_per_ip, config.rate_limit_global)
         self.clock = clock
+        self.timezone = load_timezone(config.timezone)
         self.security_headers = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(config)}
         self._pages: Pages | None = None
         self._recent_keys: OrderedDict[str, None] = OrderedDict()
@@ -196,6 +198,17 @@ class App:
             notice=error.message,
         )
         return Response.html(page, status=error.status, headers=headers)
+
+
+def load_timezone(name: str) -> dt.tzinfo:
+    """The territory's time zone, for `created` and the expiry date; UTC (said in the log) if the system lacks it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("time zone %r unknown here (install the tzdata package): dates are in UTC", name)
+        return dt.UTC
 
 
 def content_security_policy(config: Config) -> str:

@@ -140,6 +140,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("ENTRAIDE_EXPIRY_DAYS", "expiry_days", "30", "Days an entry stays online after it is submitted.", _integer),
     Setting(
+        "ENTRAIDE_TIMEZONE",
+        "timezone",
+        "Europe/Paris",
+        "Time zone of the territory: entries' `created` time and expiry date are reckoned in it.",
+    ),
+    Setting(
         "ENTRAIDE_GEOCODER_URL",
         "geocoder_url",
         "https://api-adresse.data.gouv.fr/search/",
@@ -225,6 +231,7 @@ class Config:
     rate_limit_global: int
     trust_forwarded_for: bool
     expiry_days: int
+    timezone: str
     geocoder_url: str
     geocoder_timeout_seconds: float
     moderators_email: str

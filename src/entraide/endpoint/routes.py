@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from entraide import submission
 from entraide.endpoint import tokens
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("entraide.endpoint")
 
-TIMEZONE = ZoneInfo("Europe/Paris")
 HONEYPOT = "website"
 CONTROL_FIELDS = (HONEYPOT, "form_token", "confirm_token", "edit")
 CONTACT_FIELDS = ("entry", "message", "name", "email", "phone")
@@ -134,7 +132,7 @@ def _build(app: App, fields: dict[str, Any]) -> submission.Submission | list[Pro
     return submission.build_submission(
         fields,
         keys=app.keys,
-        now=dt.datetime.now(TIMEZONE),
+        now=dt.datetime.now(app.timezone),
         expiry_days=app.config.expiry_days,
         geocode=app.geocode,
         secret=app.secret,
