@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from entraide import submission
@@ -15,7 +16,7 @@ from entraide.endpoint import tokens
 from entraide.endpoint.backends import ForgeUnavailable
 from entraide.endpoint.http import BadRequest, Conflict, Forbidden, NotFound, Request, Response, ServiceUnavailable
 from entraide.schema import Problem
-from entraide.sealing import Contact, SealingError
+from entraide.sealing import Contact, SealingError, withdraw_key_matches
 
 if TYPE_CHECKING:
     from entraide.endpoint.app import App
@@ -88,18 +89,10 @@ def _submit_html(app: App, request: Request, form: dict[str, Any], fields: dict[
     if not confirm:
         return _preview(app, fields, result, status=200)
     try:
-        tokens.verify(
-            confirm if isinstance(confirm, str) else "",
-            app.secret,
-            tokens.PREVIEW,
-            app.clock(),
-            min_age=app.config.min_fill_seconds,
-            max_age=app.config.form_token_max_age_seconds,
-            fields=fields,
-        )
+        _verify_token(app, confirm, tokens.PREVIEW, fields)
     except tokens.TokenProblem as problem:
-        too_fast = str(problem).startswith("envoyé trop vite")
-        return _preview(app, fields, result, status=400, notice=str(problem), token=confirm if too_fast else None)
+        same_token = confirm if isinstance(problem, tokens.TooSoon) else None
+        return _preview(app, fields, result, status=400, notice=str(problem), token=same_token)
     try:
         _hand_over(app, request, result)
     except ServiceUnavailable as error:
@@ -168,19 +161,22 @@ def _refuse_honeypot(form: dict[str, Any]) -> None:
 
 def _check_token(app: App, value: Any, purpose: str, fields: dict[str, str] | None) -> None:
     try:
-        tokens.verify(
-            value if isinstance(value, str) else "",
-            app.secret,
-            purpose,
-            app.clock(),
-            min_age=app.config.min_fill_seconds,
-            max_age=app.config.form_token_max_age_seconds,
-            fields=fields,
-        )
+        _verify_token(app, value, purpose, fields)
     except tokens.TokenProblem as problem:
-        raise BadRequest(
-            str(problem)[0].upper() + str(problem)[1:] + ".", problems={"form_token": str(problem)}
-        ) from problem
+        message = str(problem)
+        raise BadRequest(message[0].upper() + message[1:] + ".", problems={"form_token": message}) from problem
+
+
+def _verify_token(app: App, value: Any, purpose: str, fields: dict[str, str] | None) -> None:
+    tokens.verify(
+        value if isinstance(value, str) else "",
+        app.secret,
+        purpose,
+        app.clock(),
+        min_age=app.config.min_fill_seconds,
+        max_age=app.config.form_token_max_age_seconds,
+        fields=fields,
+    )
 
 
 # /contact, /withdraw, /report: small forms sharing one shape
@@ -197,8 +193,6 @@ def contact(app: App, request: Request) -> Response:
 
 
 def withdraw(app: App, request: Request) -> Response:
-    from entraide.sealing import withdraw_key_matches
-
     fields, entry = _small_form(app, request, "withdraw.html", WITHDRAW_FIELDS)
     request.entry_id = entry.id
     if not withdraw_key_matches(fields["key"], entry.withdraw_key_hash):
@@ -212,8 +206,7 @@ def withdraw(app: App, request: Request) -> Response:
         app,
         request,
         "Annonce retirée",
-        f"Votre annonce « {entry.title} » est retirée. Elle disparaît du "
-        "site à sa prochaine mise à jour, d'ici quelques minutes.",
+        f"Votre annonce « {entry.title} » est retirée : elle disparaît du site à sa prochaine mise à jour.",
     )
 
 
@@ -236,7 +229,7 @@ def _small_form(
     known: tuple[str, ...],
     *,
     multiline: tuple[str, ...] = (),
-    extra: Any = None,
+    extra: Callable[[dict[str, str]], list[Problem]] | None = None,
 ) -> tuple[dict[str, str], Entry]:
     """Validate a small form, then find its entry; on a problem the page comes back with the form kept."""
     form = request.form()

@@ -22,6 +22,10 @@ class TokenProblem(Exception):
     """The token is missing, forged, too fresh or too old; the message says what to do, in French."""
 
 
+class TooSoon(TokenProblem):
+    """Sent before the minimum fill time: the same token will do after a few seconds."""
+
+
 def issue(secret: bytes, purpose: str, now: float, fields: Mapping[str, str] | None = None) -> str:
     issued, nonce = str(int(now)), secrets.token_urlsafe(9)
     return f"{purpose}.{issued}.{nonce}.{_sign(secret, purpose, issued, nonce, fields)}"
@@ -48,7 +52,7 @@ def verify(
         raise TokenProblem("jeton de formulaire non valable : rechargez la page du formulaire")
     age = now - int(issued)
     if age < min_age:
-        raise TokenProblem(
+        raise TooSoon(
             f"envoyé trop vite : prenez le temps de relire (au moins {min_age} secondes), puis envoyez de nouveau"
         )
     if age > max_age:
