@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -274,3 +277,18 @@ def test_check_as_a_separate_process_exits_one_on_errors(site):
     assert result.code == 1
     assert "submissions/grenoble/bonjour-0001.yaml:5: title: trop court" in result.out
     assert result.err == ""  # no progress bar: standard error is not a terminal
+
+
+def test_progress_bar_shows_on_a_terminal_only(site, keys):
+    for number in range(30):
+        write(site / "submissions", make_entry(keys, number))
+    controller, terminal = os.openpty()
+    done = subprocess.run([sys.executable, "-m", "entraide.cli", "check"], cwd=site, stdout=subprocess.PIPE,
+                          stderr=terminal, timeout=120, check=False)
+    os.close(terminal)
+    shown_on_terminal = os.read(controller, 65536).decode()
+    os.close(controller)
+
+    assert done.returncode == 0
+    assert "Vérification" in shown_on_terminal and "100%" in shown_on_terminal
+    assert "Vérification" not in done.stdout.decode()
