@@ -13,7 +13,7 @@
   'use strict';
 
   var ENTRIES_ZOOM = 14; // a few kilometres on screen: only the communes around are loaded
-  var LIST_LIMIT = 20; // entries listed under the map; beyond, people are invited to zoom in
+  var LIST_LIMIT = 50; // entries listed under the map; beyond, people are invited to zoom in
   var DEFAULT_MAX_ZOOM = 19;
 
   var container = document.getElementById('map');
@@ -42,8 +42,11 @@
   var communeLayers = {}; // slug -> boundary layer
   var selected = null; // the boundary of the commune last picked, drawn thicker
   var loads = {}; // slug -> promise of the commune's entries, once asked for
-  var entries = []; // {props, marker, communeName} of every loaded entry
+  var entries = []; // {props, commune (its properties), marker, item} of every loaded entry
   var filters = readFilters();
+  var openPopup = null; // the popup being read, if any
+  var moving = false; // between Leaflet's movestart and moveend (zooms included)
+  var waiting = []; // markers loaded while a popup was open, added when it closes
   var group = L.markerClusterGroup({
     showCoverageOnHover: false,
     maxClusterRadius: 50,
@@ -85,14 +88,26 @@
     if (options.tileUrl) {
       L.tileLayer(options.tileUrl, { attribution: options.attribution, maxZoom: options.maxZoom }).addTo(created);
     }
+    created.on('movestart', function () {
+      moving = true;
+    });
     created.on('moveend', function () {
+      moving = false;
       loadVisibleCommunes();
       refreshList();
     });
     created.on('popupopen', function (event) {
+      openPopup = event.popup;
       var close = event.popup.getElement().querySelector('.leaflet-popup-close-button');
       if (close) {
         close.setAttribute('aria-label', 'Fermer');
+      }
+    });
+    created.on('popupclose', function (event) {
+      if (openPopup === event.popup) {
+        openPopup = null;
+        group.addLayers(waiting.splice(0));
+        refreshList();
       }
     });
     // Leaflet only hears Escape while the map itself has focus, not a marker or a popup's link.
@@ -208,7 +223,7 @@
     if (!loads[props.slug]) {
       loads[props.slug] = fetchJson(siteUrl(props.geojson))
         .then(function (collection) {
-          addEntries(collection.features, props.name);
+          addEntries(collection.features, props);
         })
         .catch(function () {
           delete loads[props.slug]; // so that moving the map tries again
@@ -221,7 +236,7 @@
 
   /* Entries */
 
-  function addEntries(features, communeName) {
+  function addEntries(features, commune) {
     var added = [];
     features.forEach(function (feature) {
       var props = feature.properties;
@@ -229,13 +244,18 @@
         return; // a kind or category this page does not know cannot be filtered: leave it out
       }
       var coordinates = feature.geometry.coordinates;
-      var entry = { props: props, communeName: communeName, marker: createMarker(props, coordinates) };
+      var entry = { props: props, commune: commune, marker: createMarker(props, coordinates) };
       entries.push(entry);
       if (matchesFilters(props)) {
         added.push(entry.marker);
       }
     });
-    group.addLayers(added);
+    if (openPopup) {
+      // New markers could gather the open popup's marker into a cluster and close what the person reads.
+      waiting = waiting.concat(added);
+    } else {
+      group.addLayers(added);
+    }
     refreshList();
   }
 
@@ -260,10 +280,11 @@
         focusPopupLink(marker); // Leaflet opened the popup: take keyboard users into it
       }
     });
-    marker.on('popupclose', function () {
+    marker.on('popupclose', function (event) {
       var icon = marker.getElement();
-      if (icon && document.activeElement === document.body) {
-        icon.focus(); // back where the keyboard user was
+      var active = document.activeElement;
+      if (icon && (active === document.body || event.popup.getElement().contains(active))) {
+        icon.focus(); // the popup had the keyboard focus: give it back where the user was
       }
     });
     return marker;
@@ -311,6 +332,7 @@
 
   function applyFilters() {
     filters = readFilters();
+    waiting = [];
     group.clearLayers();
     group.addLayers(entries.filter(function (entry) {
       return matchesFilters(entry.props);
@@ -325,17 +347,28 @@
     var visible = entries.filter(function (entry) {
       return matchesFilters(entry.props) && view.contains(entry.marker.getLatLng());
     });
-    var requests = visible.filter(function (entry) { return entry.props.kind === 'request'; });
-    var others = visible.filter(function (entry) { return entry.props.kind !== 'request'; });
-    return requests.concat(others);
+    return visible.sort(function (a, b) {
+      return rank(a) - rank(b); // a stable sort: otherwise in the order the files list them
+    });
+  }
+
+  /* The commune the person picked comes first, and in each commune requests before offers. */
+  function rank(entry) {
+    var picked = selected && entry.commune === selected.feature.properties ? 0 : 2;
+    return picked + (entry.props.kind === 'request' ? 0 : 1);
   }
 
   function refreshList() {
     var visible = visibleEntries();
+    var focused = list.contains(document.activeElement) ? document.activeElement : null;
     list.textContent = '';
     visible.slice(0, LIST_LIMIT).forEach(function (entry) {
-      list.appendChild(listItem(entry));
+      entry.item = entry.item || listItem(entry); // built once, so focus can come back to it
+      list.appendChild(entry.item);
     });
+    if (focused && list.contains(focused)) {
+      focused.focus(); // the list changed under a keyboard user: keep their place
+    }
     if (!Object.keys(loads).length) {
       announce('Choisissez une commune ou zoomez pour afficher ses annonces.');
     } else if (visible.length > LIST_LIMIT) {
@@ -350,7 +383,7 @@
     var item = newElement('li', 'map-list__item map-list__item--' + entry.props.kind);
     item.appendChild(link(entry.props));
     item.appendChild(newElement('span', 'map-list__meta', labels.kind[entry.props.kind] + ' · ' +
-      labels.category[entry.props.category] + ' · ' + entry.communeName + ' · ' + entry.props.name));
+      labels.category[entry.props.category] + ' · ' + entry.commune.name + ' · ' + entry.props.name));
     var button = newElement('button', 'map-list__show', 'Voir sur la carte');
     button.type = 'button';
     button.addEventListener('click', function () {
@@ -361,6 +394,13 @@
   }
 
   function showEntry(entry) {
+    if (moving) {
+      // Leaflet.markercluster cannot show a marker in the middle of a zoom: wait for the end of it.
+      map.once('moveend', function () {
+        showEntry(entry);
+      });
+      return;
+    }
     group.zoomToShowLayer(entry.marker, function () {
       entry.marker.openPopup();
       focusPopupLink(entry.marker);
