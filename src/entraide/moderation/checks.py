@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -26,6 +26,7 @@ from entraide.rules import contact_problems, payment_flags
 from entraide.sealing import fingerprint
 
 ERROR, WARNING = "error", "warning"
+T = TypeVar("T")
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 CHUNK_SIZE = 250
 
@@ -83,27 +84,35 @@ def check_paths(paths: Iterable[Path], *, against: Iterable[Path] = (), today: d
     With `changes_in`, `paths` are the files a pull request changes: deleted ones are skipped, and those
     outside that folder are reported (an entry's pull request touches nothing else), not checked.
     """
-    findings = []
+    findings: list[Finding] = []
     if changes_in is not None:
         paths, findings = _pull_request_files(paths, changes_in)
     files, found = collect(paths)
     findings += found
-    reference, _ = collect(against)
     checked = {os.path.realpath(p) for p in files}
-    reference = [p for p in reference if os.path.realpath(p) not in checked]
-    summaries, reference_summaries = [], []
-    everything = files + reference
-    for number, (found, summary) in enumerate(_check_all(everything, workers), 1):
-        if number <= len(files):
-            findings += found
-            findings += _expiry_warnings(summary, found, today)
-            summaries.append(summary)
-        elif summary:
-            reference_summaries.append(summary)
-        if progress:
-            progress(number, len(everything))
-    findings += duplicate_findings([s for s in summaries if s], reference_summaries)
+    reference = [p for p in collect(against)[0] if os.path.realpath(p) not in checked]
+    done = _Done(len(files) + len(reference), progress)
+    summaries = []
+    for found, summary in done.count(_run(check_file, files, workers)):
+        findings += found + _expiry_warnings(summary, found, today)
+        summaries.append(summary)
+    others = list(done.count(_run(summarise_file, reference, workers)))
+    findings += duplicate_findings([s for s in summaries if s], [s for s in others if s])
     return Report(sorted(findings), len(files))
+
+
+class _Done:
+    """Counts files as they are checked, for a progress bar over both the checked and the reference files."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.total, self.number, self.progress = total, 0, progress
+
+    def count(self, results: Iterable[T]) -> Iterator[T]:
+        for result in results:
+            self.number += 1
+            if self.progress:
+                self.progress(self.number, self.total)
+            yield result
 
 
 def _pull_request_files(paths: Iterable[Path], root: Path) -> tuple[list[Path], list[Finding]]:
@@ -185,14 +194,15 @@ def _shown_folder(folder: str, cwd: str) -> str:
     return folder if relative.startswith("..") else relative
 
 
-def _check_all(files: list[Path], workers: int | None) -> Iterator[tuple[list[Finding], Summary | None]]:
+def _run(work: Callable[[Path], T], files: list[Path], workers: int | None) -> Iterator[T]:
+    """`work` on each file, in order, over every core when there are enough files to be worth it."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(files) < PARALLEL_FROM:
-        yield from map(check_file, files)
+        yield from map(work, files)
         return
     check({}, filename=None)  # load the schema and communes once, before the workers are forked
     with multiprocessing.Pool(workers) as pool:
-        yield from pool.imap(check_file, files, chunksize=CHUNK_SIZE)
+        yield from pool.imap(work, files, chunksize=CHUNK_SIZE)
 
 
 def check_file(path: Path) -> tuple[list[Finding], Summary | None]:
@@ -217,6 +227,16 @@ def check_file(path: Path) -> tuple[list[Finding], Summary | None]:
     findings += [Finding(name, lines[f.key], f.key, _payment_message(f.excerpt), WARNING)
                  for f in payment_flags(data)]
     return findings, _summary(name, lines, data)
+
+
+def summarise_file(path: Path) -> Summary | None:
+    """Only what duplicate detection needs, for entries compared with but not checked (`--against`)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+        data = parse(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return _summary(shown(path), KeyLines(text), data) if isinstance(data, dict) else None
 
 
 def _payment_message(excerpt: str) -> str:
