@@ -39,6 +39,7 @@ CASES = [
     ("consent-missing", "/submit", "json", without("consent"), 400, "cochez la case"),
     ("json-array", "/submit", "raw-json", b"[1, 2, 3]", 400, "JSON inattendu"),
     ("json-broken", "/submit", "raw-json", b'{"title": ', 400, "JSON illisible"),
+    ("json-deeply-nested", "/submit", "raw-json", b"[" * 16_000, 400, "JSON illisible"),
     ("json-duplicate-keys", "/submit", "raw-json", b'{"title": "a", "title": "b"}', 400, "JSON illisible"),
     (
         "email-in-description",

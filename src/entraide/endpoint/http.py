@@ -145,7 +145,7 @@ def _decode(body: bytes) -> str:
 def _json_object(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: thousands of nested brackets
         raise BadRequest("JSON illisible : envoyez un objet JSON de champs") from error
     if not isinstance(data, dict):
         raise BadRequest("JSON inattendu : envoyez un objet dont les clés sont les champs du formulaire")
