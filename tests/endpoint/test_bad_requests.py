@@ -40,6 +40,7 @@ CASES = [
     ("json-array", "/submit", "raw-json", b"[1, 2, 3]", 400, "JSON inattendu"),
     ("json-broken", "/submit", "raw-json", b'{"title": ', 400, "JSON illisible"),
     ("json-deeply-nested", "/submit", "raw-json", b"[" * 16_000, 400, "JSON illisible"),
+    ("lone-surrogate", "/submit", "json", good(title="Courses \ud800 du samedi"), 400, "caractère invisible"),
     ("json-duplicate-keys", "/submit", "raw-json", b'{"title": "a", "title": "b"}', 400, "JSON illisible"),
     (
         "email-in-description",
