@@ -7,6 +7,7 @@ sets once also read environment variables (shown in `--help`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,8 +37,27 @@ class FrenchError(click.ClickException):
         click.echo(f"Erreur : {self.format_message()}", file=file or sys.stderr)
 
 
+HELP_TEXT = "Afficher cette aide et quitter."
+
+
+class _Command(click.Command):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
 class _Group(click.Group):
     """Moderation errors become French command-line errors (message, exit status 1, no traceback)."""
+
+    command_class = _Command
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -58,10 +78,41 @@ def entraide() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (the console script passes it to sys.exit)."""
     try:
-        entraide.main(args=argv, prog_name="entraide")
+        entraide.main(args=argv, prog_name="entraide", standalone_mode=False)
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 1
+    except click.exceptions.Exit as stop:
+        return stop.exit_code
+    except click.UsageError as error:
+        where = error.ctx.command_path if error.ctx else "entraide"
+        click.echo(f"Erreur : {_french_usage(error)}\nAide : {where} --help", err=True)
+        return 2
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("\nInterrompu : rien n'a été enregistré.", err=True)
+        return 1
     return 0
+
+
+def _french_usage(error: click.UsageError) -> str:
+    """Click's usage errors are English; the common ones are said again in French."""
+    param = getattr(error, "param", None)
+    hint = (param.get_error_hint(error.ctx) if error.ctx else param.name) if param is not None else ""
+    if isinstance(error, click.MissingParameter) and param is not None:
+        return f"{'argument' if isinstance(param, click.Argument) else 'option'} {hint} obligatoire"
+    if isinstance(error, click.NoSuchOption):
+        return f"option inconnue : {error.option_name}"
+    if isinstance(error, click.BadOptionUsage):
+        return f"l'option {error.option_name} attend une valeur"
+    if isinstance(error, click.BadParameter) and param is not None:
+        if isinstance(param.type, click.Choice):
+            return f"valeur invalide pour {hint} : choisissez parmi {', '.join(map(str, param.type.choices))}"
+        return f"valeur invalide pour {hint} ({error.message})"
+    if unknown := re.match(r"No such command '(.+)'", error.message):
+        return f"commande inconnue : {unknown[1]} (les commandes sont listées par « entraide --help »)"
+    return error.format_message()
 
 
 def _today(value: dt.datetime | None) -> dt.date:

@@ -50,3 +50,23 @@ def test_each_help_is_the_commands_french_docstring(cli, name):
     first_line = entraide.commands[name].help.splitlines()[0]
     assert first_line in " ".join(result.out.split())
     assert isinstance(entraide.commands[name], click.Command)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["reject"], "Erreur : argument 'IDS...' obligatoire"),
+    (["reject", "x", "--reason"], "Erreur : l'option --reason attend une valeur"),
+    (["stats", "--format", "xml"], "Erreur : valeur invalide pour '--format' : choisissez parmi table, csv, json"),
+    (["check", "--nope"], "Erreur : option inconnue : --nope"),
+    (["publier"], "Erreur : commande inconnue : publier"),
+])
+def test_usage_mistakes_are_explained_in_french(cli, args, message):
+    result = cli(*args)
+
+    assert result.code == 2
+    assert result.err.startswith(message)
+    assert "\nAide : entraide" in result.err and result.err.rstrip().endswith("--help")
+
+
+def test_help_option_is_in_french(cli):
+    assert "-h, --help  Afficher cette aide et quitter." in cli("--help").out
+    assert "Afficher cette aide et quitter." in cli("check", "--help").out
