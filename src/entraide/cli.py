@@ -258,6 +258,9 @@ def pending(pending: Path, submissions: Path, today: dt.datetime | None) -> None
     items = list_pending(pending, submissions, _today(today))
     if not items:
         click.echo(f"Aucune annonce en attente dans {pending}/.")
+        if _config().backend == "github":
+            click.echo("Avec ENTRAIDE_BACKEND=github, les annonces en attente sont les pull requests ouvertes du "
+                       "dépôt : relisez-les sur GitHub (voir docs/guide-moderation.md).")
         return
     click.echo(f"{_count(len(items), 'annonce en attente', 'annonces en attente')} dans {pending}/ :\n")
     click.echo(pending_table(items, _width()))

@@ -248,3 +248,11 @@ def test_approve_and_reject_as_separate_processes(site, keys):
     assert git(site, "log", "--format=%s").splitlines()[0] == f"Approve {kept.id} (Grenoble, groceries, offer)"
     assert sorted(p.name for p in (site / "submissions").rglob("*.yaml")) == [f"{kept.id}.yaml"]
     assert list((site / "pending").rglob("*.yaml")) == []
+
+
+def test_pending_with_the_github_backend_points_to_the_pull_requests(site, cli, monkeypatch):
+    monkeypatch.setenv("ENTRAIDE_BACKEND", "github")
+
+    out = cli("pending").out
+
+    assert "les annonces en attente sont les pull requests ouvertes du dépôt" in out
