@@ -1,5 +1,6 @@
-"""The map in a real browser: a site built from generated entries plus a hostile one, served on 127.0.0.1,
-and Debian's Chromium with every request leaving 127.0.0.1 aborted (so map tiles are always blocked)."""
+"""The map in a real browser: a site built from generated entries plus a hostile one, served on 127.0.0.1
+with a strict Content-Security-Policy, and Debian's Chromium with every request leaving 127.0.0.1 aborted
+(so map tiles are always blocked)."""
 
 from __future__ import annotations
 
@@ -83,7 +84,19 @@ def map_site(tmp_path_factory) -> BuiltSite:
     server.server_close()
 
 
+# The strict policy a deployment can send (docs/map.md): any inline script or style on the page, or a
+# request the policy does not allow, shows up as a console error the tests catch.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self' http://127.0.0.1:8001; frame-ancestors 'none'"
+)
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
+    def end_headers(self):
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        super().end_headers()
+
     def log_message(self, *args):
         pass
 
