@@ -88,7 +88,7 @@ def test_a_wrong_key_shows_the_form_again_with_the_error_next_to_the_key(endpoin
     entry = approved_entry(endpoint).entry
     page = endpoint.post("/withdraw", data={"entry": entry.id, "key": "mauvaise"})
     assert page.status_code == 403
-    assert 'aria-describedby="hint-key error-key"' in page.text and 'aria-invalid="true"' in page.text
+    assert 'aria-describedby="key-aide key-erreur"' in page.text and 'aria-invalid="true"' in page.text
     assert f'value="{entry.id}"' in page.text and 'value="mauvaise"' in page.text
     assert len(load_entries(endpoint.config.submissions_path)) == 1
 

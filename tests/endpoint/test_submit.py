@@ -71,8 +71,8 @@ def test_errors_are_shown_next_to_each_field_and_what_was_typed_is_kept(endpoint
     typed = {**GOOD_FORM, "description": "Appelez-moi au 06 11 22 33 44 <b>vite</b>", "consent": ""}
     page = endpoint.post("/submit", data=typed)
     assert page.status_code == 400
-    assert 'role="alert"' in page.text and 'href="#field-description"' in page.text
-    assert 'aria-describedby="hint-description error-description"' in page.text
+    assert 'role="alert"' in page.text and 'href="#description"' in page.text
+    assert 'aria-describedby="description-aide description-erreur"' in page.text
     assert "contient un numéro de téléphone" in text_of(page.text)
     assert "cochez la case" in text_of(page.text)
     assert "Appelez-moi au 06 11 22 33 44 &lt;b&gt;vite&lt;/b&gt;</textarea>" in page.text  # kept, as text

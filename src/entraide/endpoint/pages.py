@@ -12,7 +12,6 @@ import jinja2
 
 from entraide.categories import load_categories, load_kinds
 from entraide.communes import load_communes
-from entraide.endpoint.messages import describe
 from entraide.submission import FORM_FIELDS
 
 FIELD_LABELS = {
@@ -31,7 +30,7 @@ FIELD_LABELS = {
     "entry": "Numéro de l'annonce",
     "message": "Votre message",
     "key": "Clé de retrait",
-    "reason": "Motif du signalement",
+    "reason": "Ce qui ne va pas",
     "website": "Site web",
     "form_token": "Jeton du formulaire",
 }
@@ -57,9 +56,10 @@ class Pages:
             kinds=load_kinds(),
             communes=load_communes().all,
             communes_by_code=load_communes().by_code,
+            categories_by_key={c.key: c for c in load_categories()},
+            kinds_by_key={k.key: k for k in load_kinds()},
             labels=FIELD_LABELS,
             form_fields=FORM_FIELDS,
-            describe=describe,
         )
 
     def render(self, template: str, **context: Any) -> str:

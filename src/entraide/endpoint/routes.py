@@ -29,7 +29,7 @@ CONTROL_FIELDS = (HONEYPOT, "form_token", "confirm_token", "edit")
 CONTACT_FIELDS = ("entry", "message", "name", "email", "phone")
 WITHDRAW_FIELDS = ("entry", "key")
 REPORT_FIELDS = ("entry", "reason")
-LIMITS = {"message": (10, 2000), "name": (1, 60), "reason": (5, 1000), "key": (1, 100), "entry": (1, 64)}
+LIMITS = {"message": (10, 2000), "name": (1, 60), "reason": (5, 1000), "key": (1, 200), "entry": (1, 64)}
 INVALID = "Votre envoi n'a pas pu être accepté : corrigez les champs signalés."
 
 
