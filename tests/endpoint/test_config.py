@@ -65,3 +65,20 @@ def test_a_bad_value_names_the_variable():
 def test_secrets_never_show_in_the_repr():
     config = Config.from_environ({"ENTRAIDE_SMTP_PASSWORD": "hunter2", "GITHUB_TOKEN": "ghp_secret"})
     assert "hunter2" not in repr(config) and "ghp_secret" not in repr(config)
+
+
+def test_the_backend_is_chosen_by_setting():
+    from entraide.endpoint.backends import make_backend
+    from entraide.endpoint.backends.github import GitHubBackend
+    from entraide.endpoint.backends.local import LocalBackend
+
+    assert isinstance(make_backend(Config.from_environ({})), LocalBackend)
+    github = Config.from_environ(
+        {
+            "ENTRAIDE_BACKEND": "github",
+            "GITHUB_REPOSITORY": "metropole/entraide",
+            "GITHUB_TOKEN": "t",
+            "GITHUB_API_URL": "http://127.0.0.1:9",
+        }
+    )
+    assert isinstance(make_backend(github), GitHubBackend)

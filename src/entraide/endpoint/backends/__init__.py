@@ -45,7 +45,7 @@ def make_backend(config: Config) -> Backend:
     if config.backend == "github":
         from entraide.endpoint.backends.github import GitHubBackend
 
-        return GitHubBackend(config)
+        return GitHubBackend.from_config(config)
     from entraide.endpoint.backends.local import LocalBackend
 
     return LocalBackend(config)
