@@ -54,6 +54,7 @@
     iconCreateFunction: clusterIcon
   }).addTo(map);
 
+  watchMap();
   showControls();
   fetchJson(container.dataset.communesUrl)
     .then(drawCommunes)
@@ -88,22 +89,27 @@
     if (options.tileUrl) {
       L.tileLayer(options.tileUrl, { attribution: options.attribution, maxZoom: options.maxZoom }).addTo(created);
     }
-    created.on('movestart', function () {
+    return created;
+  }
+
+  /* Loads and the list follow the view; a popup being read is never pulled away. */
+  function watchMap() {
+    map.on('movestart', function () {
       moving = true;
     });
-    created.on('moveend', function () {
+    map.on('moveend', function () {
       moving = false;
       loadVisibleCommunes();
       refreshList();
     });
-    created.on('popupopen', function (event) {
+    map.on('popupopen', function (event) {
       openPopup = event.popup;
       var close = event.popup.getElement().querySelector('.leaflet-popup-close-button');
       if (close) {
         close.setAttribute('aria-label', 'Fermer');
       }
     });
-    created.on('popupclose', function (event) {
+    map.on('popupclose', function (event) {
       if (openPopup === event.popup) {
         openPopup = null;
         group.addLayers(waiting.splice(0));
@@ -111,12 +117,11 @@
       }
     });
     // Leaflet only hears Escape while the map itself has focus, not a marker or a popup's link.
-    element.addEventListener('keydown', function (event) {
+    container.addEventListener('keydown', function (event) {
       if (event.key === 'Escape') {
-        created.closePopup();
+        map.closePopup();
       }
     });
-    return created;
   }
 
   function showControls() {
