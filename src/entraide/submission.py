@@ -136,7 +136,8 @@ def idempotency_key(fields: Mapping[str, str], today: dt.date) -> str:
     """The form's own submission_id, else one derived from its content: the same form twice in a day is one entry."""
     if fields.get("submission_id"):
         return "form-" + fields["submission_id"]
-    content = "\x1f".join(fields.get(key, "") for key in FORM_FIELDS if key not in ("consent", "submission_id"))
+    same = {**fields, "email": fields.get("email", "").lower(), "phone": normalise_phone(fields.get("phone", ""))}
+    content = "\x1f".join(same.get(key, "") for key in FORM_FIELDS if key not in ("consent", "submission_id"))
     return "content-" + hashlib.sha256(f"{today.isoformat()}\x1e{content}".encode()).hexdigest()[:32]
 
 
