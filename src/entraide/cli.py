@@ -7,6 +7,7 @@ sets once also read environment variables (shown in `--help`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 from pathlib import Path
@@ -168,7 +169,7 @@ def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], pull_
 
     Code de sortie : 1 s'il y a au moins une erreur, 0 sinon (même avec des avertissements).
     """
-    from entraide.moderation.annotations import annotation
+    from entraide.moderation.annotations import annotation, step_summary
     from entraide.moderation.checks import check_paths
 
     if pull_request and not paths:
@@ -180,6 +181,9 @@ def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], pull_
                          progress=_Progress("Vérification"), changes_in=submissions if pull_request else None)
     lines = [annotation(f) if output == "github" else str(f) for f in report.findings]
     click.echo("\n".join([*lines, _check_summary(report)]))  # one write: 50,000 lines flushed one by one are slow
+    if output == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+            summary.write(step_summary(report.findings, report.checked))
     if report.errors:
         sys.exit(1)
 
@@ -204,8 +208,6 @@ NOTIFY = click.option("--notify/--no-notify", default=False, show_default=True,
 
 def _config(**overrides: Any) -> Config:
     """The endpoint's settings (one source for paths, keys and mail), with this command's folders."""
-    import os
-
     from entraide.endpoint.config import Config, ConfigError
 
     try:

@@ -292,3 +292,20 @@ def test_progress_bar_shows_on_a_terminal_only(site, keys):
     assert done.returncode == 0
     assert "Vérification" in shown_on_terminal and "100%" in shown_on_terminal
     assert "Vérification" not in done.stdout.decode()
+
+
+def test_github_format_also_writes_the_run_summary_with_hostile_text_kept_inert(site, cli, monkeypatch):
+    summary = site / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    put(site, "grenoble/bonjour-0001.yaml",
+        valid_text("bonjour-0001", description="<b>x</b> 20 € | [a](js:x) *y*"))
+
+    assert cli("check", "--format", "github").code == 0
+
+    text = summary.read_text()
+    assert text.startswith("### Vérification des annonces : 1 fichier(s), 0 erreur(s), 1 avertissement(s)")
+    [row] = [line for line in text.splitlines() if "bonjour-0001" in line]
+    assert row.startswith("| ⚠️ | submissions/grenoble/bonjour-0001.yaml | 6 | description | mention de paiement")
+    assert "<b>" not in row and "&lt;b&gt;x&lt;/b&gt;" in row
+    assert "\\| \\[a\\]\\(js:x\\) \\*y\\*" in row
+    assert row.count(" | ") == 4  # five cells: the resident's pipe does not open a new column

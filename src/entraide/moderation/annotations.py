@@ -7,6 +7,8 @@ or inject another one.
 
 from __future__ import annotations
 
+import html
+
 from entraide.moderation.checks import ERROR, Finding
 
 
@@ -25,3 +27,26 @@ def annotation(finding: Finding) -> str:
     properties = ",".join(f"{name}={escape_property(value)}"
                           for name, value in (("file", finding.path), ("line", str(finding.line)), ("title", title)))
     return f"::{command} {properties}::{escape_data(finding.message)}"
+
+
+SUMMARY_ROWS = 200
+
+
+def step_summary(findings: list[Finding], checked: int) -> str:
+    """A Markdown table for the run's summary page: GitHub shows only the first annotations of a step."""
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    lines = [f"### Vérification des annonces : {checked} fichier(s), {errors} erreur(s), "
+             f"{len(findings) - errors} avertissement(s)", ""]
+    if findings:
+        lines += ["| | Fichier | Ligne | Clé | Message |", "|---|---|---|---|---|"]
+        lines += [f"| {'❌' if f.severity == ERROR else '⚠️'} | {_cell(f.path)} | {f.line} | {_cell(f.key)} | "
+                  f"{_cell(f.message)} |" for f in findings[:SUMMARY_ROWS]]
+        if len(findings) > SUMMARY_ROWS:
+            lines.append(f"\n… et {len(findings) - SUMMARY_ROWS} autres : lancez « entraide check » pour tout voir.")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Residents' words stay text in Markdown: no HTML, no table break, no link or emphasis syntax."""
+    escaped = html.escape(" ".join(text.split()), quote=False)
+    return "".join("\\" + ch if ch in "|[]()*_`~#!\\" else ch for ch in escaped)
