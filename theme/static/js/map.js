@@ -159,7 +159,9 @@
       return newElement('span', null, feature.properties.name + ' : ' + countText(feature.properties.count));
     }, { sticky: true });
     layer.on('click', function () {
-      showCommune(feature.properties.slug);
+      if (map.getZoom() < ENTRIES_ZOOM) {
+        showCommune(feature.properties.slug); // zoomed in, a click must not throw the view back out
+      }
     });
   }
 
