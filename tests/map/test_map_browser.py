@@ -79,6 +79,20 @@ def tile_area(urls: list[str], zoom: int) -> tuple[float, float, float, float]:
     return lon(min(xs)), lat(max(ys) + 1), lon(max(xs) + 1), lat(min(ys))
 
 
+def test_clicking_a_commune_loads_the_file_of_the_commune_under_the_pointer(page, map_site, watch):
+    features = json.loads((map_site.root / "geo" / "communes.geojson").read_text())["features"]
+    slugs_by_name = {f["properties"]["name"]: f["properties"]["slug"] for f in features}
+    open_map(page, map_site)
+    boundary = page.locator(".leaflet-overlay-pane path").nth(
+        [f["properties"]["slug"] for f in features].index("grenoble")
+    )
+    boundary.hover()
+    name = page.locator(".leaflet-tooltip").inner_text().split(" : ")[0]
+    boundary.click()
+    expect(page.locator("#map-list li").first).to_be_visible()
+    assert watch.geojson_files() == ["/geo/communes.geojson", f"/geo/{slugs_by_name[name]}.geojson"]
+
+
 def test_zooming_in_with_the_keyboard_loads_the_communes_in_view_only(page, map_site, watch):
     open_map(page, map_site)
     page.locator("#map").focus()
