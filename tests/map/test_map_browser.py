@@ -169,6 +169,17 @@ def test_a_marker_opens_its_popup_with_the_keyboard_and_escape_closes_it(page, m
     expect(page.locator(".map-marker:focus")).to_have_count(1)
 
 
+def test_keyboard_users_can_skip_the_map_to_the_list(page, map_site):
+    open_map(page, map_site)
+    page.get_by_role("button", name="Afficher sur la carte").focus()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Passer la carte et aller à la liste des annonces affichées")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("#map-results")).to_be_focused()
+
+
 def test_a_cluster_zooms_in_with_the_keyboard(page, map_site):
     open_map(page, map_site)
     pick_commune(page, "grenoble")
@@ -191,4 +202,5 @@ def test_without_javascript_the_page_leads_to_the_lists(browser, map_site):
     expect(page.get_by_role("link", name="Voir les annonces commune par commune")).to_be_visible()
     expect(page.locator(".map-communes__list a")).to_have_count(49)
     expect(page.locator("#map-filters")).to_be_hidden()
+    expect(page.locator("#map-skip")).to_be_hidden()
     context.close()

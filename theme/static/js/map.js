@@ -128,6 +128,7 @@
     filtersForm.hidden = false;
     gotoForm.hidden = false;
     results.hidden = false;
+    document.getElementById('map-skip').hidden = false;
     filtersForm.addEventListener('change', applyFilters);
     gotoForm.addEventListener('submit', function (event) {
       event.preventDefault();
