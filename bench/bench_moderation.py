@@ -12,6 +12,7 @@ Entries are kept under .bench/moderation/ (git-ignored) between runs.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -29,22 +30,19 @@ BENCH = ROOT / ".bench" / "moderation"
 def main() -> None:
     size = int(os.environ.get("ENTRAIDE_BENCH_MODERATION_SIZE", "50000"))
     root = _entries(size)
-    print(f"{size:,} entry files in {root.relative_to(ROOT)} ({os.cpu_count()} cores)")
-    naive = _timed(lambda: _naive_check(root))
-    one = _timed(lambda: check_paths([root], workers=1))
-    every = _timed(lambda: check_paths([root]))
-    _row("naive check (read_entry + rules, 1 process)", naive[0], size)
-    _row("check_paths, 1 process", one[0], size, naive[0])
-    _row(f"check_paths, {os.cpu_count()} processes", every[0], size, naive[0])
-    report = every[1]
-    print(f"  findings: {len(report.errors)} errors, {len(report.warnings)} warnings "
+    print(f"{size:,} entry files in {root.relative_to(ROOT)} ({os.cpu_count()} cores; CPU s = all processes, "
+          "steadier than wall time on a busy machine)")
+    _, naive = _row("naive check (read_entry + rules, 1 process)", size, lambda: _naive_check(root))
+    one, _ = _row("check_paths, 1 process", size, lambda: check_paths([root], workers=1), naive)
+    every, _ = _row(f"check_paths, {os.cpu_count()} processes", size, lambda: check_paths([root]), naive)
+    print(f"  findings: {len(every.errors)} errors, {len(every.warnings)} warnings "
           "(the samples reuse 16 texts: most are 'same text' duplicates)")
-    assert report.findings == one[1].findings, "parallel and sequential checks disagree"
+    assert every.findings == one.findings, "parallel and sequential checks disagree"
     for label, args in (("entraide check (process, stdout to a pipe)", ["check", str(root)]),
                         ("entraide expire --dry-run --date 2026-12-15", ["expire", "--submissions", str(root),
                                                                          "--dry-run", "--date", "2026-12-15"]),
                         ("entraide stats --format json", ["stats", "--submissions", str(root), "--format", "json"])):
-        _row(label, _process(args), size)
+        _row(label, size, lambda args=args: _process(args))
 
 
 def _entries(size: int) -> Path:
@@ -70,23 +68,21 @@ def _naive_check(root: Path) -> int:
     return problems
 
 
-def _timed(work):  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    result = work()
-    return time.perf_counter() - started, result
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _process(args: list[str]) -> float:
-    started = time.perf_counter()
+def _process(args: list[str]) -> None:
     subprocess.run([sys.executable, "-m", "entraide.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - started
 
 
-def _row(label: str, seconds: float, size: int, baseline: float | None = None) -> None:
-    ratio = f"  ({baseline / seconds:.1f}x the naive way)" if baseline else ""
-    print(f"  {label:<48} {seconds:6.1f} s  {size / seconds:8,.0f} files/s{ratio}")
-
-
-if __name__ == "__main__":
-    main()
+def _row(label: str, size: int, work, naive_seconds: float | None = None):  # type: ignore[no-untyped-def]
+    """Run `work` and print its wall and CPU time; returns its result and wall seconds."""
+    started, cpu = time.perf_counter(), _cpu()
+    result = work()
+    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+    ratio = f"  ({naive_seconds / seconds:.1f}x the naive way)" if naive_seconds else ""
+    print(f"  {label:<48} {seconds:6.1f} s  {cpu:6.1f} CPU s  {size / seconds:8,.0f} files/s{ratio}", flush=True)
+    return result, seconds
