@@ -51,7 +51,7 @@ copy leaflet leaflet LICENSE dist/leaflet.js dist/leaflet.css \
     dist/images/layers.png dist/images/layers-2x.png \
     dist/images/marker-icon.png dist/images/marker-icon-2x.png dist/images/marker-shadow.png
 copy leaflet.markercluster leaflet.markercluster MIT-LICENCE.txt dist/leaflet.markercluster.js \
-    dist/MarkerCluster.css dist/MarkerCluster.Default.css
+    dist/MarkerCluster.css
 # Tarballs carry odd modes (executable CSS): vendored files are plain data.
 find "$VENDOR/leaflet" "$VENDOR/leaflet.markercluster" -type f -exec chmod 644 {} +
 
