@@ -26,8 +26,6 @@ def forge():
     assert fake.violations == []
 
 
-@pytest.mark.xfail(raises=TypeError, reason="make_backend calls GitHubBackend(config), not "
-                                             "GitHubBackend.from_config(config): reported to the lead")
 def test_new_opens_a_pull_request_with_the_agent_and_the_consent(site, cli, monkeypatch, forge):
     monkeypatch.setenv("ENTRAIDE_BACKEND", "github")
     monkeypatch.setenv("GITHUB_REPOSITORY", f"{forge.owner}/{forge.repo}")
