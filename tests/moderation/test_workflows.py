@@ -10,12 +10,14 @@ programs that the WebAssembly build cannot run, so shell scripts are not linted 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from sample_site import commit_all, git, make_entry, write
 
 from entraide.communes import load_communes
 from entraide.moderation.codeowners import codeowners
@@ -137,3 +139,61 @@ def test_pull_request_template_links_the_moderator_guide():
     [link] = re.findall(r"\]\(([^)]+guide-moderation\.md)\)", template)
     assert link == "../blob/main/docs/guide-moderation.md"
     assert (ROOT / "docs" / "guide-moderation.md").exists()
+
+
+def run_step(workflow: str, step_name: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """One `run:` script of a shipped workflow, executed by bash as GitHub's runner does (`bash -e {0}`)."""
+    [script] = [s["run"] for s in steps(load(ROOT / ".github" / "workflows" / workflow)) if s.get("name") == step_name]
+    return subprocess.run(["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script], cwd=cwd,
+                          env={**os.environ, **env}, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_script_is_valid_bash(path):
+    for step in steps(load(path)):
+        if "run" in step:
+            done = subprocess.run(["bash", "-n", "-c", step["run"]], capture_output=True, text=True, check=False)
+            assert done.returncode == 0, f"{path.name}: {step.get('name')}: {done.stderr}"
+
+
+def test_the_pull_request_check_step_annotates_the_changed_files(site, keys, tmp_path):
+    write(site / "submissions", make_entry(keys, 1))
+    commit_all(site, "Base branch")
+    write(site / "submissions", make_entry(keys, 2, description="Écrivez-moi : lea@example.org"))
+    (site / "submissions" / "grenoble" / "test-2026-0001.yaml").unlink()
+    git(site, "add", "-A", "submissions")
+    git(site, "commit", "--quiet", "-m", "The pull request")
+    (site / ".venv").symlink_to(ROOT / ".venv")
+
+    done = run_step("check.yml", "Vérifier les fichiers de la pull request", site, {"RUNNER_TEMP": str(tmp_path)})
+
+    assert done.returncode != 0
+    assert done.stdout.splitlines()[0].startswith(
+        "::error file=submissions/grenoble/test-2026-0002.yaml,line=6,title=Entraide %3A description::contient une "
+        "adresse e-mail")
+    assert "1 fichier vérifié : 1 erreur, 0 avertissement." in done.stdout
+
+
+def test_the_daily_expiry_steps_commit_and_push(site, keys, tmp_path):
+    remote = tmp_path / "origin.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(remote))
+    write(site / "submissions", make_entry(keys, 1, expires="2020-01-01"))
+    write(site / "submissions", make_entry(keys, 2, expires="2999-01-01"))
+    commit_all(site)
+    git(site, "remote", "add", "origin", str(remote))
+    git(site, "push", "--quiet", "origin", "HEAD:refs/heads/main")
+    (site / ".venv").symlink_to(ROOT / ".venv")
+    output = tmp_path / "github_output"
+    env = {"GITHUB_REF": "refs/heads/main", "GITHUB_OUTPUT": str(output)}
+
+    expired = run_step("expire.yml", "Retirer les annonces expirées", site, env)
+    pushed = run_step("expire.yml", "Pousser le commit", site, env)
+
+    assert expired.returncode == 0, expired.stderr
+    assert "1 annonce retirée (commit" in expired.stdout
+    assert pushed.returncode == 0, pushed.stderr
+    head = git(remote, "rev-parse", "main").strip()
+    assert output.read_text() == f"ref={head}\n"
+    assert git(remote, "log", "-1", "--format=%an|%s", "main").startswith("github-actions[bot]|Expire 1 entry")
+    assert git(remote, "ls-tree", "-r", "--name-only", "main", "submissions").split() == [
+        "submissions/grenoble/test-2026-0002.yaml"]
