@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # sample_site.py, whatever pytest's import mode
 from sample_site import MODERATOR, Result, git
 
 from entraide.cli import main
