@@ -16,7 +16,7 @@ TIMEZONE = "Europe/Paris"
 PATH = "content"
 THEME = os.path.join(PROJECT_ROOT, "theme")
 PLUGIN_PATHS = [os.path.join(PROJECT_ROOT, "plugins")]
-PLUGINS = ["entraide_site"]
+PLUGINS = ["entraide_site", "entraide_search"]
 
 # --- The data: approved entries, and the date the build is made "as of" ------------------------------
 SUBMISSIONS_PATH = os.environ.get("ENTRAIDE_SUBMISSIONS_PATH") or "submissions"
@@ -40,6 +40,9 @@ ENTRAIDE = {
     "workers": 0,
     "minify_css": False,
 }
+
+# --- Search (plugins/entraide_search): Pagefind indexes the entry pages after the build -----------------
+ENTRAIDE_SEARCH = {"enabled": os.environ.get("ENTRAIDE_SEARCH_ENABLED", "1") != "0"}
 
 # --- Pelican's own outputs we do not use: our generator writes every page -----------------------------
 ARTICLE_PATHS = []

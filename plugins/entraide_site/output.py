@@ -77,8 +77,11 @@ def write_if_changed(path: Path, data: bytes, fingerprint: str) -> tuple[Record,
     """The worker-side write: the file's record, and whether it was written."""
     written = not _holds(path, data)
     if written:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except FileNotFoundError:  # a new page: its folder is made only then, not tried for every page
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
     stat = path.stat()
     return (fingerprint, stat.st_size, stat.st_mtime_ns), written
 

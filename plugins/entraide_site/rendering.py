@@ -27,6 +27,7 @@ from .public_entry import PublicEntry
 from .settings import SiteSettings
 
 PARALLEL_FROM = 3000  # pages to render before starting worker processes pays off
+SHARED_PARTS = {"site_header": "_header.html", "site_footer": "_footer.html", "search_box": "partials/search.html"}
 MONTHS = (
     "janvier",
     "février",
@@ -76,7 +77,13 @@ def make_environment(settings: SiteSettings, globals_: dict[str, Any]) -> Enviro
         card=_CardRenderer(env),
         **globals_,
     )
+    for name, template in SHARED_PARTS.items():  # the same on every page: rendered once, not 130,000 times
+        env.globals[name] = Markup(env.get_template(template).render()) if _exists(env, template) else ""  # noqa: S704
     return env
+
+
+def _exists(env: Environment, template: str) -> bool:
+    return template in env.list_templates()
 
 
 class _CardRenderer:

@@ -65,7 +65,7 @@ def test_rebuilds_write_only_what_changed_and_remove_what_expired(tmp_path: Path
 
 def test_the_makefile_builds_another_folder_as_of_a_date(tmp_path: Path) -> None:
     submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185", expires="2026-12-05")])
-    env = {**os.environ, "ENTRAIDE_CACHE_PATH": str(tmp_path / "cache")}
+    env = {**os.environ, "ENTRAIDE_CACHE_PATH": str(tmp_path / "cache"), "ENTRAIDE_SEARCH_ENABLED": "0"}
     import subprocess
 
     command = [
