@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import json
@@ -256,3 +257,16 @@ def test_pending_with_the_github_backend_points_to_the_pull_requests(site, cli, 
     out = cli("pending").out
 
     assert "les annonces en attente sont les pull requests ouvertes du dépôt" in out
+
+
+def test_approve_refuses_an_id_already_published_in_another_folder(site, cli, keys):
+    entry = make_entry(keys, 1)
+    write(site / "submissions", entry)
+    commit_all(site)
+    pending = write(site / "pending", dataclasses.replace(entry, commune="38229"))
+
+    result = cli("approve", entry.id)
+
+    assert result.code == 1
+    assert f"submissions/grenoble/{entry.id}.yaml existe déjà" in result.err
+    assert pending.exists() and not (site / "submissions" / "meylan").exists()

@@ -88,16 +88,21 @@ def _read(path: Path) -> PendingEntry:
 
 
 def approve(item: PendingEntry, *, submissions: Path, moderator: str, journal: Journal) -> Decision:
-    """Re-check, move into submissions/ and commit; on any failure the pending file is left as it was."""
-    report = check_paths([item.path], against=[submissions] if submissions.is_dir() else [])
+    """Re-check, move into submissions/ and commit; on any failure the pending file is left as it was.
+
+    Duplicates were shown by `entraide pending`; here only what must block is looked for, so approving
+    stays quick beside 50,000 published entries: the file's own problems and its id already published.
+    """
+    report = check_paths([item.path])
     if report.errors or item.entry is None:
         raise ModerationError(f"l'annonce {item.id} ne passe pas la vérification :\n" +
                               "\n".join(f"  {f}" for f in report.errors) +
                               f"\ncorrigez le fichier {item.path} ou refusez l'annonce (entraide reject)")
     target = entry_path(submissions, item.entry)
-    if target.exists():
-        raise ModerationError(f"{target} existe déjà : l'annonce {item.id} est déjà publiée ; refusez ce doublon "
-                              "(entraide reject)")
+    for published in [target, *sorted(submissions.glob(f"*/{item.id}.yaml"))]:
+        if published.exists():
+            raise ModerationError(f"{published} existe déjà : l'annonce {item.id} est déjà publiée ; refusez ce "
+                                  "doublon (entraide reject)")
     repository = Repository(submissions if submissions.is_dir() else submissions.parent)
     repository.ensure_ready([target])
     target.parent.mkdir(parents=True, exist_ok=True)
