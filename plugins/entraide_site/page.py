@@ -31,7 +31,7 @@ class Page:
     def fingerprint(self, site: str, memo: dict[int, str]) -> str:
         """A digest of the site-wide fingerprint, the renderer and this page's context.
 
-        `memo` keeps, for the length of a build, the text of objects shared by many pages (an entry
+        `memo` keeps, for the length of a build, the digest of objects shared by many pages (an entry
         is in seven pages, a filter bar in all the pages of a listing): each is written out once.
         """
         renderer = self.template if isinstance(self.template, str) else self.template.__qualname__
@@ -40,11 +40,12 @@ class Page:
 
 
 def _text(value: Any, memo: dict[int, str]) -> str:
+    """A short stand-in for `value`: its repr when it is a scalar, else the digest of its description."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return repr(value)
     known = memo.get(id(value))
     if known is None:
-        known = memo[id(value)] = _describe(value, memo)
+        known = memo[id(value)] = hashlib.blake2b(_describe(value, memo).encode(), digest_size=12).hexdigest()
     return known
 
 
