@@ -375,6 +375,7 @@ class StaticSite:
         self.root: Path | None = None
         self.builds = 0
         self.endpoint_url = ""
+        self.headers: dict[str, str] = {}  # extra response headers, e.g. a Content-Security-Policy
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_serving(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -411,6 +412,11 @@ def _handler_serving(site: StaticSite):
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(site.root), **kwargs)
+
+        def end_headers(self):
+            for name, value in site.headers.items():
+                self.send_header(name, value)
+            super().end_headers()
 
         def log_message(self, *args):
             pass

@@ -102,3 +102,22 @@ def test_home_page_does_not_download_the_index_before_a_search(page, watch, site
     page.goto(site.url + "/")
     page.wait_for_load_state("networkidle")
     assert not [url for url in watch.loaded if "/pagefind/" in url]
+
+
+def test_search_works_under_the_strict_content_security_policy(page, watch, site, endpoint):
+    """The documented header plus 'wasm-unsafe-eval' (Pagefind runs WebAssembly in a worker): no violation."""
+    site.headers = {"Content-Security-Policy": strict_policy(endpoint.url)}
+    try:
+        page.goto(site.url + "/")
+        assert search(page, "lecture voix haute")[0] == "Atelier de lecture à voix haute"
+    finally:
+        site.headers = {}
+    refused = [text for text, _ in watch.console_errors if "Content Security Policy" in text]
+    assert not refused, refused
+
+
+def strict_policy(endpoint_url: str) -> str:
+    return (
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; "
+        f"form-action 'self' {endpoint_url}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    )
