@@ -366,9 +366,9 @@ def expire(submissions: Path, today: dt.datetime | None, moderator: str, commit:
     expired, unreadable = find_expired(submissions, day, progress=_Progress("Lecture des dates"))
     for path in unreadable:
         click.echo(f"{path} : date d'expiration illisible, fichier laissé en place (voir entraide check)", err=True)
-    for item in expired:
-        click.echo(f"{item.path} : expirée le {item.expires:%d/%m/%Y}")
-    if not expired:
+    if expired:
+        click.echo("\n".join(f"{item.path} : expirée le {item.expires:%d/%m/%Y}" for item in expired))
+    else:
         click.echo(f"Aucune annonce expirée au {day:%d/%m/%Y}.")
         return
     if dry_run:

@@ -93,10 +93,10 @@ def check_paths(paths: Iterable[Path], *, against: Iterable[Path] = (), today: d
     reference = [p for p in collect(against)[0] if os.path.realpath(p) not in checked]
     done = _Done(len(files) + len(reference), progress)
     summaries = []
-    for found, summary in done.count(_run(check_file, files, workers)):
+    for found, summary in done.count(map_files(check_file, files, workers)):
         findings += found + _expiry_warnings(summary, found, today)
         summaries.append(summary)
-    others = list(done.count(_run(summarise_file, reference, workers)))
+    others = list(done.count(map_files(summarise_file, reference, workers)))
     findings += duplicate_findings([s for s in summaries if s], [s for s in others if s])
     return Report(sorted(findings), len(files))
 
@@ -194,7 +194,7 @@ def _shown_folder(folder: str, cwd: str) -> str:
     return folder if relative.startswith("..") else relative
 
 
-def _run(work: Callable[[Path], T], files: list[Path], workers: int | None) -> Iterator[T]:
+def map_files(work: Callable[[Path], T], files: list[Path], workers: int | None = None) -> Iterator[T]:
     """`work` on each file, in order, over every core when there are enough files to be worth it."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(files) < PARALLEL_FROM:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from entraide.entries import entry_paths, parse
+from entraide.moderation.checks import map_files
 from entraide.moderation.gitops import Repository
 
 
@@ -27,8 +28,7 @@ def find_expired(submissions: Path, today: dt.date,
     """Entries whose last day is before `today`, and the files whose date could not be read."""
     paths = list(entry_paths(submissions)) if submissions.is_dir() else []
     expired, unreadable = [], []
-    for number, path in enumerate(paths, 1):
-        expires = _expires(path)
+    for number, (path, expires) in enumerate(zip(paths, map_files(expires_on, paths), strict=True), 1):
         if expires is None:
             unreadable.append(path)
         elif expires < today:
@@ -38,7 +38,7 @@ def find_expired(submissions: Path, today: dt.date,
     return expired, unreadable
 
 
-def _expires(path: Path) -> dt.date | None:
+def expires_on(path: Path) -> dt.date | None:
     try:
         data = parse(path.read_text("utf-8"))
         return dt.date.fromisoformat(data["expires"])
