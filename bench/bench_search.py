@@ -49,7 +49,6 @@ SEARCHES = (
 SEARCH_SCRIPT = """async ([query, filters]) => {
     const pagefind = await import('/pagefind/pagefind.js');
     await pagefind.options({ baseUrl: '/' });
-    await pagefind.filters();
     const started = performance.now();
     const found = await pagefind.search(query, { filters });
     const shown = await Promise.all(found.results.slice(0, 10).map(r => r.data()));

@@ -68,6 +68,22 @@ def test_search_filters_by_commune_category_and_kind(page, site):
     assert all("Devoirs" in meta for meta in result_metas(page))
 
 
+def test_filter_options_are_the_values_pagefind_knows(page, site):
+    """The box's options and the entry pages' data-pagefind-filter values must be the same texts."""
+    page.goto(site.url + "/")
+    known = page.evaluate(
+        """async () => {
+            const pagefind = await import('/pagefind/pagefind.js');
+            return pagefind.filters();
+        }"""
+    )
+    for select in page.locator("#search-form select[data-filter]").all():
+        name = select.get_attribute("data-filter")
+        options = set(select.locator("option").all_inner_texts())
+        assert known.get(name), f"Pagefind knows no filter named {name!r}: {sorted(known)}"
+        assert set(known[name]) <= options, f"{name}: values no option offers: {set(known[name]) - options}"
+
+
 def test_search_asks_for_words_rather_than_downloading_the_whole_index(page, watch, site):
     page.goto(site.url + "/")
     form = page.get_by_role("search", name="Chercher dans les annonces")

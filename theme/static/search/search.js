@@ -1,7 +1,7 @@
 /* The search box: Pagefind's JS API over the index built with the site (no server).
- * Pagefind (its script, WebAssembly and filter lists) loads on the first use of the box, not with the
- * page, so listing pages stay light on a phone. Results are written with text nodes only: titles and
- * excerpts come from residents. */
+ * Pagefind (its script and WebAssembly) loads on the first use of the box, not with the page, so
+ * listing pages stay light on a phone; the filters' options are in the page already. Results are
+ * written with text nodes only: titles and excerpts come from residents. */
 (function () {
   "use strict";
 
@@ -31,27 +31,11 @@
         pagefind = module;
         return pagefind.options({ baseUrl: form.getAttribute("data-site-url") });
       }).then(function () {
-        return pagefind.filters();
-      }).then(function (available) {
-        fillFilters(available);
         say("");
       });
       ready.catch(failed);
     }
     return ready;
-  }
-
-  function fillFilters(available) {
-    selects.forEach(function (select) {
-      var values = Object.keys(available[select.getAttribute("data-filter")] || {});
-      values.sort(function (a, b) { return a.localeCompare(b, "fr"); });
-      values.forEach(function (value) {
-        var option = document.createElement("option");
-        option.value = value;
-        option.textContent = value;
-        select.appendChild(option);
-      });
-    });
   }
 
   function chosenFilters() {
