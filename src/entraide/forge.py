@@ -26,6 +26,7 @@ PUBLIC_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 USER_AGENT = "entraide-endpoint"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MARGIN_SECONDS = 0.05  # waits end a little after the window frees: clocks and rounding differ
 SLASHED_PARAMETERS = frozenset({"ref", "path"})  # GitHub takes `heads/main` and `dir/file.yaml` unescaped
 
 log = logging.getLogger("entraide.forge")
@@ -89,7 +90,8 @@ class Throttle:
     def __init__(self, limits: Limits, clock: Clock) -> None:
         self.limits = limits
         self.clock = clock
-        self._writes: deque[float] = deque()
+        self._minute: deque[float] = deque()  # writes of the last minute
+        self._hour: deque[float] = deque()  # writes of the last hour
         self._points: dict[str, deque[tuple[float, int]]] = {}
         self._blocked_until = 0.0
         self._strikes = 0
@@ -102,25 +104,25 @@ class Throttle:
             self._forget(now)
             waits = [self._blocked_until - now]
             if writes:
-                waits.append(_room_after(self._writes, writes, self.limits.writes_per_minute, 60, now))
-                waits.append(_room_after(self._writes, writes, self.limits.writes_per_hour, 3600, now))
+                waits.append(_room_after(self._minute, writes, self.limits.writes_per_minute, 60, now))
+                waits.append(_room_after(self._hour, writes, self.limits.writes_per_hour, 3600, now))
             if points:
                 waits.append(self._points_wait(endpoint, points, now))
             return max(0.0, *waits)
 
     def admit(self, writes: int = 0, endpoint: str = "", points: int = 0) -> None:
         """Wait for room if the wait is short, else raise ForgeBusy saying how long to come back after."""
-        wait = self.wait_time(writes, endpoint, points)
-        if wait > self.limits.max_wait_seconds:
-            raise ForgeBusy(wait, "GitHub's limits for content-creating requests are reached")
-        if wait > 0:
-            self.clock.sleep(wait)
+        while (wait := self.wait_time(writes, endpoint, points)) > 0:
+            if wait > self.limits.max_wait_seconds:
+                raise ForgeBusy(wait, "GitHub's limits for content-creating requests are reached")
+            self.clock.sleep(wait + MARGIN_SECONDS)
 
     def record(self, endpoint: str, points: int, write: bool) -> None:
         with self._lock:
             now = self.clock.monotonic()
             if write:
-                self._writes.append(now)
+                self._minute.append(now)
+                self._hour.append(now)
             self._points.setdefault(endpoint, deque()).append((now, points))
 
     def block(self, retry_after: float | None) -> float:
@@ -139,10 +141,11 @@ class Throttle:
             self._strikes = 0
 
     def _forget(self, now: float) -> None:
-        while self._writes and self._writes[0] <= now - 3600:
-            self._writes.popleft()
+        for window, period in ((self._minute, 60), (self._hour, 3600)):
+            while window and window[0] + period <= now:  # the form `_room_after` uses: floats agree
+                window.popleft()
         for window in self._points.values():
-            while window and window[0][0] <= now - 60:
+            while window and window[0][0] + 60 <= now:
                 window.popleft()
 
     def _points_wait(self, endpoint: str, points: int, now: float) -> float:
@@ -157,15 +160,14 @@ class Throttle:
         return 0.0
 
 
-def _room_after(sent: deque[float], count: int, limit: int, period: float, now: float) -> float:
-    """Seconds until `count` more fit among `sent` timestamps under `limit` per `period`."""
-    recent = [t for t in sent if t > now - period] if period < 3600 else list(sent)
-    excess = len(recent) + count - limit
+def _room_after(window: deque[float], count: int, limit: int, period: float, now: float) -> float:
+    """Seconds until `count` more fit in a window of timestamps (all within `period`) under `limit`."""
+    excess = len(window) + count - limit
     if excess <= 0:
         return 0.0
-    if excess > len(recent):
+    if excess > len(window):
         return math.inf
-    return recent[excess - 1] + period - now
+    return window[excess - 1] + period - now
 
 
 class GitHubClient:

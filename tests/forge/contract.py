@@ -7,10 +7,11 @@ keeps (numbers, branches, files...): every answer the backend reads has the shap
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -124,14 +125,18 @@ class Contract:
         return []
 
     def skeleton(self, method: str, template: str, status: int) -> Any:
-        """The smallest value the contract accepts for this answer (required fields only)."""
+        """The smallest value the contract accepts for this answer (required fields only), a fresh copy."""
+        return copy.deepcopy(self._skeleton(method, template, status))
+
+    @functools.cache
+    def _skeleton(self, method: str, template: str, status: int) -> Any:
         responses = self.operation(method, template)["responses"]
         content = responses[str(status)].get("content", {})
         schema = (content.get("application/json") or next(iter(content.values())))["schema"]
         return _minimal(schema)
 
 
-@cache
+@functools.cache
 def load_contract() -> Contract:
     return Contract()
 

@@ -8,7 +8,7 @@ import re
 from html import unescape
 
 import pytest
-from conftest import EMAIL, PHONE, TOKEN, replace
+from conftest import EMAIL, PHONE, TOKEN, GitHubBackend, Limits, replace
 from markdown_it import MarkdownIt
 
 from entraide.endpoint.backends import ForgeUnavailable
@@ -145,6 +145,18 @@ def test_the_same_idempotency_key_never_opens_a_second_pull_request(backend, fak
     assert writes(fake_github) == writes_before
 
 
+def test_another_instance_given_the_same_key_finds_the_pull_request_on_github(backend, fake_github, entry, clock):
+    first = backend.submit(entry, [], "form-abc")
+    writes_before = writes(fake_github)
+    other = GitHubBackend(
+        f"{fake_github.owner}/{fake_github.repo}", TOKEN, api_url=fake_github.url, clock=clock
+    )  # another Lambda instance, with its own memory
+
+    assert other.submit(entry, [], "form-abc") == first
+    assert len(fake_github.pulls) == 1
+    assert writes(fake_github) == writes_before
+
+
 def test_a_lost_answer_then_a_retry_gives_one_complete_pull_request(backend, fake_github, entry):
     fake_github.hang("POST", PULLS, seconds=1.5)  # the pull request is opened, the answer never arrives
 
@@ -184,7 +196,7 @@ def test_a_secondary_limit_with_retry_after_is_waited_then_the_submission_goes_t
 
     backend.submit(entry, [], "form-abc")
 
-    assert 3 in clock.sleeps
+    assert clock.sleeps == [pytest.approx(3, abs=0.1)]
     assert len(fake_github.requests_to("PUT", CONTENTS)) == 2
     assert len(fake_github.pulls) == 1
 
@@ -254,8 +266,6 @@ def test_a_forge_that_does_not_answer_gives_forge_unavailable_and_writes_nothing
 
 
 def test_writes_are_throttled_below_the_published_limits(fake_github, entry, clock):
-    from conftest import GitHubBackend, Limits
-
     backend = GitHubBackend(
         f"{fake_github.owner}/{fake_github.repo}",
         TOKEN,

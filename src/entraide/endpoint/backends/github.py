@@ -19,6 +19,7 @@ import logging
 import math
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ LABELS = "/repos/{owner}/{repo}/issues/{issue_number}/labels"
 COMMENTS = "/repos/{owner}/{repo}/issues/{issue_number}/comments"
 
 BRANCH_PREFIX = "entraide/"
+OPENED_MEMORY = 10_000
 SUBMIT_WRITES = 4  # create the branch, commit the file, open the pull request, label it
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")  # the schema's id pattern: safe in a URL and a branch name
 GUIDE_PATH = "docs/guide-moderation.md"
@@ -99,6 +101,7 @@ class GitHubBackend:
         self._index_time = -math.inf
         self._index_max_age = index_max_age_seconds
         self._index_lock = threading.Lock()
+        self._opened: OrderedDict[str, str] = OrderedDict()  # entry id → pull request URL, opened by this process
 
     @classmethod
     def from_config(cls, config: Config) -> GitHubBackend:
@@ -157,13 +160,23 @@ class GitHubBackend:
     # Submissions
 
     def _open_submission(self, entry: Entry, flags: list[Flag]) -> str:
+        """Retries answered here cost GitHub nothing; while its limits are reached, nobody asks it anything."""
+        if entry.id in self._opened:
+            return self._opened[entry.id]
+        self._client.reserve(SUBMIT_WRITES)
+        url = self._open_or_find_pull(entry, flags)
+        self._opened[entry.id] = url
+        while len(self._opened) > OPENED_MEMORY:
+            self._opened.popitem(last=False)
+        return url
+
+    def _open_or_find_pull(self, entry: Entry, flags: list[Flag]) -> str:
         branch = _submission_branch(entry.id)
         labels = submission_labels(entry, flags)
-        existing = self._pull_for(branch, "all")
+        existing = self._pull_for(branch, "all")  # opened by another instance, or by an attempt whose answer was lost
         if existing:
             self._add_labels(existing, labels)
             return existing["html_url"]
-        self._client.reserve(SUBMIT_WRITES)
         fresh = self._ensure_branch(branch)
         path = self._entry_path(entry)
         self._ensure_file(branch, path, to_yaml(entry), f"Nouvelle annonce {entry.id}", fresh)
