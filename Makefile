@@ -17,7 +17,7 @@ export ENTRAIDE_SUBMISSIONS_PATH ?= $(SUBMISSIONS)
 export ENTRAIDE_BUILD_DATE := $(BUILD_DATE)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser html publish serve endpoint test lint format bench samples vendor clean
+.PHONY: help install install-test browser html publish serve endpoint test lint format bench schema samples vendor clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,6 +68,9 @@ format: install-test ## Format the code with ruff
 
 bench: install-test ## Run the benchmarks and print their figures
 	$(PYTHON) -m bench
+
+schema: install ## Precompile the entry schema's validators after changing the schema or the communes
+	$(PYTHON) -m entraide.schema
 
 samples: install ## Regenerate the sample entries shipped in submissions/
 	$(PYTHON) -m entraide.samples $(SUBMISSIONS)

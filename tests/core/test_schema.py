@@ -73,3 +73,10 @@ def test_allowed_communes_come_from_the_communes_data_not_from_the_schema_file()
         on_disk = json.load(stream)
     assert "enum" not in on_disk["properties"]["commune"]
     assert len(load_schema()["properties"]["commune"]["enum"]) == 49
+
+
+def test_the_precompiled_validators_match_the_schema_and_are_the_ones_used():
+    from entraide import schema, schema_compiled
+
+    assert schema_compiled.DIGEST == schema.schema_digest(), "run `make schema` after changing the schema or communes"
+    assert schema._property_validators() is schema_compiled.VALIDATORS
