@@ -192,6 +192,14 @@ class FakeGitHub:
         changed = {path: self.blobs[sha].decode() for path, sha in head.items() if base.get(path) != sha}
         return changed | {path: None for path in base if path not in head}
 
+    def merge(self, pull: Pull) -> None:
+        """What a moderator's merge does: the pull request's changes land on its base branch."""
+        with self._lock:
+            base = f"heads/{pull.base}"
+            changes = {path: None if text is None else text.encode() for path, text in self.changes(pull).items()}
+            self.refs[base] = self._commit(self.commits[self.refs[base]], changes)
+            pull.state = "closed"
+
     def requests_to(self, method: str, template: str) -> list[Exchange]:
         return [e for e in self.exchanges if e.method == method and e.template == template]
 
