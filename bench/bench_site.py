@@ -2,8 +2,8 @@
 
 For each size (ENTRAIDE_BENCH_SIZES, default 2000,10000,50000,100000) it builds our site with Pelican
 and our plugin, and the naive way: one Pelican Markdown article per entry, built by Pelican alone with
-its default theme. It prints wall time, entries per second, pages written and peak memory (the sum of
-the resident memory of the build's processes, sampled), then the ratio. The largest size is ours only.
+its default theme. It prints wall time, entries per second, pages written and peak memory (the summed
+proportional set size of the build's processes, sampled), then the ratio. The largest size is ours only.
 At 10,000 entries it also measures a rebuild with nothing changed and with one entry changed, counting
 the files whose modification time moved. Then the largest commune GeoJSON and the page weights, gzipped.
 
@@ -159,7 +159,8 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None, ti
 
 
 class _MemorySampler(threading.Thread):
-    """Peak of the summed resident memory (VmRSS) of a process and its descendants, read from /proc."""
+    """Peak memory of a process and its descendants: the sum of their proportional set sizes (PSS, from
+    /proc/<pid>/smaps_rollup), so pages that forked workers share with their parent count once."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -168,8 +169,8 @@ class _MemorySampler(threading.Thread):
         self._done = threading.Event()
 
     def run(self) -> None:
-        while not self._done.wait(0.05):
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in _tree(self.pid)))
+        while not self._done.wait(0.1):
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
 
     def stop(self) -> None:
         self._done.set()
@@ -194,10 +195,10 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -421,7 +422,7 @@ def describe(build: Build) -> str:
 
 
 def print_summary(results: list[tuple[int, Build, Build | None, str]]) -> None:
-    print("\nFull builds (wall time; peak = summed resident memory of the build's processes)")
+    print("\nFull builds (wall time; peak = memory of the build's processes, summed PSS)")
     header = (
         f"{'entries':>8} | {'ours s':>7} {'entries/s':>9} {'pages':>7} {'peak MB':>7} | "
         f"{'naive s':>7} {'entries/s':>9} {'pages':>7} {'peak MB':>7} | {'ratio':>6}"
