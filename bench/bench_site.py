@@ -118,7 +118,11 @@ def machine() -> str:
         found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
         model = found.group(1).strip() if found else ""
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} CPU ({model or 'unknown'}), {memory:.0f} GB RAM, Python {sys.version.split()[0]}"
+    load = os.getloadavg()[0]  # other jobs on the machine stretch wall times, not CPU times
+    return (
+        f"{os.cpu_count()} CPU ({model or 'unknown'}), {memory:.0f} GB RAM, Python {sys.version.split()[0]}, "
+        f"load average {load:.1f}"
+    )
 
 
 # --- Data ---------------------------------------------------------------------------------------------
