@@ -7,6 +7,7 @@ reached the way a resident reaches them, through the site's forms.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -136,3 +137,18 @@ def test_contact_sent_page_has_no_wcag_violation(axe, site):
     form.get_by_role("button", name="Envoyer mon message").click()
     axe.page.wait_for_load_state()
     assert axe() == []
+
+
+def test_accessibility_statement_as_rgaa_expects(page, site):
+    """A French statement (conformance state, known failures, contact, recourse), announced on every page."""
+    page.goto(site.url + "/accessibilite/")
+    assert "accessibilité" in page.get_by_role("heading", level=1).inner_text().lower()
+    text = page.locator("main").inner_text()
+    for expected in ("RGAA", "État de conformité", "Défenseur des droits"):
+        assert expected.lower() in text.lower(), f"the statement does not mention {expected!r}"
+    for path in ("/", f"/communes/{SLUG}/", "/carte/"):
+        page.goto(site.url + path)
+        mention = page.locator("footer a[href$='/accessibilite/']").inner_text()
+        assert re.search(r"Accessibilité\s*:\s*(non|partiellement|totalement) conforme", mention), (
+            f"RGAA asks every page to state its conformance in the link to the statement; {path} says {mention!r}"
+        )
