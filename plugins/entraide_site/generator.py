@@ -59,8 +59,9 @@ class SiteGenerator:
         if not self.pages:
             logger.info("Entraide: nothing changed since the last build, no file written (%.2f s)", self._elapsed())
             return
-        todo = self._changed_pages()
-        render_pages(todo, self.env, self.output, self._workers())
+        site = self._site_fingerprint()
+        todo = self._changed_pages(site)
+        render_pages(todo, self.env, self.output, self._workers(), site)
         copy_static(Path(self.settings.theme_path) / "static", self.output, self.settings.minify_css)
         stale = self.output.remove_stale()
         self.output.save_manifest(self.inputs)
@@ -87,8 +88,13 @@ class SiteGenerator:
                 "Corrigez les problèmes ci-dessus (fichier:ligne: clé : message)."
             ) from None
 
-    def _changed_pages(self) -> list[tuple[Page, str]]:
-        site = hashlib.blake2b(repr((code_digest(self.settings), self.settings.fingerprint())).encode()).hexdigest()
+    def _site_fingerprint(self) -> str:
+        return hashlib.blake2b(repr((code_digest(self.settings), self.settings.fingerprint())).encode()).hexdigest()
+
+    def _changed_pages(self, site: str) -> list[tuple[Page, str | None]]:
+        """The pages to render, with their fingerprint; on a first build, all (the workers fingerprint them)."""
+        if not self.output.previous:
+            return [(page, None) for page in self.pages]
         memo: dict[int, str] = {}
         todo = []
         for page in self.pages:

@@ -46,6 +46,7 @@ def build_pages(catalogue: Catalogue, content: list[ContentPage], settings: Site
     if with_map:
         pages.append(Page("/carte/", "map.html", {"counts_by_commune": counts}))
     pages.append(sitemap_page(pages, settings))
+    pages.append(Page("/robots.txt", "robots.txt", {}))
     return pages
 
 

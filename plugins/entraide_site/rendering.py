@@ -123,14 +123,18 @@ def render(page: Page, env: Environment) -> bytes:
     return page.template(**page.context).encode()
 
 
-def render_pages(todo: list[tuple[Page, str]], env: Environment, output: OutputFolder, workers: int) -> None:
+Todo = list[tuple[Page, "str | None"]]  # a page and its fingerprint, None when still to compute
+
+
+def render_pages(todo: Todo, env: Environment, output: OutputFolder, workers: int, site: str) -> None:
     """Render and write the pages whose fingerprint changed, in worker processes when there are many."""
     if len(todo) < PARALLEL_FROM or workers < 2:
+        memo: dict[int, str] = {}
         for page, fingerprint in todo:
-            output.write(page.file, render(page, env), fingerprint)
+            output.write(page.file, render(page, env), fingerprint or page.fingerprint(site, memo))
         return
     global _JOB
-    _JOB = (todo, env, output.root)  # inherited by the forked workers: nothing big is pickled
+    _JOB = (todo, env, output.root, site)  # inherited by the forked workers: nothing big is pickled
     try:
         chunks = [range(start, min(start + 500, len(todo))) for start in range(0, len(todo), 500)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -141,15 +145,17 @@ def render_pages(todo: list[tuple[Page, str]], env: Environment, output: OutputF
         _JOB = None
 
 
-_JOB: tuple[list[tuple[Page, str]], Environment, Path] | None = None
+_JOB: tuple[Todo, Environment, Path, str] | None = None
+_MEMO: dict[int, str] = {}  # each worker's digests of shared objects
 
 
 def _render_chunk(indices: range) -> list[tuple[str, tuple[str, int, int], bool]]:
     assert _JOB is not None
-    todo, env, root = _JOB
+    todo, env, root, site = _JOB
     results = []
     for index in indices:
         page, fingerprint = todo[index]
+        fingerprint = fingerprint or page.fingerprint(site, _MEMO)
         record, written = write_if_changed(root / page.file, render(page, env), fingerprint)
         results.append((page.file, record, written))
     return results

@@ -71,3 +71,9 @@ def test_sitemap_lists_listings_communes_map_forms_and_content_pages(site: Path)
     assert not [url for url in urls if url.startswith("/annonces/")]
     for url in urls:
         assert (site / url.lstrip("/") / "index.html").is_file(), url
+
+
+def test_robots_txt_points_to_the_sitemap(site: Path) -> None:
+    lines = (site / "robots.txt").read_text("utf-8").splitlines()
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in lines
+    assert not [line for line in lines if line.startswith("Disallow: /")], "entry pages say noindex themselves"
