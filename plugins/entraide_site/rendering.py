@@ -52,6 +52,7 @@ def make_environment(settings: SiteSettings, globals_: dict[str, Any]) -> Enviro
         lstrip_blocks=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change during a build: no stat() per page rendered
     )
     env.filters["date_fr"] = french_date
     env.filters["markdown"] = lambda source: Markup(markdown_to_html(source))  # noqa: S704 - reviewed content/
