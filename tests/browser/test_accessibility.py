@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -56,10 +57,14 @@ class Axe:
 
 
 @pytest.fixture
-def axe(browser, node_modules):
+def axe(browser, node_modules, site):
     # CSP bypassed so that axe can be injected into the endpoint's pages, which send a strict policy.
-    with open_page(browser, bypass_csp=True) as (page, _):
+    with open_page(browser, bypass_csp=True) as (page, watch):
         yield Axe(page, node_modules / "axe-core" / "axe.min.js")
+    tile_url = re.search(r'data-tile-url="([^"]+)"', site.file("/carte/").read_text("utf-8")).group(1)
+    tile_host = urlsplit(tile_url).hostname
+    leaving = {urlsplit(url).hostname for url in watch.blocked} - {tile_host}
+    assert not leaving, f"requests leaving 127.0.0.1 (other than map tiles): {sorted(leaving)}"
 
 
 @pytest.mark.parametrize("path", SITE_PAGES.values(), ids=SITE_PAGES.keys())
