@@ -137,3 +137,14 @@ def strict_policy(endpoint_url: str) -> str:
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; "
         f"form-action 'self' {endpoint_url}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
     )
+
+
+def test_results_come_ten_at_a_time(page, site):
+    page.goto(site.url + "/")
+    first = search(page, "courses")
+    status = page.locator("#search-status").inner_text()
+    total = int(status.split()[0])
+    assert total > 10 and len(first) == 10, status
+    page.get_by_role("button", name="Voir plus de résultats").click()
+    page.locator("#search-results li").nth(min(total, 20) - 1).wait_for()
+    assert page.locator("#search-results li").count() == min(total, 20)
