@@ -23,6 +23,7 @@ from .inputs import code_digest, inputs_digest
 from .output import OutputFolder
 from .page import Page
 from .pages import build_pages
+from .points import load_points, save_points
 from .rendering import make_environment, render_pages
 from .settings import load_settings
 from .static import copy_static
@@ -61,7 +62,10 @@ class SiteGenerator:
             return
         site = self._site_fingerprint()
         todo = self._changed_pages(site)
+        points = self._cache_file("points", self.settings.submissions_path)
+        load_points(points, code_digest(self.settings))
         render_pages(todo, self.env, self.output, self._workers(), site)
+        save_points(points, code_digest(self.settings))
         copy_static(Path(self.settings.theme_path) / "static", self.output, self.settings.minify_css)
         stale = self.output.remove_stale()
         self.output.save_manifest(self.inputs)

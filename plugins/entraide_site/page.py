@@ -35,7 +35,7 @@ class Page:
         is in seven pages, a filter bar in all the pages of a listing): each is written out once.
         """
         renderer = self.template if isinstance(self.template, str) else self.template.__qualname__
-        text = "\x1f".join((site, self.url, renderer, _text(self.context, memo)))
+        text = "\x1f".join((site, self.url, renderer, _describe(self.context, memo)))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 

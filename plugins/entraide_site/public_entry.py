@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from entraide.communes import load_communes
 from entraide.entries import PUBLIC_KEYS, Entry
 
+# Points of entries placed inside their commune from their id: finding one tests the polygon many times,
+# so the generator keeps them from one build to the next (points.py).
+KNOWN_POINTS: dict[tuple[str, str], tuple[float, float]] = {}
+
 
 @dataclass(frozen=True, slots=True)
 class PublicEntry:
@@ -37,7 +41,12 @@ class PublicEntry:
 
     def point(self) -> tuple[float, float]:
         """Where the map shows it: its approximate location, else a stable point inside its commune."""
-        return self.location or load_communes().by_code[self.commune].point_for(self.id)
+        if self.location:
+            return self.location
+        point = KNOWN_POINTS.get((self.commune, self.id))
+        if point is None:
+            point = KNOWN_POINTS[self.commune, self.id] = load_communes().by_code[self.commune].point_for(self.id)
+        return point
 
     def fields(self) -> tuple:
         """Every field as a plain tuple: quick to write out for a page's fingerprint."""
