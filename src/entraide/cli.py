@@ -152,10 +152,12 @@ class _Progress:
               help="PATHS sont les fichiers modifiés par une pull request : les fichiers supprimés sont ignorés, "
                    "ceux hors du dossier des annonces sont signalés, et les doublons sont cherchés aussi dans "
                    "toutes les annonces publiées.")
+@click.option("--warnings/--no-warnings", "show_warnings", default=True, show_default=True,
+              help="Afficher aussi les avertissements (--no-warnings : les erreurs seulement, toujours comptées).")
 @SUBMISSIONS
 @DATE
-def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], pull_request: bool, submissions: Path,
-          today: dt.datetime | None) -> None:
+def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], pull_request: bool, show_warnings: bool,
+          submissions: Path, today: dt.datetime | None) -> None:
     """Vérifier des fichiers d'annonces (par défaut tout le dossier des annonces publiées).
 
     PATHS peut être des fichiers, des dossiers de commune ou des dossiers organisés comme submissions/.
@@ -179,7 +181,8 @@ def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], pull_
         against = (submissions,)
     report = check_paths(paths or (submissions,), against=against, today=_today(today),
                          progress=_Progress("Vérification"), changes_in=submissions if pull_request else None)
-    lines = [annotation(f) if output == "github" else str(f) for f in report.findings]
+    shown = report.findings if show_warnings else report.errors
+    lines = [annotation(f) if output == "github" else str(f) for f in shown]
     click.echo("\n".join([*lines, _check_summary(report)]))  # one write: 50,000 lines flushed one by one are slow
     if output == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:

@@ -309,3 +309,14 @@ def test_github_format_also_writes_the_run_summary_with_hostile_text_kept_inert(
     assert "<b>" not in row and "&lt;b&gt;x&lt;/b&gt;" in row
     assert "\\| \\[a\\]\\(js:x\\) \\*y\\*" in row
     assert row.count(" | ") == 4  # five cells: the resident's pipe does not open a new column
+
+
+def test_no_warnings_shows_errors_only_but_still_counts_everything(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="10 € de l'heure."))
+    put(site, "grenoble/bonjour-0002.yaml", valid_text("bonjour-0002", title="x"))
+
+    result = cli("check", "--no-warnings")
+
+    assert result.code == 1
+    assert [line.split(":")[0] for line in lines_of(result.out)] == ["submissions/grenoble/bonjour-0002.yaml"]
+    assert "2 fichiers vérifiés : 1 erreur, 1 avertissement." in result.out
