@@ -77,6 +77,7 @@ FIXTURE_COMMUNE = ("38229", "meylan")  # INSEE code, slug: where the handcrafted
 def chromium_path() -> str:
     """Debian's Chromium, installed with apt when missing (never a downloaded browser build)."""
     if not Path(CHROMIUM).exists():
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
         subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False)
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")

@@ -26,6 +26,7 @@ from .conftest import (
     REQUEST_ID,
     open_page,
 )
+from .test_map_page import open_map
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +100,7 @@ def key_shown(page, entry: Entry) -> str:
     return keys[0]
 
 
-def submit_offer(browser, site, workspace, offer: Offer, *, javascript: bool) -> Submitted:
+def submit_offer(browser, site, workspace, endpoint, offer: Offer, *, javascript: bool) -> Submitted:
     with open_page(browser, javascript=javascript) as (page, watch):
         send_offer(page, site, offer)
         heading = page.get_by_role("heading", level=1).inner_text().strip()
@@ -108,13 +109,20 @@ def submit_offer(browser, site, workspace, offer: Offer, *, javascript: bool) ->
         assert entry.id in page_text(page), "the thank-you page must give the entry's number"
         key = key_shown(page, entry)
         assert not watch.dialogs and not watch.errors_except_blocked() and not watch.blocked
+    assert offer.email not in endpoint.read_log(), "a resident's contact must never reach the endpoint's log"
+    assert offer.email not in entry_text(workspace, entry), "the pending file holds the contact only sealed"
     return Submitted(offer, entry, key)
 
 
+def entry_text(workspace, entry: Entry) -> str:
+    return next(workspace.pending.rglob(f"{entry.id}.yaml")).read_text("utf-8")
+
+
 @pytest.fixture(scope="module")
-def offered(browser, site, workspace) -> Submitted:
+def offered(browser, site, workspace, endpoint) -> Submitted:
     """An offer sent with JavaScript on; the module's later journeys approve and withdraw it."""
-    return submit_offer(browser, site, workspace, Offer("Promenade de chiens à Échirolles"), javascript=True)
+    offer = Offer("Promenade de chiens à Échirolles")
+    return submit_offer(browser, site, workspace, endpoint, offer, javascript=True)
 
 
 @pytest.fixture(scope="module")
@@ -137,11 +145,11 @@ def test_offer_with_javascript_reaches_thank_you_page_with_withdraw_key(offered,
     assert offered.offer.email not in offered.entry.contact
 
 
-def test_offer_without_javascript_reaches_thank_you_page_with_withdraw_key(browser, site, workspace):
+def test_offer_without_javascript_reaches_thank_you_page_with_withdraw_key(browser, site, workspace, endpoint):
     offer = Offer(
         "Courses au marché de Fontaine", commune="Fontaine", category="Courses", email="sans.javascript@example.test"
     )
-    submitted = submit_offer(browser, site, workspace, offer, javascript=False)
+    submitted = submit_offer(browser, site, workspace, endpoint, offer, javascript=False)
     assert submitted.entry.category == "groceries"
     assert submitted.entry.commune_slug == "fontaine"
 
@@ -215,9 +223,7 @@ def test_approved_entry_is_in_its_commune_feed(approved, page, site):
 
 def test_approved_entry_is_in_the_map_popup(approved, page, watch, site):
     entry = approved.entry
-    page.goto(site.url + "/carte/")
-    page.get_by_label("Aller à une commune").select_option(entry.commune_slug)
-    page.get_by_role("button", name="Afficher sur la carte").click()
+    open_map(page, site, entry.commune_slug)
     item = page.locator("#map-list li").filter(has_text=entry.title)
     item.get_by_role("button", name="Voir sur la carte").click()
     popup = page.locator(".leaflet-popup .map-popup")
@@ -246,6 +252,7 @@ def test_visitor_contacts_the_author_without_seeing_their_contact(page, site, en
     for shown in (seen, page.content(), endpoint.read_log()):
         assert AUTHOR_EMAIL not in shown
         assert AUTHOR_PHONE.replace(" ", "") not in shown.replace(" ", "")
+    assert visitor not in endpoint.read_log(), "the visitor's address is a contact too: never in a log"
 
 
 def test_someone_reports_an_entry_and_the_moderators_get_it(page, site, inbox):
