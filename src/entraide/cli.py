@@ -41,24 +41,34 @@ class FrenchError(click.ClickException):
 HELP_TEXT = "Afficher cette aide et quitter."
 
 
-class _Command(click.Command):
+class _French:
+    """Help pages in French where click lets us say it: usage line, help option, list of commands."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Utilisation : ")
+
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
+        option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = HELP_TEXT
         return option
 
 
-class _Group(click.Group):
+class _Command(_French, click.Command):
+    pass
+
+
+class _Group(_French, click.Group):
     """Moderation errors become French command-line errors (message, exit status 1, no traceback)."""
 
     command_class = _Command
 
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_TEXT
-        return option
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        width = formatter.width - 18
+        rows = [(name, self.commands[name].get_short_help_str(width)) for name in self.list_commands(ctx)]
+        with formatter.section("Commandes"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -67,7 +77,8 @@ class _Group(click.Group):
             raise FrenchError(str(error)) from None
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Group, options_metavar="[OPTIONS]", subcommand_metavar="COMMANDE [ARGUMENTS]...",
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 def entraide() -> None:
     """Entraide : les outils des modérateurs et des modératrices.
 

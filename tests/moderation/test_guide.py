@@ -67,6 +67,11 @@ def test_usage_mistakes_are_explained_in_french(cli, args, message):
     assert "\nAide : entraide" in result.err and result.err.rstrip().endswith("--help")
 
 
-def test_help_option_is_in_french(cli):
-    assert "-h, --help  Afficher cette aide et quitter." in cli("--help").out
-    assert "Afficher cette aide et quitter." in cli("check", "--help").out
+def test_help_pages_are_in_french(cli):
+    top = cli("--help").out
+    assert top.startswith("Utilisation : entraide [OPTIONS] COMMANDE [ARGUMENTS]...")
+    assert "-h, --help  Afficher cette aide et quitter." in top
+    assert "Commandes:" in top and "Commands" not in top
+    check = cli("check", "--help").out
+    assert check.startswith("Utilisation : entraide check [OPTIONS] [PATHS]...")
+    assert "Afficher cette aide et quitter." in check
