@@ -9,6 +9,8 @@ from pelicanconf import ENTRAIDE
 
 SITEURL = os.environ.get("ENTRAIDE_SITE_URL", "").rstrip("/")
 if not SITEURL.startswith(("https://", "http://")):
-    raise SystemExit("publishconf.py : définissez ENTRAIDE_SITE_URL, l'adresse publique du site "
-                     "(par exemple https://entraide.example.org)")
+    raise SystemExit(
+        "publishconf.py : définissez ENTRAIDE_SITE_URL, l'adresse publique du site "
+        "(par exemple https://entraide.example.org)"
+    )
 ENTRAIDE = {**ENTRAIDE, "public_url": SITEURL, "minify_css": True}

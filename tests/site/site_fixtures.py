@@ -85,7 +85,12 @@ def fixture_entries() -> list[Entry]:
 
 
 def build(
-    submissions: Path, output: Path, cache: Path, build_date: str = BUILD_DATE, settings: str = "pelicanconf.py"
+    submissions: Path,
+    output: Path,
+    cache: Path,
+    build_date: str = BUILD_DATE,
+    settings: str = "pelicanconf.py",
+    extra: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
     """`make html` as the Makefile runs it, into `output`, with its own cache folder."""
     # The search index has its own plugin and tests (tests/browser); these tests are about entraide_site.
@@ -104,6 +109,7 @@ def build(
         "-e",
         f'SUBMISSIONS_PATH="{submissions}"',
         f'BUILD_DATE="{build_date}"',
+        *extra,
     ]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
-from site_fixtures import build, make_entry, write_entries
+from site_fixtures import ROOT, build, make_entry, write_entries
 
 from entraide.entries import write_entry
 
@@ -66,8 +68,6 @@ def test_rebuilds_write_only_what_changed_and_remove_what_expired(tmp_path: Path
 def test_the_makefile_builds_another_folder_as_of_a_date(tmp_path: Path) -> None:
     submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185", expires="2026-12-05")])
     env = {**os.environ, "ENTRAIDE_CACHE_PATH": str(tmp_path / "cache"), "ENTRAIDE_SEARCH_ENABLED": "0"}
-    import subprocess
-
     command = [
         "make",
         "--no-print-directory",
@@ -80,3 +80,14 @@ def test_the_makefile_builds_another_folder_as_of_a_date(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out/communes/grenoble/index.html").is_file()
     assert not (tmp_path / "out/annonces/fixture-0001").exists()
+
+
+def test_without_the_map_template_the_rest_of_the_site_builds(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("map.html"))
+    submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185")])
+    result = build(submissions, tmp_path / "out", tmp_path / "cache", extra=(f'THEME="{theme}"',))
+    assert result.returncode == 0, result.stderr
+    assert "map.html is missing" in result.stdout + result.stderr
+    assert (tmp_path / "out/communes/grenoble/index.html").is_file()
+    assert not (tmp_path / "out/carte").exists()

@@ -9,14 +9,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
 
-from entraide_site.settings import SETTINGS, SettingsError, load_settings  # noqa: E402
+from entraide_site.settings import SETTINGS, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def pelican_settings(**overrides) -> dict:
     namespace: dict = {}
-    exec((ROOT / "pelicanconf.py").read_text("utf-8"), {"__file__": str(ROOT / "pelicanconf.py")}, namespace)  # noqa: S102
+    exec((ROOT / "pelicanconf.py").read_text("utf-8"), {"__file__": str(ROOT / "pelicanconf.py")}, namespace)
     return {**namespace, **overrides}
 
 
@@ -50,6 +50,16 @@ def test_wrong_type_names_the_setting() -> None:
 
 def test_every_setting_is_documented() -> None:
     documentation = (ROOT / "docs" / "site.md").read_text("utf-8")
-    for name in [*SETTINGS, "SUBMISSIONS_PATH", "BUILD_DATE", "ENDPOINT_URL", "MAP_TILE_URL", "MAP_TILE_ATTRIBUTION",
-                 "MAP_TILE_MAX_ZOOM", "ENTRAIDE_SITE_URL", "ENTRAIDE_PHONE_LINE", "ENTRAIDE_CACHE_PATH"]:
+    for name in [
+        *SETTINGS,
+        "SUBMISSIONS_PATH",
+        "BUILD_DATE",
+        "ENDPOINT_URL",
+        "MAP_TILE_URL",
+        "MAP_TILE_ATTRIBUTION",
+        "MAP_TILE_MAX_ZOOM",
+        "ENTRAIDE_SITE_URL",
+        "ENTRAIDE_PHONE_LINE",
+        "ENTRAIDE_CACHE_PATH",
+    ]:
         assert f"`{name}`" in documentation, f"{name} is not documented in docs/site.md"
