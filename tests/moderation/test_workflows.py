@@ -13,6 +13,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,14 @@ def test_pull_request_template_links_the_moderator_guide():
     assert (ROOT / "docs" / "guide-moderation.md").exists()
 
 
+def install_entraide(folder: Path) -> None:
+    """`.venv/bin/entraide` as `make install` leaves it, running this interpreter's entraide."""
+    script = folder / ".venv" / "bin" / "entraide"
+    script.parent.mkdir(parents=True)
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m entraide.cli "$@"\n')
+    script.chmod(0o755)
+
+
 def run_step(workflow: str, step_name: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """One `run:` script of a shipped workflow, executed by bash as GitHub's runner does (`bash -e {0}`)."""
     [script] = [s["run"] for s in steps(load(ROOT / ".github" / "workflows" / workflow)) if s.get("name") == step_name]
@@ -163,7 +172,7 @@ def test_the_pull_request_check_step_annotates_the_changed_files(site, keys, tmp
     (site / "submissions" / "grenoble" / "test-2026-0001.yaml").unlink()
     git(site, "add", "-A", "submissions")
     git(site, "commit", "--quiet", "-m", "The pull request")
-    (site / ".venv").symlink_to(ROOT / ".venv")
+    install_entraide(site)
 
     done = run_step("check.yml", "Vérifier les fichiers de la pull request", site, {"RUNNER_TEMP": str(tmp_path)})
 
@@ -182,7 +191,7 @@ def test_the_daily_expiry_steps_commit_and_push(site, keys, tmp_path):
     commit_all(site)
     git(site, "remote", "add", "origin", str(remote))
     git(site, "push", "--quiet", "origin", "HEAD:refs/heads/main")
-    (site / ".venv").symlink_to(ROOT / ".venv")
+    install_entraide(site)
     output = tmp_path / "github_output"
     env = {"GITHUB_REF": "refs/heads/main", "GITHUB_OUTPUT": str(output)}
 
