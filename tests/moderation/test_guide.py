@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -75,3 +77,11 @@ def test_help_pages_are_in_french(cli):
     check = cli("check", "--help").out
     assert check.startswith("Utilisation : entraide check [OPTIONS] [PATHS]...")
     assert "Afficher cette aide et quitter." in check
+
+
+def test_the_installed_console_script_runs():
+    script = Path(sys.executable).with_name("entraide")
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60, check=False)
+
+    assert done.returncode == 0, "install the package (pip install -e .) to get the entraide command"
+    assert "Entraide : les outils des modérateurs" in done.stdout
