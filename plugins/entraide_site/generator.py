@@ -1,7 +1,7 @@
 """The Entraide generator: entries in, every page out, as a chain of short steps.
 
     generate_context: settings → nothing changed? stop → entries (checked, all or nothing) → catalogue → pages
-    generate_output:  fingerprints → render what changed → theme files → remove stale files → manifest
+    generate_output:  fingerprints → render what changed → theme files → remove stale files → manifest → report
 An invalid entry stops the build in generate_context, before Pelican lets anyone write a file.
 """
 
@@ -43,12 +43,15 @@ class SiteGenerator:
         self.content_path = Path(path)
         self.started = time.perf_counter()
         self.pages: list[Page] = []
+        self.unchanged = False
 
     def generate_context(self) -> None:
         output_path = self.settings.output_path
         self.output = OutputFolder(Path(output_path), self._cache_file("pages", output_path))
-        self.inputs = inputs_digest(self.settings)
-        if self.output.unchanged_since(self.inputs):
+        self.code = code_digest(self.settings)
+        self.inputs = inputs_digest(self.settings, self.code)
+        self.unchanged = self.output.unchanged_since(self.inputs)
+        if self.unchanged:
             return
         entries = self._load_entries()
         self.catalogue = build_catalogue(entries, self.settings.build_date)
@@ -57,18 +60,25 @@ class SiteGenerator:
         self.pages = build_pages(self.catalogue, self.content, self.settings, self._has_template("map.html"))
 
     def generate_output(self, writer: Any) -> None:
-        if not self.pages:
+        """Pelican's Writer always writes; ours (OutputFolder) leaves unchanged files alone."""
+        if self.unchanged:
             logger.info("Entraide: nothing changed since the last build, no file written (%.2f s)", self._elapsed())
             return
-        site = self._site_fingerprint()
+        site = hashlib.blake2b(f"{self.code}\0{self.settings.fingerprint()}".encode()).hexdigest()
         todo = self._changed_pages(site)
-        points = self._cache_file("points", self.settings.submissions_path)
-        load_points(points, code_digest(self.settings))
-        render_pages(todo, self.env, self.output, self._workers(), site)
-        save_points(points, code_digest(self.settings))
+        self._render(todo, site)
         copy_static(Path(self.settings.theme_path) / "static", self.output, self.settings.minify_css)
         stale = self.output.remove_stale()
         self.output.save_manifest(self.inputs)
+        self._report(todo, stale)
+
+    def _render(self, todo: list[tuple[Page, str | None]], site: str) -> None:
+        points = self._cache_file("points", self.settings.submissions_path)
+        load_points(points, self.code)
+        render_pages(todo, self.env, self.output, self._workers(), site)
+        save_points(points, self.code)
+
+    def _report(self, todo: list[tuple[Page, str | None]], stale: list[str]) -> None:
         logger.info(
             "Entraide: %d active entries, %d pages, %d rendered, %d files written, %d removed in %.2f s",
             len(self.catalogue.entries),
@@ -91,9 +101,6 @@ class SiteGenerator:
                 f"{count} fichier(s) d'annonce invalide(s) dans {root} : rien n'a été construit. "
                 "Corrigez les problèmes ci-dessus (fichier:ligne: clé : message)."
             ) from None
-
-    def _site_fingerprint(self) -> str:
-        return hashlib.blake2b(repr((code_digest(self.settings), self.settings.fingerprint())).encode()).hexdigest()
 
     def _changed_pages(self, site: str) -> list[tuple[Page, str | None]]:
         """The pages to render, with their fingerprint; on a first build, all (the workers fingerprint them)."""

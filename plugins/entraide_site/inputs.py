@@ -16,11 +16,10 @@ import entraide
 from .settings import SiteSettings
 
 
-def inputs_digest(settings: SiteSettings) -> str:
+def inputs_digest(settings: SiteSettings, code: str) -> str:
+    """`code` is code_digest(settings): what the pages are made with; then what they are made from."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(settings.fingerprint().encode())
-    for path in _source_files(settings):
-        digest.update(path.name.encode() + path.read_bytes())
+    digest.update(f"{code}\0{settings.fingerprint()}".encode())
     for name, stat in _stamps(Path(settings.theme_path) / "static"):
         digest.update(f"{name}\0{stat}\n".encode())
     for name, stat in _stamps(Path(settings.submissions_path)):
@@ -29,7 +28,7 @@ def inputs_digest(settings: SiteSettings) -> str:
 
 
 def code_digest(settings: SiteSettings) -> str:
-    """Templates, the plugin and the shared core (code and data): a change here renders every page."""
+    """Templates, the plugin, the shared core (code and data) and the content pages: a change renders every page."""
     digest = hashlib.blake2b(digest_size=16)
     for path in _source_files(settings):
         digest.update(path.name.encode() + path.read_bytes())
