@@ -56,3 +56,28 @@ def test_map_page_first_load_weighs_at_most_150_kb_without_tiles(page, watch, de
     print(report("/carte/", sizes))
     assert any(name.endswith(".geojson") for name in sizes), "the map loaded no boundaries"
     assert sum(sizes.values()) <= MAP_BUDGET, report("/carte/", sizes)
+
+
+LAYOUT_SHIFT_OBSERVER = """
+window.layoutShifts = [];
+new PerformanceObserver((list) => {
+  for (const shift of list.getEntries()) {
+    if (!shift.hadRecentInput) {
+      const moved = shift.sources.map((s) => (s.node ? s.node.id || s.node.className || s.node.nodeName : '?'));
+      window.layoutShifts.push({value: shift.value, moved: moved});
+    }
+  }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+@pytest.mark.parametrize("path", ["/", "/communes/grenoble/", "/carte/"])
+def test_page_does_not_jump_while_it_loads(page, demo_site, path):
+    """Cumulative layout shift under 0.1 (Web Vitals' 'good') on a phone-sized screen: nothing a resident
+    is about to tap moves under their finger."""
+    page.set_viewport_size({"width": 412, "height": 823})
+    page.add_init_script(LAYOUT_SHIFT_OBSERVER)
+    page.goto(demo_site.url + path)
+    page.wait_for_load_state("networkidle")
+    shifts = page.evaluate("window.layoutShifts")
+    assert sum(shift["value"] for shift in shifts) < 0.1, shifts
