@@ -61,5 +61,6 @@ def test_every_setting_is_documented() -> None:
         "ENTRAIDE_SITE_URL",
         "ENTRAIDE_PHONE_LINE",
         "ENTRAIDE_CACHE_PATH",
+        "ENTRAIDE_SEARCH_ENABLED",
     ]:
         assert f"`{name}`" in documentation, f"{name} is not documented in docs/site.md"
