@@ -21,6 +21,9 @@ from .conftest import (
     AUTHOR_EMAIL,
     AUTHOR_PHONE,
     AUTHORED_ID,
+    FIXTURE_COMMUNE,
+    HOSTILE_ID,
+    HOSTILE_TITLE,
     MIN_FILL_SECONDS,
     MODERATORS,
     REQUEST_ID,
@@ -291,3 +294,20 @@ def test_withdraw_with_a_wrong_key_keeps_the_entry(page, site, workspace):
     page.wait_for_load_state()
     assert re.search(r"clé", page_text(page), re.I)
     assert list(workspace.submissions.rglob(f"{AUTHORED_ID}.yaml"))
+
+
+def test_hostile_entry_shows_as_text_and_runs_nothing(page, watch, site):
+    """`<img onerror>`, `<script>`, `<svg onload>` and `{{ }}` typed by a resident are shown, never run."""
+    slug = FIXTURE_COMMUNE[1]
+    page.goto(f"{site.url}/annonces/{HOSTILE_ID}/")
+    assert page.get_by_role("heading", level=1).inner_text().strip() == HOSTILE_TITLE
+    assert '<script>alert("description")</script>' in page_text(page)
+    assert '"><svg onload=alert(3)>' in page_text(page)
+    for path in (f"/communes/{slug}/", f"/communes/{slug}/imprimer/", "/categories/divers/"):
+        page.goto(site.url + path)
+        if path.startswith("/categories/"):
+            while HOSTILE_TITLE not in page_text(page) and page.locator('a[rel="next"]').count():
+                page.locator('a[rel="next"]').first.click()
+        assert HOSTILE_TITLE in page_text(page), path  # "{{7*7}}" kept as typed, not evaluated to 49
+        assert page.locator("img[src='x'], svg[onload], script:not([src])").count() == 0, path
+    assert not watch.dialogs and not watch.errors_except_blocked()

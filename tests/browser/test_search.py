@@ -148,3 +148,21 @@ def test_results_come_ten_at_a_time(page, site):
     page.get_by_role("button", name="Voir plus de résultats").click()
     page.locator("#search-results li").nth(min(total, 20) - 1).wait_for()
     assert page.locator("#search-results li").count() == min(total, 20)
+
+
+def test_search_with_the_keyboard_only(page, site):
+    page.goto(site.url + "/")
+    page.get_by_label("Mots à chercher").focus()
+    page.keyboard.type("lecture")
+    page.keyboard.press("Enter")
+    first = page.locator("#search-results li a").first
+    first.wait_for()
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('#search-results') !== null"):
+            break
+    else:
+        pytest.fail("the results cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/annonces/**")
+    assert page.get_by_role("heading", level=1).inner_text().strip() == "Atelier de lecture à voix haute"
