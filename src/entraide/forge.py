@@ -70,6 +70,7 @@ class Limits:
     writes_per_minute: int = 80
     writes_per_hour: int = 500
     points_per_minute: int = 900  # per endpoint
+    write_interval_seconds: float = 1.0  # GitHub's best practices: a second between mutative requests
     max_wait_seconds: float = 5.0  # longer than this, the caller gets ForgeBusy instead of waiting
     server_error_retries: int = 2
     first_backoff_seconds: float = 60.0  # when GitHub gives no retry-after: "at least one minute"
@@ -104,6 +105,8 @@ class Throttle:
             self._forget(now)
             waits = [self._blocked_until - now]
             if writes:
+                if self._minute:
+                    waits.append(self._minute[-1] + self.limits.write_interval_seconds - now)
                 waits.append(_room_after(self._minute, writes, self.limits.writes_per_minute, 60, now))
                 waits.append(_room_after(self._hour, writes, self.limits.writes_per_hour, 3600, now))
             if points:

@@ -101,7 +101,8 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def limits() -> Limits:
-    return Limits(max_wait_seconds=5, timeout_retry_after_seconds=30)
+    """GitHub's limits, without the second between writes (its own test): sleeps say only what a test is about."""
+    return Limits(max_wait_seconds=5, timeout_retry_after_seconds=30, write_interval_seconds=0)
 
 
 @pytest.fixture
@@ -111,8 +112,8 @@ def backend(fake_github: FakeGitHub, clock: ManualClock, limits: Limits) -> GitH
         TOKEN,
         api_url=fake_github.url,
         site_url="https://entraide.example.org",
-        timeout_seconds=0.5,
-        connect_timeout_seconds=0.5,
+        timeout_seconds=2.0,
+        connect_timeout_seconds=2.0,
         limits=limits,
         clock=clock,
     )

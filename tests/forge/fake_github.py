@@ -129,6 +129,7 @@ class FakeGitHub:
         self.exchanges: list[Exchange] = []
         self.faults: list[Fault] = []
         self.limits: PublishedLimits | None = None
+        self.on_request: Callable[[Exchange], None] = lambda exchange: None  # tests watching when requests come
         self.blobs: dict[str, bytes] = {}
         self.commits: dict[str, dict[str, str]] = {}  # commit sha -> {path: blob sha}
         self.refs: dict[str, str] = {}
@@ -618,6 +619,7 @@ class _Handler(BaseHTTPRequestHandler):
             body,
         )
         fake.exchanges.append(exchange)
+        fake.on_request(exchange)
         if fake.contract.operation(self.command, template) is None:
             fake.violations.append(f"{self.command} {template}: no such operation in the contract")
             return self._send(404, {}, _error("Not Found"))

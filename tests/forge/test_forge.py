@@ -7,6 +7,8 @@ from conftest import ManualClock
 
 from entraide.forge import ForgeBusy, Limits, Throttle
 
+GITHUB = Limits(write_interval_seconds=0)  # the second between writes is tested on its own
+
 
 def sent(
     throttle: Throttle,
@@ -23,7 +25,7 @@ def sent(
 
 
 def test_eighty_writes_a_minute_go_through_and_the_next_must_wait_for_the_oldest_to_leave():
-    throttle = Throttle(Limits(), ManualClock())
+    throttle = Throttle(GITHUB, ManualClock())
     sent(throttle, 80, every=0.5)
 
     with pytest.raises(ForgeBusy) as busy:
@@ -33,7 +35,7 @@ def test_eighty_writes_a_minute_go_through_and_the_next_must_wait_for_the_oldest
 
 
 def test_five_hundred_writes_an_hour_is_the_ceiling_even_spread_out():
-    throttle = Throttle(Limits(), ManualClock())
+    throttle = Throttle(GITHUB, ManualClock())
     sent(throttle, 500, every=1.0)  # 60 a minute: under the minute limit
 
     with pytest.raises(ForgeBusy) as busy:
@@ -43,7 +45,7 @@ def test_five_hundred_writes_an_hour_is_the_ceiling_even_spread_out():
 
 
 def test_a_sequence_is_refused_whole_when_it_would_not_fit():
-    throttle = Throttle(Limits(), ManualClock())
+    throttle = Throttle(GITHUB, ManualClock())
     sent(throttle, 77)
 
     throttle.admit(writes=3)
@@ -52,7 +54,7 @@ def test_a_sequence_is_refused_whole_when_it_would_not_fit():
 
 
 def test_nine_hundred_points_a_minute_per_endpoint():
-    throttle = Throttle(Limits(), ManualClock())
+    throttle = Throttle(GITHUB, ManualClock())
     sent(throttle, 900, write=False, endpoint="GET /repos/{owner}/{repo}/contents/{path}")
 
     throttle.admit(endpoint="GET /repos/{owner}/{repo}/pulls", points=1)  # another endpoint has its own points
@@ -62,7 +64,7 @@ def test_nine_hundred_points_a_minute_per_endpoint():
 
 def test_a_short_wait_is_slept_rather_than_refused():
     clock = ManualClock()
-    throttle = Throttle(Limits(max_wait_seconds=5), clock)
+    throttle = Throttle(GITHUB, clock)
     sent(throttle, 80)
     clock.now += 57
 
@@ -71,8 +73,19 @@ def test_a_short_wait_is_slept_rather_than_refused():
     assert clock.sleeps == [pytest.approx(3, abs=0.1)]
 
 
+def test_writes_wait_a_second_after_the_previous_one():
+    clock = ManualClock()
+    throttle = Throttle(Limits(), clock)
+    sent(throttle, 1)
+    clock.now += 0.25
+
+    throttle.admit(writes=1)
+
+    assert clock.sleeps == [pytest.approx(0.75, abs=0.1)]
+
+
 def test_without_retry_after_the_wait_starts_at_a_minute_and_doubles_until_a_success():
-    throttle = Throttle(Limits(), ManualClock())
+    throttle = Throttle(GITHUB, ManualClock())
 
     assert [throttle.block(None) for _ in range(3)] == [60, 120, 240]
     throttle.succeeded()

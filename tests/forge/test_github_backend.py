@@ -3,6 +3,7 @@ GitHub's limits, outages and lost answers."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from html import unescape
@@ -158,7 +159,7 @@ def test_another_instance_given_the_same_key_finds_the_pull_request_on_github(ba
 
 
 def test_a_lost_answer_then_a_retry_gives_one_complete_pull_request(backend, fake_github, entry):
-    fake_github.hang("POST", PULLS, seconds=1.5)  # the pull request is opened, the answer never arrives
+    fake_github.hang("POST", PULLS, seconds=5)  # the pull request is opened, the answer never arrives
 
     with pytest.raises(ForgeUnavailable) as refused:
         backend.submit(entry, [], "form-abc")
@@ -256,7 +257,7 @@ def test_server_errors_are_retried_a_few_times(backend, fake_github, entry, cloc
 
 
 def test_a_forge_that_does_not_answer_gives_forge_unavailable_and_writes_nothing(backend, fake_github, entry):
-    fake_github.hang("GET", PULLS, seconds=1.5)
+    fake_github.hang("GET", PULLS, seconds=5)
 
     with pytest.raises(ForgeUnavailable) as refused:
         backend.submit(entry, [], "form-abc")
@@ -270,7 +271,7 @@ def test_writes_are_throttled_below_the_published_limits(fake_github, entry, clo
         f"{fake_github.owner}/{fake_github.repo}",
         TOKEN,
         api_url=fake_github.url,
-        limits=Limits(writes_per_minute=8),
+        limits=Limits(writes_per_minute=8, write_interval_seconds=0),
         clock=clock,
     )
     backend.submit(replace(entry, id="meylan-20260320-00000001"), [], "a")
@@ -285,6 +286,19 @@ def test_writes_are_throttled_below_the_published_limits(fake_github, entry, clo
     clock.now += refused.value.retry_after_seconds
     backend.submit(replace(entry, id="meylan-20260320-00000003"), [], "c")
     assert len(fake_github.pulls) == 3
+
+
+def test_writes_are_a_second_apart_as_github_asks(fake_github, entry, clock):
+    backend = GitHubBackend(f"{fake_github.owner}/{fake_github.repo}", TOKEN, api_url=fake_github.url, clock=clock)
+    sent = []
+    fake_github.on_request = lambda exchange: sent.append((exchange.method, clock.now))
+
+    backend.submit(entry, [], "a")
+    backend.submit(replace(entry, id="meylan-20260320-00000002"), [], "b")
+
+    times = [at for method, at in sent if method != "GET"]
+    assert len(times) == 8
+    assert all(later - earlier >= 1 for earlier, later in itertools.pairwise(times))
 
 
 # Withdrawals, reports, finding entries
