@@ -30,7 +30,7 @@ TOKEN = "bench-token"
 DEMAND_PER_HOUR = 250
 HOURS = 2
 CONTRACT_CHECKS = 25  # exchanges checked against the contract per operation and status (the tests check all)
-UNLIMITED = Limits(writes_per_minute=10**9, writes_per_hour=10**9, points_per_minute=10**9)
+UNLIMITED = Limits(writes_per_minute=10**9, writes_per_hour=10**9, points_per_minute=10**9, write_interval_seconds=0)
 
 
 class VirtualClock:
@@ -54,6 +54,8 @@ class Outcome:
     unavailable: int
     refused_by_github: int
     drained_after_h: float
+    median_delay_min: float
+    p90_delay_min: float
     requests: int
     writes: int
     wall_s: float
@@ -84,6 +86,7 @@ def simulate(name: str, limits: Limits, announce_retry_after: bool) -> Outcome:
         accepted, unavailable = run_residents(backend, clock, DEMAND_PER_HOUR * HOURS)
     finally:
         fake.stop()
+    delays = sorted(at - number * 3600 / DEMAND_PER_HOUR for number, at in accepted.items())
     if fake.violations:
         raise SystemExit("the fake forge saw contract violations:\n" + "\n".join(fake.violations[:10]))
     return Outcome(
@@ -95,6 +98,8 @@ def simulate(name: str, limits: Limits, announce_retry_after: bool) -> Outcome:
         unavailable=unavailable,
         refused_by_github=fake.limits.refused,
         drained_after_h=max(accepted.values()) / 3600,
+        median_delay_min=delays[len(delays) // 2] / 60,
+        p90_delay_min=delays[len(delays) * 9 // 10] / 60,
         requests=len(fake.exchanges),
         writes=sum(e.method != "GET" for e in fake.exchanges),
         wall_s=time.perf_counter() - started,
@@ -126,7 +131,9 @@ def report(outcome: Outcome, residents: int) -> None:
     print(f"  {outcome.name}:")
     print(
         f"    sustained {outcome.accepted_in_demand_window / HOURS:.0f} submissions/hour "
-        f"(accepted during the {HOURS} h of demand), backlog drained after {outcome.drained_after_h:.1f} h"
+        f"(accepted during the {HOURS} h of demand), backlog drained after {outcome.drained_after_h:.1f} h; "
+        f"a resident's wait from first try to acceptance: median {outcome.median_delay_min:.0f} min, "
+        f"p90 {outcome.p90_delay_min:.0f} min"
     )
     print(
         f"    {residents} residents → {outcome.accepted} accepted, {outcome.pull_requests} pull requests, "

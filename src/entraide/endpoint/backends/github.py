@@ -21,7 +21,6 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -306,6 +305,8 @@ class GitHubBackend:
             "GET", CONTENTS, path=self.submissions_path, params={"ref": self.base_branch}, expect=(200, 404)
         )
         folders = [item["path"] for item in top.data or [] if item["type"] == "dir"] if top.status == 200 else []
+        from concurrent.futures import ThreadPoolExecutor  # only for this rare refresh: cold start matters
+
         with ThreadPoolExecutor(max_workers=8) as pool:
             listings = pool.map(
                 lambda folder: (
