@@ -74,6 +74,7 @@ def commune_pages(commune: Commune, catalogue: Catalogue, settings: SiteSettings
             "commune": commune,
             "entries": entries[: settings.print_limit],
             "total": len(entries),
+            "as_of": settings.build_date,  # paper lives on: say when the list was made
             "robots": "noindex",
         },
     )
