@@ -266,6 +266,23 @@ def test_a_forge_that_does_not_answer_gives_forge_unavailable_and_writes_nothing
     assert writes(fake_github) == 0
 
 
+def test_a_token_without_the_permissions_gives_a_503_and_an_error_in_the_logs(backend, fake_github, entry, caplog):
+    fake_github.fail("POST", REFS, 403, message="Resource not accessible by personal access token")
+
+    with pytest.raises(ForgeUnavailable) as refused:
+        backend.submit(entry, [], "form-abc")
+
+    assert refused.value.retry_after_seconds == 300
+    assert "Resource not accessible" in caplog.text and TOKEN not in caplog.text
+    assert fake_github.pulls == []
+
+
+@pytest.mark.parametrize(("repository", "token"), [("", TOKEN), ("metropole", TOKEN), ("metropole/entraide", "")])
+def test_the_backend_refuses_to_start_without_a_repository_and_a_token(repository, token):
+    with pytest.raises(ValueError, match="GITHUB_"):
+        GitHubBackend(repository, token)
+
+
 def test_writes_are_throttled_below_the_published_limits(fake_github, entry, clock):
     backend = GitHubBackend(
         f"{fake_github.owner}/{fake_github.repo}",
