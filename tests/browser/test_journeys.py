@@ -146,6 +146,8 @@ def test_offer_with_javascript_reaches_thank_you_page_with_withdraw_key(offered,
     assert offered.entry.kind == "offer"
     assert offered.entry.contact.startswith("sealed:v1:")
     assert offered.offer.email not in offered.entry.contact
+    mail = inbox.wait_for(lambda m: offered.offer.email in m.recipients and offered.key in m.body)
+    assert offered.entry.id in mail.body, "the mail repeats the key with the entry's number"
 
 
 def test_offer_without_javascript_reaches_thank_you_page_with_withdraw_key(browser, site, workspace, endpoint):
