@@ -283,6 +283,40 @@ def test_the_backend_refuses_to_start_without_a_repository_and_a_token(repositor
         GitHubBackend(repository, token)
 
 
+def test_a_resident_queued_behind_other_submissions_gets_a_503_instead_of_waiting_long(fake_github, entry, clock):
+    backend = GitHubBackend(
+        f"{fake_github.owner}/{fake_github.repo}",
+        TOKEN,
+        api_url=fake_github.url,
+        limits=Limits(max_wait_seconds=0.1),
+        clock=clock,
+    )
+    backend._write_lock.acquire()  # another submission is being sent
+
+    with pytest.raises(ForgeUnavailable) as refused:
+        backend.submit(entry, [], "form-abc")
+
+    assert refused.value.retry_after_seconds == 15
+    assert fake_github.exchanges == []
+
+
+def test_labels_refused_do_not_fail_a_submission_already_opened(backend, fake_github, entry):
+    fake_github.fail("POST", LABELS, 403, message="Resource not accessible by personal access token")
+
+    url = backend.submit(entry, [], "form-abc")
+
+    assert url.endswith(f"/pull/{fake_github.pulls[0].number}") and fake_github.pulls[0].labels == []
+
+
+def test_an_unreadable_file_is_not_an_entry(backend, fake_github):
+    main = fake_github.commits[fake_github.refs["heads/main"]]
+    fake_github.refs["heads/main"] = fake_github._commit(
+        main, {"submissions/meylan/meylan-20260320-0badf11e.yaml": b"\xff\xfe not utf-8: ["}
+    )
+
+    assert backend.find("meylan-20260320-0badf11e") is None
+
+
 def test_writes_are_throttled_below_the_published_limits(fake_github, entry, clock):
     backend = GitHubBackend(
         f"{fake_github.owner}/{fake_github.repo}",

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from entraide.categories import category, kind
 from entraide.communes import load_communes
 from entraide.endpoint.backends import ForgeUnavailable
@@ -51,6 +53,7 @@ SUBMIT_WRITES = 4  # create the branch, commit the file, open the pull request, 
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")  # the schema's id pattern: safe in a URL and a branch name
 GUIDE_PATH = "docs/guide-moderation.md"
 ERROR_RETRY_AFTER = 300
+QUEUE_RETRY_AFTER = 15
 
 FIELD_NAMES = {
     "title": "le titre",
@@ -117,7 +120,7 @@ class GitHubBackend:
 
     def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
         """The pull request's URL; the entry id, hence the branch, follows from `idempotency_key`."""
-        with _forge_errors(), self._write_lock:
+        with _forge_errors(), self._writing():
             return self._open_submission(entry, flags)
 
     def find(self, entry_id: str) -> Entry | None:
@@ -132,7 +135,7 @@ class GitHubBackend:
 
     def withdraw(self, entry: Entry) -> str:
         """A pull request deleting the published file, or the pending pull request closed."""
-        with _forge_errors(), self._write_lock:
+        with _forge_errors(), self._writing():
             existing = self._pull_for(_withdraw_branch(entry.id), "all")
             if existing:
                 return existing["html_url"]
@@ -151,10 +154,21 @@ class GitHubBackend:
             "body": report_body(entry, reason, self._entry_path(entry), self.site_url, self.guide_url),
             "labels": ["Signalement", _commune_label(entry)],
         }
-        with _forge_errors(), self._write_lock:
+        with _forge_errors(), self._writing():
             reply = self._client.call("POST", ISSUES, body=body, expect=(201,), retry_server_errors=False)
         log.info("report on %s opened issue #%s", entry.id, reply.data["number"])
         return reply.data["html_url"]
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write sequence at a time; a resident queued behind others waits a little, then gets a 503."""
+        patience = 2 * self._client.throttle.limits.max_wait_seconds
+        if not self._write_lock.acquire(timeout=patience):
+            raise ForgeBusy(QUEUE_RETRY_AFTER, f"other submissions were being sent for {patience:.0f} s")
+        try:
+            yield
+        finally:
+            self._write_lock.release()
 
     # Submissions
 
@@ -228,8 +242,8 @@ class GitHubBackend:
             return
         try:
             self._client.call("POST", LABELS, issue_number=str(pull["number"]), body={"labels": missing}, expect=(200,))
-        except ForgeBusy as busy:
-            log.warning("pull request #%s left without labels: %s", pull["number"], busy)
+        except (ForgeBusy, ForgeError) as error:
+            log.warning("pull request #%s left without labels: %s", pull["number"], error)
 
     def _pull_for(self, branch: str, state: str) -> dict[str, Any] | None:
         reply = self._client.call(
@@ -369,8 +383,11 @@ def _in_words(seconds: int) -> str:
 
 
 def _entry_of(content: dict[str, Any]) -> Entry | None:
-    text = base64.b64decode(content.get("content") or "").decode("utf-8")
-    data = parse(text)
+    try:
+        data = parse(base64.b64decode(content.get("content") or "").decode("utf-8"))
+    except (ValueError, yaml.YAMLError):  # not UTF-8, not YAML: `entraide check` tells moderators why
+        log.warning("%s cannot be read as an entry", content["path"])
+        return None
     problems = check(data, filename=content["path"])
     if problems:
         log.warning("%s is not a valid entry (%d problems)", content["path"], len(problems))
