@@ -49,6 +49,9 @@ def test_search_finds_entries_by_words(page, watch, site):
     assert found[0] == "Atelier de lecture à voix haute"
     assert page.locator("#search-results a").first.get_attribute("href").endswith(f"/annonces/{AUTHORED_ID}/")
     assert not watch.blocked and not watch.errors_except_blocked()
+    page.locator("#search-results a").first.click()
+    # Entry pages stay out of search engines, yet our own search finds them.
+    assert "noindex" in page.locator('meta[name="robots"]').get_attribute("content")
 
 
 def result_metas(page) -> list[str]:
