@@ -120,6 +120,8 @@ class GitHubBackend:
 
     def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
         """The pull request's URL; the entry id, hence the branch, follows from `idempotency_key`."""
+        if not ENTRY_ID.fullmatch(entry.id):
+            raise ValueError(f"entry id {entry.id!r} does not match the schema: it would make a bad branch name")
         with _forge_errors(), self._writing():
             return self._open_submission(entry, flags)
 
