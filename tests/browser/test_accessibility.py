@@ -157,3 +157,21 @@ def test_accessibility_statement_as_rgaa_expects(page, site):
         assert re.search(r"Accessibilité\s*:\s*(non|partiellement|totalement) conforme", mention), (
             f"RGAA asks every page to state its conformance in the link to the statement; {path} says {mention!r}"
         )
+
+
+REFLOW_PAGES = ["/", f"/communes/{SLUG}/", "/categories/courses/", f"/annonces/{HOSTILE_ID}/", "/proposer/", "/carte/"]
+
+
+@pytest.mark.parametrize("path", REFLOW_PAGES)
+def test_page_reflows_at_320_css_pixels_without_horizontal_scrolling(page, site, path):
+    """WCAG 1.4.10 (RGAA 10.11), which axe cannot check: 400 % zoom on a desktop, or a small phone."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(site.url + path)
+    page.wait_for_load_state("networkidle")
+    overflow = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter((el) => !el.closest('.leaflet-container'))
+            .slice(0, 5).map((el) => el.tagName + '.' + el.className)"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, f"wider than the screen: {overflow}"
