@@ -135,6 +135,16 @@ def test_hostile_text_is_shown_as_text(backend, fake_github, entry):
     assert written_entry(fake_github, pull) == hostile
 
 
+def test_long_lines_are_folded_for_reading_without_losing_a_word(backend, fake_github, entry):
+    long_line = " ".join(["courses"] * 60) + " " + "x" * 150
+    backend.submit(replace(entry, description=long_line), [], "form-abc")
+
+    html = rendered(fake_github.pulls[0].body)
+    block = next(c for c in re.findall(r"<code[^>]*>(.*?)</code>", html, flags=re.S) if "x" * 150 in c)
+    assert max(len(line) for line in block.splitlines() if "x" not in line) <= 100
+    assert block.split() == long_line.split()
+
+
 def test_the_same_idempotency_key_never_opens_a_second_pull_request(backend, fake_github, entry):
     first = backend.submit(entry, [], "form-abc")
     writes_before = writes(fake_github)

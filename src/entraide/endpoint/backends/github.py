@@ -18,6 +18,7 @@ import base64
 import logging
 import math
 import re
+import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ OPENED_MEMORY = 10_000
 SUBMIT_WRITES = 4  # create the branch, commit the file, open the pull request, label it
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")  # the schema's id pattern: safe in a URL and a branch name
 GUIDE_PATH = "docs/guide-moderation.md"
+FOLD_COLUMNS = 100
 ERROR_RETRY_AFTER = 300
 QUEUE_RETRY_AFTER = 15
 
@@ -536,9 +538,17 @@ def _flag_lines(flags: list[Flag]) -> list[str]:
 
 
 def fenced(text: str) -> str:
-    """A code block no text can close: its fence is longer than any run of backticks inside."""
+    """A code block no text can close (its fence is longer than any run of backticks inside), its long lines
+    folded: GitHub does not wrap code blocks, and moderators read on any screen."""
     fence = "`" * max(3, _longest_run(text, "`") + 1)
-    return f"{fence}text\n{text}\n{fence}"
+    folded = "\n".join(_fold(line) for line in text.split("\n"))
+    return f"{fence}text\n{folded}\n{fence}"
+
+
+def _fold(line: str) -> str:
+    if len(line) <= FOLD_COLUMNS:
+        return line
+    return textwrap.fill(line, FOLD_COLUMNS, break_long_words=False, break_on_hyphens=False)
 
 
 def code_span(text: str) -> str:
