@@ -68,7 +68,7 @@ class OutputFolder:
         if self.current == self.previous and inputs == self.previous_inputs:
             return
         self.manifest_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.manifest_file.with_suffix(".tmp")
+        temporary = self.manifest_file.with_suffix(f".{os.getpid()}.tmp")  # two builds at once never share it
         temporary.write_bytes(pickle.dumps((inputs, self.current), protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, self.manifest_file)
 

@@ -30,7 +30,7 @@ def save_points(cache_file: Path, stamp: str) -> None:
     if _LOADED.get(cache_file) == len(KNOWN_POINTS):
         return
     cache_file.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cache_file.with_suffix(".tmp")
+    temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")  # two builds at once never share it
     temporary.write_bytes(pickle.dumps((stamp, dict(KNOWN_POINTS)), protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(temporary, cache_file)
     _LOADED[cache_file] = len(KNOWN_POINTS)
