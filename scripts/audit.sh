@@ -45,10 +45,11 @@ kill -0 "$server" 2>/dev/null || { echo "Could not serve the site on port $AUDIT
 
 # The map's tile host, from the built page: blocked, as in the tests (and it is not ours to measure).
 tile_host=$("$PYTHON" -c 'import re,sys; from urllib.parse import urlsplit; h=open(sys.argv[1]).read(); print(urlsplit(re.search(r"data-tile-url=\"([^\"]+)\"", h).group(1).replace("{s}","a")).hostname)' "$output/carte/index.html")
-entry=$(cd "$output" && ls -d annonces/*/ | head -n 1)
-commune=$(cd "$output" && ls -d communes/grenoble/ 2>/dev/null || ls -d communes/*/ | head -n 1)
+entries=("$output"/annonces/*/)
+entry=${entries[0]#"$output"/}
+commune=communes/grenoble/
 
-printf '\n%-22s %12s %14s %15s\n' "page" "Performance" "Accessibility" "Best Practices"
+printf '\n%-32s %12s %14s %15s\n' "page" "Performance" "Accessibility" "Best Practices"
 for page in "/" "/$commune" "/$entry" "/carte/"; do
   name=$(echo "$page" | tr '/' '_' | sed 's/^_*//; s/_*$//'); name=${name:-home}
   report="$AUDIT_DIR/lighthouse-$name.json"
@@ -60,7 +61,7 @@ for page in "/" "/$commune" "/$entry" "/carte/"; do
 import json, sys
 report = json.load(open(sys.argv[1]))
 scores = [round(100 * (report["categories"][key]["score"] or 0)) for key in ("performance", "accessibility", "best-practices")]
-print(f"{sys.argv[2]:<22} {scores[0]:>12} {scores[1]:>14} {scores[2]:>15}")
+print(f"{sys.argv[2]:<32} {scores[0]:>12} {scores[1]:>14} {scores[2]:>15}")
 PY
 done
 echo
