@@ -133,7 +133,7 @@ class App:
     def _guard(self, request: Request) -> None:
         """Before any work: the request comes from the site, the client is not flooding, the body is small."""
         origin = request.headers.get("origin")
-        if origin is not None and origin.rstrip("/") != self.config.site_url:
+        if origin is not None and not self._trusted_origin(origin, request):
             raise Forbidden("Ce formulaire doit être envoyé depuis le site Entraide.")
         wait = self.limits.wait(request.client_ip, self.clock())
         if wait:
@@ -143,6 +143,13 @@ class App:
                 headers={"Retry-After": str(wait)},
             )
         request.body = read_body(request.environ)
+
+    def _trusted_origin(self, origin: str, request: Request) -> bool:
+        """The site, or the endpoint's own pages: the preview's confirm button posts from here."""
+        if origin.rstrip("/") == self.config.site_url:
+            return True
+        host = request.headers.get("host", "")
+        return bool(host) and origin.partition("://")[2].rstrip("/") == host
 
     def _preflight(self, request: Request, methods: dict[str, Any]) -> Response:
         if request.headers.get("origin", "").rstrip("/") != self.config.site_url:
