@@ -17,7 +17,7 @@ export ENTRAIDE_SUBMISSIONS_PATH ?= $(SUBMISSIONS)
 export ENTRAIDE_BUILD_DATE := $(BUILD_DATE)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser html publish serve endpoint test lint format bench schema samples vendor clean
+.PHONY: help install install-test browser html publish serve endpoint test lint format bench schema samples audit vendor clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,6 +74,9 @@ schema: install ## Precompile the entry schema's validators after changing the s
 
 samples: install ## Regenerate the sample entries shipped in submissions/
 	$(PYTHON) -m entraide.samples $(SUBMISSIONS)
+
+audit: install-test ## Lighthouse scores of the demo site: home, a commune, an entry, the map (tiles blocked)
+	PYTHON=$(PYTHON) scripts/audit.sh
 
 vendor: ## Re-vendor Leaflet and Leaflet.markercluster from the npm registry
 	scripts/vendor.sh
