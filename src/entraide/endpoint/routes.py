@@ -135,10 +135,7 @@ def _build(app: App, fields: dict[str, Any]) -> submission.Submission | list[Pro
 def _hand_over(app: App, request: Request, result: submission.Submission) -> None:
     """Give the entry to the backend, then mail the author their withdraw key (a failed mail loses nothing)."""
     request.entry_id = result.entry.id
-    try:
-        app.backend.submit(result.entry, list(result.flags), result.idempotency_key)
-    except ForgeUnavailable as busy:
-        raise ServiceUnavailable(busy.message_fr, headers={"Retry-After": str(busy.retry_after_seconds)}) from busy
+    _ask_backend(app.backend.submit, result.entry, list(result.flags), result.idempotency_key)
     if result.contact.email and app.first_time(result.idempotency_key):
         from entraide.endpoint.mail import MailUnavailable
         from entraide.endpoint.messages import confirmation_mail
@@ -302,6 +299,8 @@ def _ask_backend(action: Any, *args: Any) -> None:
         action(*args)
     except ForgeUnavailable as busy:
         raise ServiceUnavailable(busy.message_fr, headers={"Retry-After": str(busy.retry_after_seconds)}) from busy
+    except LookupError as gone:  # removed by someone else between finding it and acting on it
+        raise NotFound("Cette annonce n'existe plus : elle a déjà été retirée ou a expiré.") from gone
 
 
 def _done(app: App, request: Request, title: str, text: str) -> Response:
