@@ -151,7 +151,13 @@ def _paginate(heading: Heading, entries: list[PublicEntry], per_page: int, filte
                 "heading": heading,
                 "pagination": pagination,
                 "total": len(entries),
-                "entries": entries[(number - 1) * per_page : number * per_page],
+                "sections": _sections(entries[(number - 1) * per_page : number * per_page]),
                 **filters,
             },
         )
+
+
+def _sections(entries: list[PublicEntry]) -> tuple[tuple[Kind, tuple[PublicEntry, ...]], ...]:
+    """The page's entries under one heading per kind, requests first; kinds without entries left out."""
+    grouped = ((kind, tuple(e for e in entries if e.kind == kind.key)) for kind in load_kinds())
+    return tuple((kind, found) for kind, found in grouped if found)
