@@ -30,18 +30,26 @@ BENCH = ROOT / ".bench" / "moderation"
 def main() -> None:
     size = int(os.environ.get("ENTRAIDE_BENCH_MODERATION_SIZE", "50000"))
     root = _entries(size)
-    print(f"{size:,} entry files in {root.relative_to(ROOT)} ({os.cpu_count()} cores; CPU s = all processes, "
-          "steadier than wall time on a busy machine)")
+    print(
+        f"{size:,} entry files in {root.relative_to(ROOT)} ({os.cpu_count()} cores; CPU s = all processes, "
+        "steadier than wall time on a busy machine)"
+    )
     _, naive = _row("naive check (read_entry + rules, 1 process)", size, lambda: _naive_check(root))
     one, _ = _row("check_paths, 1 process", size, lambda: check_paths([root], workers=1), naive)
     every, _ = _row(f"check_paths, {os.cpu_count()} processes", size, lambda: check_paths([root]), naive)
-    print(f"  findings: {len(every.errors)} errors, {len(every.warnings)} warnings "
-          "(the samples reuse 16 texts: most are 'same text' duplicates)")
+    print(
+        f"  findings: {len(every.errors)} errors, {len(every.warnings)} warnings "
+        "(the samples reuse 16 texts: most are 'same text' duplicates)"
+    )
     assert every.findings == one.findings, "parallel and sequential checks disagree"
-    for label, args in (("entraide check (process, stdout to a pipe)", ["check", str(root)]),
-                        ("entraide expire --dry-run --date 2026-12-15", ["expire", "--submissions", str(root),
-                                                                         "--dry-run", "--date", "2026-12-15"]),
-                        ("entraide stats --format json", ["stats", "--submissions", str(root), "--format", "json"])):
+    for label, args in (
+        ("entraide check (process, stdout to a pipe)", ["check", str(root)]),
+        (
+            "entraide expire --dry-run --date 2026-12-15",
+            ["expire", "--submissions", str(root), "--dry-run", "--date", "2026-12-15"],
+        ),
+        ("entraide stats --format json", ["stats", "--submissions", str(root), "--format", "json"]),
+    ):
         _row(label, size, lambda args=args: _process(args))
 
 
@@ -74,8 +82,13 @@ def _cpu() -> float:
 
 
 def _process(args: list[str]) -> None:
-    subprocess.run([sys.executable, "-m", "entraide.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "entraide.cli", *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def _row(label: str, size: int, work, naive_seconds: float | None = None):  # type: ignore[no-untyped-def]
