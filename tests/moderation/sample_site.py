@@ -32,8 +32,9 @@ def commit_all(folder: Path, message: str = "Fixtures") -> None:
 
 def make_entry(keys: KeyPair, number: int, **changes: object) -> Entry:
     """A valid entry; `email`/`phone` change its sealed contact, other keywords its fields."""
-    contact = Contact(email=str(changes.pop("email", f"personne{number}@example.org")),
-                      phone=str(changes.pop("phone", "")))
+    contact = Contact(
+        email=str(changes.pop("email", f"personne{number}@example.org")), phone=str(changes.pop("phone", ""))
+    )
     entry = Entry(
         id=f"test-2026-{number:04d}",
         kind="offer",
@@ -55,6 +56,7 @@ def write(root: Path, entry: Entry) -> Path:
 
 def run_entraide(*args: str, input: str = "", cwd: Path | None = None) -> Result:
     """`entraide ARGS…` as its own process, as a moderator or CI runs it."""
-    done = subprocess.run([sys.executable, "-m", "entraide.cli", *args], input=input, capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "entraide.cli", *args], input=input, capture_output=True, text=True, cwd=cwd, timeout=120
+    )
     return Result(done.returncode, done.stdout, done.stderr)

@@ -29,14 +29,17 @@ created: '2026-11-01T10:00:00+01:00'
 expires: '2026-12-01'
 contact: sealed:v1:{fingerprint}:{box}
 """
-LINES = {"id": 1, "commune": 4, "title": 5, "description": 6, "name": 9, "created": 11, "expires": 12,
-         "contact": 13}
+LINES = {"id": 1, "commune": 4, "title": 5, "description": 6, "name": 9, "created": 11, "expires": 12, "contact": 13}
 
 
 def valid_text(entry_id: str, **changes: str) -> str:
-    values = {"id": entry_id, "title": "Courses pour les voisins", "box": entry_id.replace("-", "") * 2,
-              "fingerprint": hashlib.sha256(entry_id.encode()).hexdigest()[:24],
-              "description": f"Je fais les courses pour qui ne peut pas sortir ({entry_id})."}
+    values = {
+        "id": entry_id,
+        "title": "Courses pour les voisins",
+        "box": entry_id.replace("-", "") * 2,
+        "fingerprint": hashlib.sha256(entry_id.encode()).hexdigest()[:24],
+        "description": f"Je fais les courses pour qui ne peut pas sortir ({entry_id}).",
+    }
     values.update(changes)
     return VALID.format(**values)
 
@@ -62,24 +65,49 @@ def test_valid_entries_pass(site, cli):
     assert "2 fichiers vérifiés : 0 erreur, 0 avertissement." in result.out
 
 
-@pytest.mark.parametrize(("relative", "text", "key", "words"), [
-    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001").replace("'38185'", "'99999'"), "commune",
-     "n'est pas le code INSEE"),
-    ("meylan/bonjour-0001.yaml", valid_text("bonjour-0001"), "commune", "dans le dossier grenoble/"),
-    ("grenoble/autre-nom-0001.yaml", valid_text("bonjour-0001"), "id", "diffère du nom du fichier"),
-    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001").replace("expires: '2026-12-01'",
-                                                                      "expires: '2026-10-01'"),
-     "expires", "antérieure à la date de création"),
-    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001").replace("created: '2026-11-01T10:00:00+01:00'",
-                                                                      "created: 'hier'"),
-     "created", "date et heure ISO 8601"),
-    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="Courses, écrire à lea@example.org"),
-     "title", "contient une adresse e-mail"),
-    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="Appelez le 06 12 34 56 78 le soir."),
-     "description", "contient un numéro de téléphone"),
-    ("grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="Voir www.mon-site.fr pour tout."),
-     "description", "contient un lien"),
-])
+@pytest.mark.parametrize(
+    ("relative", "text", "key", "words"),
+    [
+        (
+            "grenoble/bonjour-0001.yaml",
+            valid_text("bonjour-0001").replace("'38185'", "'99999'"),
+            "commune",
+            "n'est pas le code INSEE",
+        ),
+        ("meylan/bonjour-0001.yaml", valid_text("bonjour-0001"), "commune", "dans le dossier grenoble/"),
+        ("grenoble/autre-nom-0001.yaml", valid_text("bonjour-0001"), "id", "diffère du nom du fichier"),
+        (
+            "grenoble/bonjour-0001.yaml",
+            valid_text("bonjour-0001").replace("expires: '2026-12-01'", "expires: '2026-10-01'"),
+            "expires",
+            "antérieure à la date de création",
+        ),
+        (
+            "grenoble/bonjour-0001.yaml",
+            valid_text("bonjour-0001").replace("created: '2026-11-01T10:00:00+01:00'", "created: 'hier'"),
+            "created",
+            "date et heure ISO 8601",
+        ),
+        (
+            "grenoble/bonjour-0001.yaml",
+            valid_text("bonjour-0001", title="Courses, écrire à lea@example.org"),
+            "title",
+            "contient une adresse e-mail",
+        ),
+        (
+            "grenoble/bonjour-0001.yaml",
+            valid_text("bonjour-0001", description="Appelez le 06 12 34 56 78 le soir."),
+            "description",
+            "contient un numéro de téléphone",
+        ),
+        (
+            "grenoble/bonjour-0001.yaml",
+            valid_text("bonjour-0001", description="Voir www.mon-site.fr pour tout."),
+            "description",
+            "contient un lien",
+        ),
+    ],
+)
 def test_each_error_names_file_line_and_key(site, cli, relative, text, key, words):
     put(site, relative, text)
 
@@ -94,8 +122,9 @@ def test_each_error_names_file_line_and_key(site, cli, relative, text, key, word
 
 
 def test_location_outside_the_commune_is_an_error_on_its_line(site, cli):
-    text = valid_text("bonjour-0001").replace("availability: Le week-end\n",
-                                              "availability: Le week-end\nlocation:\n  lat: 45.19\n  lon: 5.78\n")
+    text = valid_text("bonjour-0001").replace(
+        "availability: Le week-end\n", "availability: Le week-end\nlocation:\n  lat: 45.19\n  lon: 5.78\n"
+    )
     put(site, "grenoble/bonjour-0001.yaml", text)  # 45.19, 5.78 is in Gières, beyond the 300 m tolerance
 
     result = cli("check")
@@ -115,16 +144,20 @@ def test_unreadable_yaml_is_reported_on_its_line(site, cli):
 
 
 def test_payment_mention_is_a_warning_with_exit_zero(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml",
-        valid_text("bonjour-0001", description="Je fais vos courses pour 10 € de l'heure, payant."))
+    put(
+        site,
+        "grenoble/bonjour-0001.yaml",
+        valid_text("bonjour-0001", description="Je fais vos courses pour 10 € de l'heure, payant."),
+    )
 
     result = cli("check")
 
     assert result.code == 0
     found = lines_of(result.out)
     assert found == [found[0]]
-    assert found[0].startswith("submissions/grenoble/bonjour-0001.yaml:6: description: avertissement : mention de "
-                               "paiement")
+    assert found[0].startswith(
+        "submissions/grenoble/bonjour-0001.yaml:6: description: avertissement : mention de paiement"
+    )
     assert "1 avertissement" in result.out
 
 
@@ -140,13 +173,16 @@ def test_same_text_is_a_possible_duplicate_on_the_newer_entry(site, cli):
     assert lines_of(result.out) == [
         "submissions/meylan/bonjour-0002.yaml:5: title: avertissement : doublon possible : même titre et même "
         "description que submissions/grenoble/bonjour-0001.yaml ; gardez une seule des deux annonces si c'est la "
-        "même personne"]
+        "même personne"
+    ]
 
 
 def test_same_sealed_contact_is_a_possible_duplicate(site, cli, keys):
     write(site / "submissions", make_entry(keys, 1, email="meme@example.org"))
-    write(site / "submissions", make_entry(keys, 2, email="MEME@example.org ", created="2026-11-03T10:00:00+01:00",
-                                           category="homework"))
+    write(
+        site / "submissions",
+        make_entry(keys, 2, email="MEME@example.org ", created="2026-11-03T10:00:00+01:00", category="homework"),
+    )
     write(site / "submissions", make_entry(keys, 3, email="autre@example.org"))
 
     result = cli("check")
@@ -162,14 +198,22 @@ def test_same_sealed_contact_is_a_possible_duplicate(site, cli, keys):
 
 def test_duplicate_id_across_folders_is_an_error(site, cli):
     put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
-    put(site, "meylan/bonjour-0001.yaml",
-        valid_text("bonjour-0001", description="Un autre texte.").replace("'38185'", "'38229'"))
+    put(
+        site,
+        "meylan/bonjour-0001.yaml",
+        valid_text("bonjour-0001", description="Un autre texte.").replace("'38185'", "'38229'"),
+    )
 
     result = cli("check")
 
     assert result.code == 1
-    assert any(line.startswith("submissions/meylan/bonjour-0001.yaml:1: id: « bonjour-0001 » est déjà l'id de "
-                               "submissions/grenoble/bonjour-0001.yaml") for line in lines_of(result.out)), result.out
+    assert any(
+        line.startswith(
+            "submissions/meylan/bonjour-0001.yaml:1: id: « bonjour-0001 » est déjà l'id de "
+            "submissions/grenoble/bonjour-0001.yaml"
+        )
+        for line in lines_of(result.out)
+    ), result.out
 
 
 def test_stray_files_say_how_to_fix_them(site, cli):
@@ -181,18 +225,25 @@ def test_stray_files_say_how_to_fix_them(site, cli):
 
     output = cli("check").out
 
-    assert "submissions/perdu.yaml:1: fichier: fichier hors d'un dossier de commune : déplacez-le dans " \
-           "submissions/<commune>/" in output
+    assert (
+        "submissions/perdu.yaml:1: fichier: fichier hors d'un dossier de commune : déplacez-le dans "
+        "submissions/<commune>/" in output
+    )
     assert "submissions/nulle-part/:1: fichier: dossier inconnu : chaque dossier porte le nom d'une commune" in output
-    assert "submissions/grenoble/bonjour-0002.yml:1: fichier: le fichier doit se terminer par .yaml : renommez-le " \
-           "en bonjour-0002.yaml" in output
+    assert (
+        "submissions/grenoble/bonjour-0002.yml:1: fichier: le fichier doit se terminer par .yaml : renommez-le "
+        "en bonjour-0002.yaml" in output
+    )
     assert "submissions/grenoble/archives/:1: fichier: sous-dossier inattendu" in output
     assert "submissions/grenoble/.brouillon.yaml:1: fichier: avertissement : fichier caché" in output
 
 
 def test_github_format_prints_annotations_on_the_lines(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml",
-        valid_text("bonjour-0001", description="Écrivez à lea@example.org, 5 € de l'heure."))
+    put(
+        site,
+        "grenoble/bonjour-0001.yaml",
+        valid_text("bonjour-0001", description="Écrivez à lea@example.org, 5 € de l'heure."),
+    )
 
     result = cli("check", "--format", "github")
 
@@ -209,16 +260,29 @@ def test_github_format_prints_annotations_on_the_lines(site, cli):
 
 
 def test_pull_request_mode_checks_only_the_changed_files_against_all_entries(site, cli, keys):
-    write(site / "submissions", make_entry(keys, 1, title="Déjà publiée",
-                                           description="Le même texte exactement. Je passe le samedi matin."))
+    write(
+        site / "submissions",
+        make_entry(keys, 1, title="Déjà publiée", description="Le même texte exactement. Je passe le samedi matin."),
+    )
     put(site, "meylan/bonjour-0001.yaml", valid_text("bonjour-0001").replace("'38185'", "'99999'"))  # not in the PR
-    new = put(site, "grenoble/nouvelle-0002.yaml", valid_text("nouvelle-0002", title="Déjà publiée",
-                                                              description="Le même texte exactement.")
-              .replace("2026-11-01T10", "2026-11-05T10"))
+    new = put(
+        site,
+        "grenoble/nouvelle-0002.yaml",
+        valid_text("nouvelle-0002", title="Déjà publiée", description="Le même texte exactement.").replace(
+            "2026-11-01T10", "2026-11-05T10"
+        ),
+    )
     (site / "Makefile").write_text("all:\n")
 
-    result = cli("check", "--format", "github", "--pull-request", str(new.relative_to(site)), "Makefile",
-                 "submissions/grenoble/supprimee-0003.yaml")
+    result = cli(
+        "check",
+        "--format",
+        "github",
+        "--pull-request",
+        str(new.relative_to(site)),
+        "Makefile",
+        "submissions/grenoble/supprimee-0003.yaml",
+    )
 
     assert result.code == 0, result.out
     annotations = [line for line in result.out.splitlines() if line.startswith("::")]
@@ -247,16 +311,25 @@ def test_already_expired_entry_is_a_warning(site, cli):
     result = cli("check", "--date", "2026-12-02")
 
     assert result.code == 0
-    assert lines_of(result.out) == ["submissions/grenoble/bonjour-0001.yaml:12: expires: avertissement : annonce "
-                                    "expirée le 01/12/2026 : le site ne l'affiche plus et `entraide expire` la "
-                                    "supprimera"]
+    assert lines_of(result.out) == [
+        "submissions/grenoble/bonjour-0001.yaml:12: expires: avertissement : annonce "
+        "expirée le 01/12/2026 : le site ne l'affiche plus et `entraide expire` la "
+        "supprimera"
+    ]
 
 
 def test_parallel_check_finds_exactly_what_the_sequential_one_finds(site, keys, monkeypatch):
     for number in range(60):
-        write(site / "submissions", make_entry(keys, number, email=f"p{number % 50}@example.org",
-                                               title="Courses" if number % 7 else "Courses du samedi",
-                                               description="La même description pour tous."))
+        write(
+            site / "submissions",
+            make_entry(
+                keys,
+                number,
+                email=f"p{number % 50}@example.org",
+                title="Courses" if number % 7 else "Courses du samedi",
+                description="La même description pour tous.",
+            ),
+        )
     put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="Écrire à a@b.fr"))
     monkeypatch.setattr(checks, "PARALLEL_FROM", 1)
 
@@ -283,8 +356,14 @@ def test_progress_bar_shows_on_a_terminal_only(site, keys):
     for number in range(30):
         write(site / "submissions", make_entry(keys, number))
     controller, terminal = os.openpty()
-    done = subprocess.run([sys.executable, "-m", "entraide.cli", "check"], cwd=site, stdout=subprocess.PIPE,
-                          stderr=terminal, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "entraide.cli", "check"],
+        cwd=site,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        timeout=120,
+        check=False,
+    )
     os.close(terminal)
     shown_on_terminal = os.read(controller, 65536).decode()
     os.close(controller)
@@ -297,8 +376,7 @@ def test_progress_bar_shows_on_a_terminal_only(site, keys):
 def test_github_format_also_writes_the_run_summary_with_hostile_text_kept_inert(site, cli, monkeypatch):
     summary = site / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    put(site, "grenoble/bonjour-0001.yaml",
-        valid_text("bonjour-0001", description="<b>x</b> 20 € | [a](js:x) *y*"))
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="<b>x</b> 20 € | [a](js:x) *y*"))
 
     assert cli("check", "--format", "github").code == 0
 

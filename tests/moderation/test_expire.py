@@ -26,7 +26,9 @@ def test_expire_removes_entries_past_their_date_in_one_commit(site, cli, keys):
     assert published(site) == ["test-2026-0002", "test-2026-0004"]
     assert int(git(site, "rev-list", "--count", "HEAD")) == int(commits) + 1
     assert sorted(git(site, "show", "--name-status", "--format=", "HEAD").splitlines()) == [
-        "D\tsubmissions/grenoble/test-2026-0001.yaml", "D\tsubmissions/meylan/test-2026-0003.yaml"]
+        "D\tsubmissions/grenoble/test-2026-0001.yaml",
+        "D\tsubmissions/meylan/test-2026-0003.yaml",
+    ]
     message = git(site, "log", "-1", "--format=%B")
     assert message.startswith("Expire 2 entries past their date (2026-12-05)")
     assert "- test-2026-0001 (expired 2026-12-04)" in message

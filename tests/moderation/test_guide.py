@@ -17,15 +17,29 @@ COMMANDS = sorted(entraide.commands)
 
 
 def test_every_command_is_in_the_guide():
-    assert COMMANDS == ["approve", "check", "codeowners", "expire", "keygen", "new", "pending", "reject", "reveal",
-                        "stats"]
+    assert COMMANDS == [
+        "approve",
+        "check",
+        "codeowners",
+        "expire",
+        "keygen",
+        "new",
+        "pending",
+        "reject",
+        "reveal",
+        "stats",
+    ]
     for name in COMMANDS:
         assert f"| `entraide {name}" in GUIDE, name
 
 
 def test_every_environment_variable_read_by_an_option_is_in_the_guide():
-    variables = {param.envvar for command in entraide.commands.values() for param in command.params
-                 if isinstance(param.envvar, str)}
+    variables = {
+        param.envvar
+        for command in entraide.commands.values()
+        for param in command.params
+        if isinstance(param.envvar, str)
+    }
     assert variables >= {"ENTRAIDE_SUBMISSIONS_PATH", "ENTRAIDE_PENDING_PATH", "ENTRAIDE_MODERATOR"}
     for variable in variables:
         assert f"`{variable}`" in GUIDE, variable
@@ -54,13 +68,16 @@ def test_each_help_is_the_commands_french_docstring(cli, name):
     assert isinstance(entraide.commands[name], click.Command)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["reject"], "Erreur : argument 'IDS...' obligatoire"),
-    (["reject", "x", "--reason"], "Erreur : l'option --reason attend une valeur"),
-    (["stats", "--format", "xml"], "Erreur : valeur invalide pour '--format' : choisissez parmi table, csv, json"),
-    (["check", "--nope"], "Erreur : option inconnue : --nope"),
-    (["publier"], "Erreur : commande inconnue : publier"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["reject"], "Erreur : argument 'IDS...' obligatoire"),
+        (["reject", "x", "--reason"], "Erreur : l'option --reason attend une valeur"),
+        (["stats", "--format", "xml"], "Erreur : valeur invalide pour '--format' : choisissez parmi table, csv, json"),
+        (["check", "--nope"], "Erreur : option inconnue : --nope"),
+        (["publier"], "Erreur : commande inconnue : publier"),
+    ],
+)
 def test_usage_mistakes_are_explained_in_french(cli, args, message):
     result = cli(*args)
 

@@ -8,8 +8,26 @@ import json
 import yaml
 from sample_site import git
 
-PHONE_CALL = "\n".join(["1", "3", "Échirolles", "Un coup de fil le soir", "Je vis seule et j'aimerais parler un peu.",
-                        "", "Josiane", "Le soir", "", "", "04 76 00 11 22", "o", "o"]) + "\n"
+PHONE_CALL = (
+    "\n".join(
+        [
+            "1",
+            "3",
+            "Échirolles",
+            "Un coup de fil le soir",
+            "Je vis seule et j'aimerais parler un peu.",
+            "",
+            "Josiane",
+            "Le soir",
+            "",
+            "",
+            "04 76 00 11 22",
+            "o",
+            "o",
+        ]
+    )
+    + "\n"
+)
 
 
 def test_from_a_phone_call_to_expiry(site, cli):
@@ -32,8 +50,10 @@ def test_from_a_phone_call_to_expiry(site, cli):
     assert json.loads(cli("stats", "--format", "json", "--date", day_after).out)["active_total"] == 0
 
     subjects = git(site, "log", "--format=%s").splitlines()
-    assert subjects[:2] == [f"Expire 1 entry past their date ({day_after})",
-                            f"Approve {entry_id} (Échirolles, conversation, request)"]
+    assert subjects[:2] == [
+        f"Expire 1 entry past their date ({day_after})",
+        f"Approve {entry_id} (Échirolles, conversation, request)",
+    ]
     actions = [json.loads(line)["action"] for line in (site / "reports" / "moderation.jsonl").read_text().splitlines()]
     assert actions == ["filed", "approved"]
     everything = git(site, "log", "-p", "--all") + (site / "reports" / "moderation.jsonl").read_text()

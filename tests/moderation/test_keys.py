@@ -17,8 +17,9 @@ def test_keygen_prints_a_pair_that_seals_and_opens(cli):
     public = lines[1].removeprefix("# clé publique (peut être partagée) : ")
     keys = KeyPair.from_private(private)
     assert keys.public == public
-    assert keys.unseal(keys.seal(Contact("lea@example.org", "06 12 34 56 78"))) == Contact("lea@example.org",
-                                                                                           "06 12 34 56 78")
+    assert keys.unseal(keys.seal(Contact("lea@example.org", "06 12 34 56 78"))) == Contact(
+        "lea@example.org", "06 12 34 56 78"
+    )
     assert "Gardez la clé privée secrète" in result.err
     assert cli("keygen").out != result.out
 
@@ -38,7 +39,11 @@ def test_reveal_round_trip_with_a_generated_key(site, monkeypatch):
     assert "ATTENTION : accès à des données personnelles" in result.err
     [record] = [json.loads(line) for line in (site / "reports" / "moderation.jsonl").read_text().splitlines()]
     assert {k: record[k] for k in ("action", "id", "moderator", "reason")} == {
-        "action": "revealed", "id": entry.id, "moderator": MODERATOR, "reason": "Signalement n° 12"}
+        "action": "revealed",
+        "id": entry.id,
+        "moderator": MODERATOR,
+        "reason": "Signalement n° 12",
+    }
     assert "lea@example.org" not in json.dumps(record) and "06 12" not in json.dumps(record)
 
 

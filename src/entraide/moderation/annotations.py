@@ -24,8 +24,10 @@ def annotation(finding: Finding) -> str:
     """`::error file=…,line=…,title=…::message` (or `::warning`) for one finding."""
     command = "error" if finding.severity == ERROR else "warning"
     title = f"Entraide : {finding.key}" if finding.key else "Entraide : fichier"
-    properties = ",".join(f"{name}={escape_property(value)}"
-                          for name, value in (("file", finding.path), ("line", str(finding.line)), ("title", title)))
+    properties = ",".join(
+        f"{name}={escape_property(value)}"
+        for name, value in (("file", finding.path), ("line", str(finding.line)), ("title", title))
+    )
     return f"::{command} {properties}::{escape_data(finding.message)}"
 
 
@@ -35,12 +37,18 @@ SUMMARY_ROWS = 200
 def step_summary(findings: list[Finding], checked: int) -> str:
     """A Markdown table for the run's summary page: GitHub shows only the first annotations of a step."""
     errors = sum(1 for f in findings if f.severity == ERROR)
-    lines = [f"### Vérification des annonces : {checked} fichier(s), {errors} erreur(s), "
-             f"{len(findings) - errors} avertissement(s)", ""]
+    lines = [
+        f"### Vérification des annonces : {checked} fichier(s), {errors} erreur(s), "
+        f"{len(findings) - errors} avertissement(s)",
+        "",
+    ]
     if findings:
         lines += ["| | Fichier | Ligne | Clé | Message |", "|---|---|---|---|---|"]
-        lines += [f"| {'❌' if f.severity == ERROR else '⚠️'} | {_cell(f.path)} | {f.line} | {_cell(f.key)} | "
-                  f"{_cell(f.message)} |" for f in findings[:SUMMARY_ROWS]]
+        lines += [
+            f"| {'❌' if f.severity == ERROR else '⚠️'} | {_cell(f.path)} | {f.line} | {_cell(f.key)} | "
+            f"{_cell(f.message)} |"
+            for f in findings[:SUMMARY_ROWS]
+        ]
         if len(findings) > SUMMARY_ROWS:
             lines.append(f"\n… et {len(findings) - SUMMARY_ROWS} autres : lancez « entraide check » pour tout voir.")
     return "\n".join(lines) + "\n"

@@ -76,9 +76,15 @@ class Report:
         return [f for f in self.findings if f.severity == WARNING]
 
 
-def check_paths(paths: Iterable[Path], *, against: Iterable[Path] = (), today: dt.date | None = None,
-                progress: Callable[[int, int], None] | None = None, workers: int | None = None,
-                changes_in: Path | None = None) -> Report:
+def check_paths(
+    paths: Iterable[Path],
+    *,
+    against: Iterable[Path] = (),
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    changes_in: Path | None = None,
+) -> Report:
     """Check the entry files under `paths`; `against` are other entries compared for duplicates only.
 
     With `changes_in`, `paths` are the files a pull request changes: deleted ones are skipped, and those
@@ -124,9 +130,17 @@ def _pull_request_files(paths: Iterable[Path], root: Path) -> tuple[list[Path], 
         if os.path.realpath(path).startswith(top + os.sep):
             inside.append(path)
         else:
-            findings.append(Finding(shown(path), 1, "", f"fichier hors de {shown(root)}/ : une pull request "
-                                                        "d'annonce ne modifie que des annonces ; ne fusionnez "
-                                                        "pas sans l'avis de l'équipe informatique", WARNING))
+            findings.append(
+                Finding(
+                    shown(path),
+                    1,
+                    "",
+                    f"fichier hors de {shown(root)}/ : une pull request "
+                    "d'annonce ne modifie que des annonces ; ne fusionnez "
+                    "pas sans l'avis de l'équipe informatique",
+                    WARNING,
+                )
+            )
     return inside, findings
 
 
@@ -151,14 +165,28 @@ def _collect_root(root: Path, files: list[Path], findings: list[Finding]) -> Non
         if _hidden(child, findings):
             continue
         if child.is_file():
-            findings.append(Finding(shown(child), 1, "", f"fichier hors d'un dossier de commune : déplacez-le dans "
-                                                         f"{shown(root)}/<commune>/ (par exemple grenoble/)"))
+            findings.append(
+                Finding(
+                    shown(child),
+                    1,
+                    "",
+                    f"fichier hors d'un dossier de commune : déplacez-le dans "
+                    f"{shown(root)}/<commune>/ (par exemple grenoble/)",
+                )
+            )
         elif child.name in load_communes().by_slug:
             _collect_commune(child, files, findings)
         else:
-            findings.append(Finding(shown(child) + "/", 1, "", "dossier inconnu : chaque dossier porte le nom d'une "
-                                                               "commune (par exemple grenoble/, saint-egreve/) ; "
-                                                               "déplacez ses fichiers dans le bon dossier"))
+            findings.append(
+                Finding(
+                    shown(child) + "/",
+                    1,
+                    "",
+                    "dossier inconnu : chaque dossier porte le nom d'une "
+                    "commune (par exemple grenoble/, saint-egreve/) ; "
+                    "déplacez ses fichiers dans le bon dossier",
+                )
+            )
             _collect_commune(child, files, findings)
 
 
@@ -169,9 +197,16 @@ def _collect_commune(folder: Path, files: list[Path], findings: list[Finding]) -
         if child.is_file():
             files.append(child)
         else:
-            findings.append(Finding(shown(child) + "/", 1, "", f"sous-dossier inattendu : les annonces sont "
-                                                               f"directement dans {shown(folder)}/ ; "
-                                                               "déplacez-les et supprimez ce dossier"))
+            findings.append(
+                Finding(
+                    shown(child) + "/",
+                    1,
+                    "",
+                    f"sous-dossier inattendu : les annonces sont "
+                    f"directement dans {shown(folder)}/ ; "
+                    "déplacez-les et supprimez ce dossier",
+                )
+            )
 
 
 def _hidden(path: Path, findings: list[Finding]) -> bool:
@@ -217,15 +252,20 @@ def check_file(path: Path) -> tuple[list[Finding], Summary | None]:
         return [Finding(name, 1, "", "le fichier n'est pas en UTF-8 : réenregistrez-le en UTF-8")], None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        return [Finding(name, mark.line + 1 if mark else 1, "", f"YAML illisible ({getattr(error, 'problem', error)})"
-                                                                 " : vérifiez l'indentation et les guillemets")], None
+        return [
+            Finding(
+                name,
+                mark.line + 1 if mark else 1,
+                "",
+                f"YAML illisible ({getattr(error, 'problem', error)}) : vérifiez l'indentation et les guillemets",
+            )
+        ], None
     problems = check(data, filename=str(path))
     if not isinstance(data, dict):
         return [Finding(name, 1, p.key, p.message) for p in problems], None
     lines = KeyLines(text)
     findings = [Finding(name, lines[p.key], p.key, p.message) for p in problems + contact_problems(data)]
-    findings += [Finding(name, lines[f.key], f.key, _payment_message(f.excerpt), WARNING)
-                 for f in payment_flags(data)]
+    findings += [Finding(name, lines[f.key], f.key, _payment_message(f.excerpt), WARNING) for f in payment_flags(data)]
     return findings, _summary(name, lines, data)
 
 
@@ -240,8 +280,10 @@ def summarise_file(path: Path) -> Summary | None:
 
 
 def _payment_message(excerpt: str) -> str:
-    return (f"mention de paiement (« {excerpt} ») : l'aide est gratuite ; acceptez un remboursement de frais "
-            "(courses), refusez une demande de paiement")
+    return (
+        f"mention de paiement (« {excerpt} ») : l'aide est gratuite ; acceptez un remboursement de frais "
+        "(courses), refusez une demande de paiement"
+    )
 
 
 def _summary(name: str, lines: KeyLines, data: dict[str, Any]) -> Summary:
@@ -297,9 +339,15 @@ def _expiry_warnings(summary: Summary | None, found: list[Finding], today: dt.da
         return []
     if expires >= today:
         return []
-    return [Finding(summary.path, summary.expires_line, "expires", f"annonce expirée le {expires:%d/%m/%Y} : le site "
-                                                                  "ne l'affiche plus et `entraide expire` la "
-                                                                  "supprimera", WARNING)]
+    return [
+        Finding(
+            summary.path,
+            summary.expires_line,
+            "expires",
+            f"annonce expirée le {expires:%d/%m/%Y} : le site ne l'affiche plus et `entraide expire` la supprimera",
+            WARNING,
+        )
+    ]
 
 
 def duplicate_findings(summaries: list[Summary], reference: Iterable[Summary] = ()) -> list[Finding]:
@@ -320,14 +368,30 @@ def duplicate_findings(summaries: list[Summary], reference: Iterable[Summary] = 
 
 def _duplicate(attribute: str, summary: Summary, first: Summary) -> Finding:
     if attribute == "id":
-        return Finding(summary.path, summary.id_line, "id", f"« {summary.id} » est déjà l'id de {first.path} : "
-                                                            "chaque annonce doit avoir un id unique ; renommez "
-                                                            "l'une des deux (id et nom du fichier)")
+        return Finding(
+            summary.path,
+            summary.id_line,
+            "id",
+            f"« {summary.id} » est déjà l'id de {first.path} : "
+            "chaque annonce doit avoir un id unique ; renommez "
+            "l'une des deux (id et nom du fichier)",
+        )
     if attribute == "text":
-        return Finding(summary.path, summary.title_line, "title", f"doublon possible : même titre et même description "
-                                                                  f"que {first.path} ; gardez une seule des deux "
-                                                                  "annonces si c'est la même personne", WARNING)
-    return Finding(summary.path, summary.contact_line, "contact", f"doublon possible : même contact (scellé) que "
-                                                                  f"{first.path} ; la même personne a déjà une "
-                                                                  "annonce, vérifiez que ce n'est pas la même",
-                   WARNING)
+        return Finding(
+            summary.path,
+            summary.title_line,
+            "title",
+            f"doublon possible : même titre et même description "
+            f"que {first.path} ; gardez une seule des deux "
+            "annonces si c'est la même personne",
+            WARNING,
+        )
+    return Finding(
+        summary.path,
+        summary.contact_line,
+        "contact",
+        f"doublon possible : même contact (scellé) que "
+        f"{first.path} ; la même personne a déjà une "
+        "annonce, vérifiez que ce n'est pas la même",
+        WARNING,
+    )

@@ -20,8 +20,10 @@ def codeowners(organisation: str = PLACEHOLDER_ORGANISATION, submissions: str = 
         "# Fichier produit par « entraide codeowners --organisation NOM » : régénérez-le plutôt que de le modifier.",
     ]
     if organisation == PLACEHOLDER_ORGANISATION:
-        lines.append(f"# ATTENTION : « {PLACEHOLDER_ORGANISATION} » et les noms d'équipes sont des EXEMPLES à "
-                     "remplacer par ceux de votre organisation GitHub.")
+        lines.append(
+            f"# ATTENTION : « {PLACEHOLDER_ORGANISATION} » et les noms d'équipes sont des EXEMPLES à "
+            "remplacer par ceux de votre organisation GitHub."
+        )
     lines += [
         "",
         "# Par défaut (code, configuration, workflows) : l'équipe informatique.",

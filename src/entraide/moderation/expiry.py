@@ -23,8 +23,9 @@ class Expired:
     expires: dt.date
 
 
-def find_expired(submissions: Path, today: dt.date,
-                 progress: Callable[[int, int], None] | None = None) -> tuple[list[Expired], list[Path]]:
+def find_expired(
+    submissions: Path, today: dt.date, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[Expired], list[Path]]:
     """Entries whose last day is before `today`, and the files whose date could not be read."""
     paths = list(entry_paths(submissions)) if submissions.is_dir() else []
     expired, unreadable = [], []

@@ -52,6 +52,8 @@ def refuse_contact(text: str, what: str) -> str:
     if not text:
         raise ModerationError(f"{what} est vide : écrivez-la en quelques mots")
     if contact_problems({"description": text}):
-        raise ModerationError(f"{what} contient une adresse e-mail, un numéro de téléphone ou un lien : "
-                              "retirez-les, le journal de modération ne garde jamais de coordonnées")
+        raise ModerationError(
+            f"{what} contient une adresse e-mail, un numéro de téléphone ou un lien : "
+            "retirez-les, le journal de modération ne garde jamais de coordonnées"
+        )
     return text

@@ -20,8 +20,10 @@ def load_private_keys(config: Config) -> KeyPair:
     from entraide.endpoint.keys import PRIVATE_FILE, load_keys
 
     if not config.private_key and not (Path(config.dev_keys_path) / PRIVATE_FILE).exists():
-        raise ModerationError("ENTRAIDE_PRIVATE_KEY n'est pas définie : demandez la clé privée de l'instance à "
-                              "l'équipe informatique et exportez-la (export ENTRAIDE_PRIVATE_KEY=...)")
+        raise ModerationError(
+            "ENTRAIDE_PRIVATE_KEY n'est pas définie : demandez la clé privée de l'instance à "
+            "l'équipe informatique et exportez-la (export ENTRAIDE_PRIVATE_KEY=...)"
+        )
     try:
         return load_keys(config)
     except SealingError as error:

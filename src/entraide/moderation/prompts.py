@@ -94,8 +94,10 @@ def ask_commune() -> str:
             return found[0].code
         if found:
             return _choose("Plusieurs communes correspondent", [(c.code, _commune_label(c)) for c in found])
-        click.echo("  Aucune commune de la Métropole ne correspond : vérifiez l'orthographe ou donnez le code "
-                   "postal. Si la personne habite hors de la Métropole, Entraide ne peut pas publier son annonce.")
+        click.echo(
+            "  Aucune commune de la Métropole ne correspond : vérifiez l'orthographe ou donnez le code "
+            "postal. Si la personne habite hors de la Métropole, Entraide ne peut pas publier son annonce."
+        )
 
 
 def _commune_label(commune: Commune) -> str:
@@ -124,12 +126,15 @@ def ask_description() -> str:
 
 
 def ask_consent() -> str:
-    click.echo("\nLisez la charte à la personne : l'aide est gratuite ; son annonce (sans ses coordonnées) sera "
-               "publiée sur le site ; ses coordonnées restent chiffrées et ne servent qu'à lui transmettre les "
-               "messages ; elle peut retirer l'annonce à tout moment avec sa clé de retrait.")
+    click.echo(
+        "\nLisez la charte à la personne : l'aide est gratuite ; son annonce (sans ses coordonnées) sera "
+        "publiée sur le site ; ses coordonnées restent chiffrées et ne servent qu'à lui transmettre les "
+        "messages ; elle peut retirer l'annonce à tout moment avec sa clé de retrait."
+    )
     if not ask_yes_no("La personne accepte-t-elle la charte et la publication de son annonce ?"):
-        raise ModerationError("sans l'accord de la personne, l'annonce ne peut pas être déposée ; rien n'a été "
-                              "enregistré")
+        raise ModerationError(
+            "sans l'accord de la personne, l'annonce ne peut pas être déposée ; rien n'a été enregistré"
+        )
     return "on"
 
 
@@ -141,23 +146,38 @@ QUESTIONS = (
     Question("description", ask_description),
     Question("name", _line("Prénom ou pseudonyme affiché sur le site")),
     Question("availability", _line("Disponibilités", optional=True)),
-    Question("address", _line("Adresse, pour placer l'annonce sur la carte à 300 m près ; jamais publiée",
-                              optional=True)),
+    Question(
+        "address", _line("Adresse, pour placer l'annonce sur la carte à 300 m près ; jamais publiée", optional=True)
+    ),
     Question("email", _line("E-mail de la personne, privé", optional=True)),
     Question("phone", _line("Téléphone de la personne, privé", optional=True)),
     Question("consent", ask_consent),
 )
 
-LABELS = {"kind": "type", "category": "catégorie", "commune": "commune", "title": "titre",
-          "description": "description", "name": "prénom ou pseudonyme", "availability": "disponibilités",
-          "address": "adresse", "email": "e-mail", "phone": "téléphone", "consent": "accord"}
+LABELS = {
+    "kind": "type",
+    "category": "catégorie",
+    "commune": "commune",
+    "title": "titre",
+    "description": "description",
+    "name": "prénom ou pseudonyme",
+    "availability": "disponibilités",
+    "address": "adresse",
+    "email": "e-mail",
+    "phone": "téléphone",
+    "consent": "accord",
+}
 
 
 def agent_flag(agent: str, channel: str) -> Flag:
     """Told to moderators with the automatic flags, so a pull request shows who filed it and how."""
     how, where = CHANNELS[channel]
-    return Flag("filed-by-agent", "Déposée par un agent", where,
-                f"{agent}, par {how} ; accord de la personne recueilli à l'oral")
+    return Flag(
+        "filed-by-agent",
+        "Déposée par un agent",
+        where,
+        f"{agent}, par {how} ; accord de la personne recueilli à l'oral",
+    )
 
 
 def now() -> dt.datetime:

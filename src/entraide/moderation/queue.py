@@ -73,8 +73,10 @@ def find_pending(pending: Path, entry_id: str) -> PendingEntry:
         raise ModerationError(f"« {entry_id} » n'est pas un id d'annonce : copiez-le depuis « entraide pending »")
     paths = sorted(pending.glob(f"*/{entry_id}.yaml")) if pending.is_dir() else []
     if not paths:
-        raise ModerationError(f"aucune annonce en attente n'a l'id {entry_id} dans {pending}/ : vérifiez l'id avec "
-                              "« entraide pending » (elle a peut-être déjà été traitée)")
+        raise ModerationError(
+            f"aucune annonce en attente n'a l'id {entry_id} dans {pending}/ : vérifiez l'id avec "
+            "« entraide pending » (elle a peut-être déjà été traitée)"
+        )
     return _read(paths[0])
 
 
@@ -95,14 +97,17 @@ def approve(item: PendingEntry, *, submissions: Path, moderator: str, journal: J
     """
     report = check_paths([item.path])
     if report.errors or item.entry is None:
-        raise ModerationError(f"l'annonce {item.id} ne passe pas la vérification :\n" +
-                              "\n".join(f"  {f}" for f in report.errors) +
-                              f"\ncorrigez le fichier {item.path} ou refusez l'annonce (entraide reject)")
+        raise ModerationError(
+            f"l'annonce {item.id} ne passe pas la vérification :\n"
+            + "\n".join(f"  {f}" for f in report.errors)
+            + f"\ncorrigez le fichier {item.path} ou refusez l'annonce (entraide reject)"
+        )
     target = entry_path(submissions, item.entry)
     for published in [target, *sorted(submissions.glob(f"*/{item.id}.yaml"))]:
         if published.exists():
-            raise ModerationError(f"{published} existe déjà : l'annonce {item.id} est déjà publiée ; refusez ce "
-                                  "doublon (entraide reject)")
+            raise ModerationError(
+                f"{published} existe déjà : l'annonce {item.id} est déjà publiée ; refusez ce doublon (entraide reject)"
+            )
     repository = Repository(submissions if submissions.is_dir() else submissions.parent)
     repository.ensure_ready([target])
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -130,8 +135,9 @@ def reject(item: PendingEntry, *, reason: str, moderator: str, journal: Journal)
     reason = refuse_contact(reason, "la raison du refus")
     item.path.unlink()
     _remove_empty(item.path.parent)
-    journal.record("rejected", id=item.id, commune=str(item.data.get("commune", "")), reason=reason,
-                   moderator=moderator)
+    journal.record(
+        "rejected", id=item.id, commune=str(item.data.get("commune", "")), reason=reason, moderator=moderator
+    )
     return Decision(item, "rejected", item.path)
 
 
@@ -143,10 +149,13 @@ def _remove_empty(folder: Path) -> None:
 def find_entry(entry_id: str, submissions: Path, pending: Path) -> dict[str, Any]:
     """The file data of a published or pending entry, for `entraide reveal`."""
     if not _ID.match(entry_id):
-        raise ModerationError(f"« {entry_id} » n'est pas un id d'annonce : il figure dans l'adresse de sa page "
-                              "(/annonces/ID/) ou dans le signalement")
+        raise ModerationError(
+            f"« {entry_id} » n'est pas un id d'annonce : il figure dans l'adresse de sa page "
+            "(/annonces/ID/) ou dans le signalement"
+        )
     for root in (submissions, pending):
         for path in sorted(root.glob(f"*/{entry_id}.yaml")) if root.is_dir() else ():
             return _read(path).data
-    raise ModerationError(f"aucune annonce {entry_id} dans {submissions}/ ni {pending}/ : elle a peut-être expiré "
-                          "ou été retirée")
+    raise ModerationError(
+        f"aucune annonce {entry_id} dans {submissions}/ ni {pending}/ : elle a peut-être expiré ou été retirée"
+    )

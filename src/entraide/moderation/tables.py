@@ -30,8 +30,14 @@ def printable(value: Any) -> str:
     return "".join("?" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in str(value))
 
 
-def render(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = (),
-           shrink: int | None = None, width: int = 0) -> str:
+def render(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    right: Sequence[int] = (),
+    shrink: int | None = None,
+    width: int = 0,
+) -> str:
     """Columns padded to their widest cell; column `shrink` is cut (…) so the table fits in `width`."""
     cells = [[printable(c) for c in row] for row in [headers, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
@@ -61,15 +67,17 @@ def pending_table(items: Sequence[PendingEntry], width: int) -> str:
     for item in items:
         data = item.data
         commune = communes.get(str(data.get("commune")))
-        rows.append([
-            item.id,
-            _received(data.get("created")),
-            commune.name if commune else str(data.get("commune", "?")),
-            kinds.get(str(data.get("kind")), "?"),
-            categories.get(str(data.get("category")), "?"),
-            str(data.get("title", "")),
-            flag_summary(item),
-        ])
+        rows.append(
+            [
+                item.id,
+                _received(data.get("created")),
+                commune.name if commune else str(data.get("commune", "?")),
+                kinds.get(str(data.get("kind")), "?"),
+                categories.get(str(data.get("category")), "?"),
+                str(data.get("title", "")),
+                flag_summary(item),
+            ]
+        )
     headers = ["Id", "Reçue le", "Commune", "Type", "Catégorie", "Titre", "À vérifier"]
     return render(headers, rows, shrink=5, width=width)
 
@@ -98,10 +106,18 @@ def _received(created: Any) -> str:
 def stats_rows(stats: Stats) -> list[dict[str, Any]]:
     """One row per commune, category and kind (zeros included), in the order the site shows them."""
     return [
-        {"commune_code": commune.code, "commune": commune.name, "category": category.key,
-         "category_label": category.label, "kind": kind.key, "kind_label": kind.label,
-         "active": stats.active[commune.code, category.key, kind.key]}
-        for commune in load_communes().all for category in load_categories() for kind in load_kinds()
+        {
+            "commune_code": commune.code,
+            "commune": commune.name,
+            "category": category.key,
+            "category_label": category.label,
+            "kind": kind.key,
+            "kind_label": kind.label,
+            "active": stats.active[commune.code, category.key, kind.key],
+        }
+        for commune in load_communes().all
+        for category in load_categories()
+        for kind in load_kinds()
     ]
 
 
@@ -113,13 +129,15 @@ def stats_table(stats: Stats, today: dt.date) -> str:
     group = CELL * len(kinds) - 1
 
     def line(label: str, counts: list[int], total: int | str) -> str:
-        cells = ["".join(f"{n:>{CELL}}" for n in counts[i:i + len(kinds)])[1:]
-                 for i in range(0, len(counts), len(kinds))]
+        cells = [
+            "".join(f"{n:>{CELL}}" for n in counts[i : i + len(kinds)])[1:] for i in range(0, len(counts), len(kinds))
+        ]
         return (label.ljust(first) + "   ".join(cells) + f"{total:>9}").rstrip()
 
     header = " " * first + "   ".join(c.label.split()[0][:group].ljust(group) for c in categories) + "    Total"
-    subheader = " " * first + "   ".join("".join(f"{SHORT_KINDS[k.key]:>{CELL}}" for k in kinds)[1:]
-                                         for _ in categories)
+    subheader = " " * first + "   ".join(
+        "".join(f"{SHORT_KINDS[k.key]:>{CELL}}" for k in kinds)[1:] for _ in categories
+    )
     lines = [header.rstrip(), subheader.rstrip()]
     for commune in load_communes().all:
         counts = [stats.active[commune.code, c.key, k.key] for c in categories for k in kinds]
@@ -127,11 +145,13 @@ def stats_table(stats: Stats, today: dt.date) -> str:
     totals = [stats.total(category=c.key, kind=k.key) for c in categories for k in kinds]
     lines.append(line("Total", totals, sum(totals)))
     offers, requests = stats.total(kind="offer"), stats.total(kind="request")
-    return (f"Annonces actives au {today:%d/%m/%Y}, par commune, catégorie et type "
-            "(dem. = demandes d'aide, off. = offres d'aide)\n\n" + "\n".join(lines) + "\n\n"
-            f"Annonces actives : {stats.total()} ({requests} demandes, {offers} offres)\n"
-            f"Annonces expirées encore dans le dépôt : {stats.expired} (entraide expire les retire)\n"
-            f"Annonces en attente de modération : {stats.pending}")
+    return (
+        f"Annonces actives au {today:%d/%m/%Y}, par commune, catégorie et type "
+        "(dem. = demandes d'aide, off. = offres d'aide)\n\n" + "\n".join(lines) + "\n\n"
+        f"Annonces actives : {stats.total()} ({requests} demandes, {offers} offres)\n"
+        f"Annonces expirées encore dans le dépôt : {stats.expired} (entraide expire les retire)\n"
+        f"Annonces en attente de modération : {stats.pending}"
+    )
 
 
 def stats_csv(stats: Stats) -> str:
@@ -139,8 +159,9 @@ def stats_csv(stats: Stats) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["statut", "code_insee", "commune", "categorie", "type", "nombre"])
     for row in stats_rows(stats):
-        writer.writerow(["active", row["commune_code"], row["commune"], row["category_label"], row["kind_label"],
-                         row["active"]])
+        writer.writerow(
+            ["active", row["commune_code"], row["commune"], row["category_label"], row["kind_label"], row["active"]]
+        )
     writer.writerow(["expiree", "", "", "", "", stats.expired])
     writer.writerow(["en_attente", "", "", "", "", stats.pending])
     return out.getvalue()
@@ -152,7 +173,9 @@ def stats_json(stats: Stats, today: dt.date) -> str:
         "active_total": stats.total(),
         "expired": stats.expired,
         "pending": stats.pending,
-        "active": [{key: row[key] for key in ("commune_code", "commune", "category", "kind", "active")}
-                   for row in stats_rows(stats)],
+        "active": [
+            {key: row[key] for key in ("commune_code", "commune", "category", "kind", "active")}
+            for row in stats_rows(stats)
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
