@@ -6,10 +6,12 @@ import hashlib
 import json
 import math
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from itertools import pairwise
+from typing import Any
 
 COMMUNES_RESOURCE = "communes-grenoble-alpes-metropole.geojson"
 EARTH_RADIUS_M = 6_371_000.0
@@ -45,7 +47,7 @@ class Commune:
             _segment_distance_m(lon, lat, a, b)
             for polygon in self.polygons
             for ring in polygon
-            for a, b in zip(ring, ring[1:])
+            for a, b in pairwise(ring)
         )
 
     def point_for(self, key: str) -> tuple[float, float]:
@@ -133,7 +135,7 @@ def _bbox(polygons: tuple[Polygon, ...]) -> tuple[float, float, float, float]:
 
 def _in_ring(ring: Ring, x: float, y: float) -> bool:
     inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+    for (x1, y1), (x2, y2) in pairwise(ring):
         if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
             inside = not inside
     return inside

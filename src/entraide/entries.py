@@ -10,9 +10,10 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import yaml
 
@@ -20,8 +21,19 @@ from entraide.communes import load_communes
 from entraide.schema import Problem, validate
 
 LOCATION_TOLERANCE_M = 300
-PUBLIC_KEYS = ("id", "kind", "category", "commune", "title", "description", "name", "availability", "location",
-               "created", "expires")
+PUBLIC_KEYS = (
+    "id",
+    "kind",
+    "category",
+    "commune",
+    "title",
+    "description",
+    "name",
+    "availability",
+    "location",
+    "created",
+    "expires",
+)
 PRIVATE_KEYS = ("contact", "withdraw_key_hash")
 KEY_ORDER = PUBLIC_KEYS + PRIVATE_KEYS
 
@@ -120,7 +132,7 @@ class InvalidEntries(Exception):
 
 
 def parse(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is libyaml's *safe* loader
 
 
 def check(data: Any, *, filename: str | None = None) -> list[Problem]:
@@ -134,9 +146,14 @@ def check(data: Any, *, filename: str | None = None) -> list[Problem]:
     if not {"commune", "location"} & bad and data.get("location"):
         problems += _check_location(data)
     if not {"created", "expires"} & bad and "created" in data and "expires" in data:
-        if dt.date.fromisoformat(data["expires"]) < dt.datetime.fromisoformat(data["created"]).date():
-            problems.append(Problem("expires", "la date d'expiration est antérieure à la date de création"))
+        problems += _check_dates(data)
     return problems
+
+
+def _check_dates(data: dict[str, Any]) -> list[Problem]:
+    if dt.date.fromisoformat(data["expires"]) < dt.datetime.fromisoformat(data["created"]).date():
+        return [Problem("expires", "la date d'expiration est antérieure à la date de création")]
+    return []
 
 
 def _check_path(data: dict[str, Any], path: Path, bad: set[str]) -> list[Problem]:
@@ -144,13 +161,23 @@ def _check_path(data: dict[str, Any], path: Path, bad: set[str]) -> list[Problem
     if path.suffix != ".yaml":
         problems.append(Problem("", f"le fichier doit se terminer par .yaml : renommez-le en {path.stem}.yaml"))
     if "id" not in bad and "id" in data and data["id"] != path.stem:
-        problems.append(Problem("id", f"« {data['id']} » diffère du nom du fichier : renommez le fichier en "
-                                      f"{data['id']}.yaml ou corrigez l'id"))
+        problems.append(
+            Problem(
+                "id",
+                f"« {data['id']} » diffère du nom du fichier : renommez le fichier en "
+                f"{data['id']}.yaml ou corrigez l'id",
+            )
+        )
     if "commune" not in bad and "commune" in data:
         commune = load_communes().by_code[data["commune"]]
         if path.parent.name != commune.slug:
-            problems.append(Problem("commune", f"{data['commune']} est {commune.name} : le fichier doit être dans le "
-                                               f"dossier {commune.slug}/ et non {path.parent.name}/"))
+            problems.append(
+                Problem(
+                    "commune",
+                    f"{data['commune']} est {commune.name} : le fichier doit être dans le "
+                    f"dossier {commune.slug}/ et non {path.parent.name}/",
+                )
+            )
     return problems
 
 
@@ -158,8 +185,13 @@ def _check_location(data: dict[str, Any]) -> list[Problem]:
     commune = load_communes().by_code[data["commune"]]
     distance = commune.distance_m(data["location"]["lon"], data["location"]["lat"])
     if distance > LOCATION_TOLERANCE_M:
-        return [Problem("location", f"le point est à {distance / 1000:.1f} km de {commune.name} : il doit être "
-                                    f"dans la commune (tolérance {LOCATION_TOLERANCE_M} m)")]
+        return [
+            Problem(
+                "location",
+                f"le point est à {distance / 1000:.1f} km de {commune.name} : il doit être "
+                f"dans la commune (tolérance {LOCATION_TOLERANCE_M} m)",
+            )
+        ]
     return []
 
 
@@ -187,8 +219,16 @@ def read_entry(path: Path, root: Path | None = None) -> tuple[Entry | None, list
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        return None, [FileProblem(shown, line, Problem("", f"YAML illisible ({getattr(error, 'problem', error)}) : "
-                                                            "vérifiez l'indentation et les guillemets"))]
+        return None, [
+            FileProblem(
+                shown,
+                line,
+                Problem(
+                    "",
+                    f"YAML illisible ({getattr(error, 'problem', error)}) : vérifiez l'indentation et les guillemets",
+                ),
+            )
+        ]
     problems = check(data, filename=str(path))
     if problems:
         return None, [FileProblem(shown, key_line(text, p.key), p) for p in problems]
@@ -247,7 +287,7 @@ def _read_many(paths: list[str], root: Path, workers: int | None) -> tuple[dict[
             results = pool.starmap(read_entry, ((Path(path), root) for path in paths), chunksize=500)
     else:
         results = [read_entry(Path(path), root) for path in paths]
-    parsed = {path: entry for path, (entry, _) in zip(paths, results) if entry}
+    parsed = {path: entry for path, (entry, _) in zip(paths, results, strict=True) if entry}
     return parsed, [problem for _, found in results for problem in found]
 
 
@@ -286,9 +326,16 @@ def _refuse_duplicate_ids(entries: Iterable[Entry], root: Path) -> None:
     problems = []
     for entry in entries:
         if entry.id in seen:
-            problems.append(FileProblem(f"{root.name}/{entry.commune_slug}/{entry.id}.yaml", 1,
-                                        Problem("id", f"déjà utilisé dans {seen[entry.id].commune_slug}/ : "
-                                                      "chaque annonce doit avoir un id unique")))
+            problems.append(
+                FileProblem(
+                    f"{root.name}/{entry.commune_slug}/{entry.id}.yaml",
+                    1,
+                    Problem(
+                        "id",
+                        f"déjà utilisé dans {seen[entry.id].commune_slug}/ : chaque annonce doit avoir un id unique",
+                    ),
+                )
+            )
         seen[entry.id] = entry
     if problems:
         raise InvalidEntries(problems)

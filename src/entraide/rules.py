@@ -8,8 +8,9 @@ is normal, asking to be paid is not). `entraide check` applies the same rules to
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from entraide.schema import Problem
 
@@ -17,10 +18,17 @@ PUBLIC_TEXT_KEYS = ("title", "description", "name", "availability")
 
 _CONTACT_PATTERNS = (
     ("une adresse e-mail", re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\]|\barobase\b)\s*[\w-]+(?:\.[\w-]+)+", re.I)),
-    ("un numéro de téléphone", re.compile(r"(?:\+|00)\s*33\s*\(?0?\)?\s*[1-9](?:[\s.\-/]*\d{2}){4}"
-                                          r"|(?<![\d])0\s*[1-9](?:[\s.\-/]*\d{2}){4}(?!\d)")),
-    ("un lien", re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:fr|com|net|org|eu|io|info|me|ly|gouv\.fr)\b(?:/\S*)?",
-                           re.I)),
+    (
+        "un numéro de téléphone",
+        re.compile(
+            r"(?:\+|00)\s*33\s*\(?0?\)?\s*[1-9](?:[\s.\-/]*\d{2}){4}"
+            r"|(?<![\d])0\s*[1-9](?:[\s.\-/]*\d{2}){4}(?!\d)"
+        ),
+    ),
+    (
+        "un lien",
+        re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:fr|com|net|org|eu|io|info|me|ly|gouv\.fr)\b(?:/\S*)?", re.I),
+    ),
 )
 
 _PAYMENT = re.compile(
@@ -64,9 +72,14 @@ def contact_problems(fields: Mapping[str, Any]) -> list[Problem]:
                 found.append(what)
                 text = pattern.sub(" ", text)  # an email address is not also reported as a link
         if found:
-            problems.append(Problem(key, f"contient {' et '.join(found)} : retirez-les, le site ne publie jamais "
-                                         "de coordonnées ; indiquez-les dans les champs privés « e-mail » ou "
-                                         "« téléphone »"))
+            problems.append(
+                Problem(
+                    key,
+                    f"contient {' et '.join(found)} : retirez-les, le site ne publie jamais "
+                    "de coordonnées ; indiquez-les dans les champs privés « e-mail » ou "
+                    "« téléphone »",
+                )
+            )
     return problems
 
 

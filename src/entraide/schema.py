@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import fastjsonschema
 
@@ -62,7 +63,7 @@ def _property_validators() -> dict[str, Callable[[Any], Any]]:
         from entraide import schema_compiled
     except ImportError:
         schema_compiled = None
-    if schema_compiled is not None and schema_compiled.DIGEST == schema_digest():
+    if schema_compiled is not None and schema_digest() == schema_compiled.DIGEST:
         return schema_compiled.VALIDATORS
     properties = load_schema()["properties"]
     return {key: fastjsonschema.compile(subschema) for key, subschema in properties.items()}

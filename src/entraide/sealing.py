@@ -49,8 +49,9 @@ class KeyPair:
         try:
             key = PrivateKey(base64.b64decode(private.strip(), validate=True))
         except (ValueError, TypeError) as error:
-            raise SealingError("ENTRAIDE_PRIVATE_KEY n'est pas une clé valable : créez-en une avec "
-                               "`entraide keygen`") from error
+            raise SealingError(
+                "ENTRAIDE_PRIVATE_KEY n'est pas une clé valable : créez-en une avec `entraide keygen`"
+            ) from error
         return cls(private=private.strip(), public=base64.b64encode(bytes(key.public_key)).decode())
 
     def _fingerprint_key(self) -> bytes:
@@ -69,8 +70,9 @@ class KeyPair:
         try:
             data = json.loads(SealedBox(PrivateKey(base64.b64decode(self.private))).decrypt(box))
         except CryptoError as error:
-            raise SealingError("ce contact a été scellé avec une autre clé : utilisez la clé privée de "
-                               "l'instance qui l'a reçu") from error
+            raise SealingError(
+                "ce contact a été scellé avec une autre clé : utilisez la clé privée de l'instance qui l'a reçu"
+            ) from error
         return Contact(email=data.get("email", ""), phone=data.get("phone", ""))
 
 

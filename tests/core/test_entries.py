@@ -27,8 +27,12 @@ def an_entry(**changes) -> Entry:
 def test_yaml_round_trips_exactly_even_with_hostile_text_and_yaml_lookalikes(tmp_path):
     tricky = [HOSTILE, "yes", "null", "12", "2026-01-01", "- liste", "# pas un commentaire", "a: b", "  espaces  "]
     for number, text in enumerate(tricky):
-        entry = an_entry(id=f"grenoble-tricky-{number}", title=f"Titre {text}"[:80], availability=text,
-                         description=f"Ligne un {text}\nLigne deux\n\nLigne quatre")
+        entry = an_entry(
+            id=f"grenoble-tricky-{number}",
+            title=f"Titre {text}"[:80],
+            availability=text,
+            description=f"Ligne un {text}\nLigne deux\n\nLigne quatre",
+        )
         assert Entry.from_data(parse(to_yaml(entry))) == entry
         path = write_entry(tmp_path, entry)
         assert path == tmp_path / "grenoble" / f"grenoble-tricky-{number}.yaml"

@@ -44,8 +44,16 @@ def test_ordinary_numbers_and_times_are_not_taken_for_contacts(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["Cours de maths 15 € de l'heure", "20 euros/h", "service payant", "aide rémunérée", "tarif : à discuter",
-     "petite participation financière", "paiement en CESU accepté", "10€/heure"],
+    [
+        "Cours de maths 15 € de l'heure",
+        "20 euros/h",
+        "service payant",
+        "aide rémunérée",
+        "tarif : à discuter",
+        "petite participation financière",
+        "paiement en CESU accepté",
+        "10€/heure",
+    ],
 )
 def test_payment_mentions_are_flagged_with_the_words_that_triggered_them(text):
     flags = payment_flags({"description": f"Bonjour. {text}. À bientôt."})

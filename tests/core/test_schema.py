@@ -24,8 +24,12 @@ def valid_entry(**changes):
 
 def test_a_complete_entry_is_valid():
     assert validate(valid_entry()) == []
-    assert validate(valid_entry(availability="Le week-end", location={"lat": 45.21, "lon": 5.78},
-                                withdraw_key_hash="sha256:00")) == []
+    assert (
+        validate(
+            valid_entry(availability="Le week-end", location={"lat": 45.21, "lon": 5.78}, withdraw_key_hash="sha256:00")
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,5 +82,5 @@ def test_allowed_communes_come_from_the_communes_data_not_from_the_schema_file()
 def test_the_precompiled_validators_match_the_schema_and_are_the_ones_used():
     from entraide import schema, schema_compiled
 
-    assert schema_compiled.DIGEST == schema.schema_digest(), "run `make schema` after changing the schema or communes"
+    assert schema.schema_digest() == schema_compiled.DIGEST, "run `make schema` after changing the schema or communes"
     assert schema._property_validators() is schema_compiled.VALIDATORS

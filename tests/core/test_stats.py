@@ -13,5 +13,6 @@ def test_counts_split_active_and_expired_entries_by_commune_category_and_kind():
     assert stats.expired == len(entries) - len(active) > 0
     assert stats.pending == 7
     assert stats.total(commune="38185", kind="request") == sum(
-        1 for e in active if e.commune == "38185" and e.kind == "request")
+        1 for e in active if e.commune == "38185" and e.kind == "request"
+    )
     assert sum(stats.total(category=c) for c in ("groceries", "homework", "conversation", "other")) == len(active)
