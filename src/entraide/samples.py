@@ -148,6 +148,37 @@ TEXTS = {
 SHIPPED_COUNT = 300
 SHIPPED_LIFETIME_DAYS = 3650
 
+# Sentences around each text, so that sample entries read differently (and do not all look like duplicates).
+OPENERS = (
+    "Bonjour,",
+    "Bonjour à tous,",
+    "Bonsoir,",
+    "Salut les voisins,",
+    "Bonjour à mes voisins,",
+    "Bonjour, j'habite le quartier depuis longtemps.",
+    "Bonjour, je suis nouvelle dans le quartier.",
+    "Bonjour, je suis retraité.",
+    "Bonjour, je travaille à mi-temps.",
+    "Bonjour, je suis étudiante.",
+    "Coucou,",
+    "Bonjour, je suis maman de deux enfants.",
+)
+CLOSERS = (
+    "Merci d'avance !",
+    "À bientôt.",
+    "Merci beaucoup.",
+    "Bonne journée à tous.",
+    "Prenez soin de vous.",
+    "N'hésitez pas.",
+    "Au plaisir.",
+    "Merci pour votre gentillesse.",
+    "Belle journée !",
+    "Je réponds vite.",
+    "Merci, c'est précieux.",
+    "On s'organise ensemble.",
+    "Courage à tous.",
+)
+
 AVAILABILITIES = ("", "Le week-end", "En semaine après 18 h", "Le matin", "Tous les jours sauf le dimanche")
 
 
@@ -167,7 +198,8 @@ def generate(
         commune = rng.choices(communes, weights)[0]
         category = rng.choice(categories)
         kind = "request" if rng.random() < 0.35 else "offer"
-        title, description = rng.choice(TEXTS[category, kind])
+        title, text = rng.choice(TEXTS[category, kind])
+        description = f"{OPENERS[number % len(OPENERS)]} {text} {CLOSERS[number % len(CLOSERS)]}"
         created = dt.datetime.combine(start, dt.time(8), dt.timezone(dt.timedelta(hours=1))) + dt.timedelta(
             minutes=rng.randrange(30 * 24 * 60)
         )
