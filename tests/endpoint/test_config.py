@@ -10,6 +10,7 @@ import pytest
 from entraide.endpoint.config import SETTINGS, Config, ConfigError, settings_markdown
 
 DOCS = Path(__file__).parents[2] / "docs" / "endpoint.md"
+README = Path(__file__).parents[2] / "README.md"
 ISSUE_SETTINGS = [
     "ENTRAIDE_SITE_URL",
     "ENTRAIDE_BACKEND",
@@ -35,10 +36,11 @@ ISSUE_SETTINGS = [
 ]
 
 
-def test_every_setting_is_documented_with_its_default():
-    docs = DOCS.read_text("utf-8")
+@pytest.mark.parametrize("document", [DOCS, README], ids=["docs/endpoint.md", "README.md"])
+def test_every_setting_is_documented_with_its_default(document):
+    docs = document.read_text("utf-8")
     for setting in SETTINGS:
-        assert f"| `{setting.variable}` |" in docs, f"{setting.variable} is missing from docs/endpoint.md"
+        assert f"| `{setting.variable}` |" in docs, f"{setting.variable} is missing from {document.name}"
     assert settings_markdown() in docs, "regenerate the table: python -m entraide.endpoint.config"
 
 
