@@ -8,7 +8,7 @@ import math
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from itertools import pairwise
 from typing import Any
@@ -31,7 +31,7 @@ class Commune:
     polygons: tuple[Polygon, ...] = field(repr=False)
     geometry: dict[str, Any] = field(repr=False, compare=False)
 
-    @property
+    @cached_property
     def bbox(self) -> tuple[float, float, float, float]:
         return _bbox(self.polygons)
 
