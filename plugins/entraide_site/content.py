@@ -1,4 +1,7 @@
-"""Pages written by people: content/*.md, YAML front matter (title, summary, slug, order) then Markdown.
+"""Pages written by people: content/*.md, YAML front matter (title, summary, slug, order, link) then Markdown.
+
+`link` is the page's label in the footer when it must differ from its title: RGAA asks every page to state
+the site's conformance in its link to the accessibility statement ("Accessibilité : non conforme").
 
 Their text belongs to the project's maintainers and goes through review, so its Markdown (and any HTML
 in it) is trusted, unlike entries, which are always shown as text.
@@ -23,6 +26,7 @@ class ContentPage:
     description: str
     source: str  # Markdown, turned into HTML by the template's `markdown` filter only when the page is rendered
     order: int
+    link: str
 
     @property
     def url(self) -> str:
@@ -48,6 +52,7 @@ def _read(path: Path) -> ContentPage:
         description=str(post.get("summary") or post.get("description") or post["title"]),
         source=post.content,
         order=int(post.get("order", 100)),
+        link=str(post.get("link") or post["title"]),
     )
 
 
