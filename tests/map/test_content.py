@@ -33,7 +33,7 @@ def test_every_expected_page_is_there():
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
 def test_front_matter_is_complete(path):
     page = frontmatter.load(path)
-    assert set(page.metadata) == {"title", "slug", "summary", "order"}
+    assert {"title", "slug", "summary", "order"} <= set(page.metadata) <= {"title", "slug", "summary", "order", "link"}
     assert page["slug"] == path.stem
     assert isinstance(page["order"], int)
     assert 3 <= len(page["title"]) <= 80
@@ -82,3 +82,10 @@ def test_privacy_page_says_what_is_published_sealed_kept_and_how_to_withdraw():
     for heading in ("## Ce qui est publié", "## Ce qui reste chiffré", "## Combien de temps", "## Retirer"):
         assert heading in text
     assert "30 jours" in text and "clé de retrait" in text
+
+
+def test_accessibility_link_states_the_conformance_the_statement_declares():
+    page = frontmatter.load(CONTENT / "accessibilite.md")
+    declared = re.search(r"est \*\*(non conforme|partiellement conforme|totalement conforme)\*\*", page.content)
+    assert declared, "the statement must declare its conformance status"
+    assert page["link"] == f"Accessibilité : {declared.group(1)}"
