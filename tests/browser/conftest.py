@@ -43,16 +43,6 @@ ENTRAIDE = str(Path(sys.executable).with_name("entraide"))
 NODE_DIR = ROOT / "tests" / ".node"
 HERE = Path(__file__).resolve().parent
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 MIN_FILL_SECONDS = 1
 TODAY = dt.date.today()
@@ -71,27 +61,6 @@ FIXTURE_COMMUNE = ("38229", "meylan")  # INSEE code, slug: where the handcrafted
 
 
 # --- Chromium -------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """Debian's Chromium, installed with apt when missing (never a downloaded browser build)."""
-    if not Path(CHROMIUM).exists():
-        subprocess.run(["apt-get", "update", "-qq"], check=False)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False)
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @dataclass

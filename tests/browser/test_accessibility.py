@@ -111,7 +111,13 @@ def fill_offer_form(page, description: str) -> None:
     page.wait_for_load_state()
 
 
+def without_form_script(page) -> None:
+    """The endpoint's own pages (errors, preview, thanks) are what residents without JavaScript get."""
+    page.route("**/theme/form/form.js", lambda route: route.abort())
+
+
 def test_form_with_errors_has_no_wcag_violation(axe, site, endpoint):
+    without_form_script(axe.page)
     axe.page.goto(site.url + "/proposer/")
     fill_offer_form(axe.page, "Appelez-moi au 06 12 34 56 78 pour les courses du mardi.")
     assert axe.page.url.startswith(endpoint.url), "the form did not reach the endpoint"
@@ -120,6 +126,7 @@ def test_form_with_errors_has_no_wcag_violation(axe, site, endpoint):
 
 
 def test_preview_and_thank_you_pages_have_no_wcag_violation(axe, site):
+    without_form_script(axe.page)
     axe.page.goto(site.url + "/proposer/")
     fill_offer_form(axe.page, "Je passe à la supérette le mardi et peux prendre quelques courses pour vous.")
     assert axe.page.get_by_role("heading", level=1).inner_text().strip() == "Vérifiez votre annonce"
@@ -130,6 +137,19 @@ def test_preview_and_thank_you_pages_have_no_wcag_violation(axe, site):
     heading = axe.page.get_by_role("heading", level=1).inner_text().strip()
     assert heading == "Merci, votre annonce est envoyée", axe.page.locator("main").inner_text()
     assert axe() == [], "thank-you page"
+
+
+def test_enhanced_form_errors_and_thanks_have_no_wcag_violation(axe, site):
+    axe.page.goto(site.url + "/proposer/")
+    fill_offer_form(axe.page, "Appelez-moi au 06 12 34 56 78 pour les courses du mardi.")
+    axe.page.get_by_role("heading", name="Un point à corriger").wait_for()
+    assert axe.page.url == site.url + "/proposer/"
+    assert axe() == [], "errors shown by the enhanced form"
+    axe.page.get_by_label("Description").fill("Je passe à la supérette le mardi et peux prendre vos courses.")
+    time.sleep(MIN_FILL_SECONDS + 0.3)
+    axe.page.get_by_role("button", name="Envoyer mon offre").click()
+    axe.page.get_by_role("heading", name="Merci, votre annonce est envoyée").wait_for()
+    assert axe() == [], "withdraw key shown by the enhanced form"
 
 
 def test_contact_sent_page_has_no_wcag_violation(axe, site):

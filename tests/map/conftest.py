@@ -22,15 +22,6 @@ from entraide.entries import Entry, write_entry
 from entraide.samples import generate
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TODAY = dt.date.today()
 HOSTILE_TITLE = '<img src=x onerror=alert(1)> "{{7*7}}"'
 HOSTILE_COMMUNE = ("38533", "venon")  # a small commune: its entries fit in the list under the map
@@ -99,18 +90,6 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @dataclass

@@ -94,7 +94,7 @@ def test_template_scripts_and_stylesheets_exist_in_the_theme():
         for tag, attrs in page.tags
         if tag == "script" or (tag == "link" and attrs.get("rel") == "stylesheet")
     ]
-    assert len(references) == 6
+    assert len(references) == 7  # Leaflet, markercluster, map (CSS and JS each), and the no-JavaScript CSS
     for reference in references:
         path = reference.replace("{{ SITEURL }}/theme/", "")
         assert (STATIC / path).is_file(), f"{reference} is not in theme/static/"
