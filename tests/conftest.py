@@ -6,11 +6,15 @@ tests/browser/ must share a single Playwright instance and browser rather than s
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+NODE_DIR = Path(__file__).resolve().parent / ".node"  # git-ignored
+NODE_PACKAGES = Path(__file__).resolve().parent / "browser"  # package.json and its lock file
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -42,3 +46,21 @@ def browser(chromium_path):
         instance = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """tests/.node/node_modules (axe-core, the Nu Html Checker) at the versions pinned in tests/browser/."""
+    modules = NODE_DIR / "node_modules"
+    wanted = json.loads((NODE_PACKAGES / "package.json").read_text())["dependencies"]
+    if not all(_installed_version(modules, name) == version for name, version in wanted.items()):
+        NODE_DIR.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(NODE_PACKAGES / name, NODE_DIR / name)
+        subprocess.run(["npm", "ci", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--silent"], check=True)
+    return modules
+
+
+def _installed_version(modules: Path, name: str) -> str | None:
+    manifest = modules / name / "package.json"
+    return json.loads(manifest.read_text())["version"] if manifest.exists() else None

@@ -15,7 +15,6 @@ import email.policy
 import gzip
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -40,7 +39,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 PELICAN = str(Path(sys.executable).with_name("pelican"))
 ENTRAIDE = str(Path(sys.executable).with_name("entraide"))
-NODE_DIR = ROOT / "tests" / ".node"
 HERE = Path(__file__).resolve().parent
 
 
@@ -142,24 +140,6 @@ def nojs_page(browser, watch):
 
 
 # --- npm tools: axe-core and the Nu Html Checker -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def node_modules() -> Path:
-    """tests/.node/node_modules with the versions pinned in tests/browser/package-lock.json."""
-    modules = NODE_DIR / "node_modules"
-    wanted = json.loads((HERE / "package.json").read_text())["dependencies"]
-    if not all(_installed_version(modules, name) == version for name, version in wanted.items()):
-        NODE_DIR.mkdir(parents=True, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copyfile(HERE / name, NODE_DIR / name)
-        subprocess.run(["npm", "ci", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--silent"], check=True)
-    return modules
-
-
-def _installed_version(modules: Path, name: str) -> str | None:
-    manifest = modules / name / "package.json"
-    return json.loads(manifest.read_text())["version"] if manifest.exists() else None
 
 
 # --- Mail: a real SMTP server ----------------------------------------------------------------------------------
