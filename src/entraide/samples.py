@@ -150,17 +150,17 @@ SHIPPED_LIFETIME_DAYS = 3650
 
 # Sentences around each text, so that sample entries read differently (and do not all look like duplicates).
 OPENERS = (
-    "Bonjour,",
-    "Bonjour à tous,",
-    "Bonsoir,",
-    "Salut les voisins,",
-    "Bonjour à mes voisins,",
+    "Bonjour !",
+    "Bonjour à tous !",
+    "Bonsoir !",
+    "Salut les voisins !",
+    "Bonjour à mes voisins !",
     "Bonjour, j'habite le quartier depuis longtemps.",
     "Bonjour, je suis nouvelle dans le quartier.",
     "Bonjour, je suis retraité.",
     "Bonjour, je travaille à mi-temps.",
     "Bonjour, je suis étudiante.",
-    "Coucou,",
+    "Coucou !",
     "Bonjour, je suis maman de deux enfants.",
 )
 CLOSERS = (
