@@ -12,6 +12,7 @@ import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -291,6 +292,7 @@ def _read_many(paths: list[str], root: Path, workers: int | None) -> tuple[dict[
     return parsed, [problem for _, found in results for problem in found]
 
 
+@cache
 def _cache_version() -> str:
     """Parsed entries stay valid while the schema, the communes and this code are unchanged."""
     from entraide.communes import communes_path

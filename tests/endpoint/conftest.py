@@ -204,6 +204,26 @@ def keys() -> KeyPair:
     return KeyPair.generate()
 
 
+def quiet_settings(root: Path, keys: KeyPair) -> dict[str, str]:
+    """An endpoint's settings for tests: its folders under `root`, no waiting, no limits, no geocoder."""
+    return {
+        "ENTRAIDE_SITE_URL": SITE,
+        "ENTRAIDE_PENDING_PATH": str(root / "pending"),
+        "ENTRAIDE_SUBMISSIONS_PATH": str(root / "submissions"),
+        "ENTRAIDE_REPORTS_PATH": str(root / "reports"),
+        "ENTRAIDE_OUTBOX_PATH": str(root / "outbox"),
+        "ENTRAIDE_DEV_KEYS_PATH": str(root / ".dev-keys"),
+        "ENTRAIDE_PRIVATE_KEY": keys.private,
+        "ENTRAIDE_TOKEN_SECRET": TOKEN_SECRET,
+        "ENTRAIDE_MIN_FILL_SECONDS": "0",
+        "ENTRAIDE_RATE_LIMIT_PER_IP": "0",
+        "ENTRAIDE_RATE_LIMIT_GLOBAL": "0",
+        "ENTRAIDE_GEOCODER_URL": "",
+        "ENTRAIDE_SMTP_HOST": "",
+        "ENTRAIDE_MODERATORS_EMAIL": "moderation@metropole.test",
+    }
+
+
 @pytest.fixture
 def make_endpoint(tmp_path, keys, mailbox):
     """Start an endpoint on a free port; settings default to a quiet test setup, overridable per test."""
@@ -211,23 +231,8 @@ def make_endpoint(tmp_path, keys, mailbox):
 
     def start(backend: Any = None, **settings: Any) -> Endpoint:
         root = tmp_path / f"endpoint-{len(servers)}"
-        environ = {
-            "ENTRAIDE_SITE_URL": SITE,
-            "ENTRAIDE_PENDING_PATH": str(root / "pending"),
-            "ENTRAIDE_SUBMISSIONS_PATH": str(root / "submissions"),
-            "ENTRAIDE_REPORTS_PATH": str(root / "reports"),
-            "ENTRAIDE_OUTBOX_PATH": str(root / "outbox"),
-            "ENTRAIDE_DEV_KEYS_PATH": str(root / ".dev-keys"),
-            "ENTRAIDE_PRIVATE_KEY": keys.private,
-            "ENTRAIDE_TOKEN_SECRET": TOKEN_SECRET,
-            "ENTRAIDE_MIN_FILL_SECONDS": "0",
-            "ENTRAIDE_RATE_LIMIT_PER_IP": "0",
-            "ENTRAIDE_RATE_LIMIT_GLOBAL": "0",
-            "ENTRAIDE_GEOCODER_URL": "",
-            "ENTRAIDE_SMTP_HOST": "127.0.0.1",
-            "ENTRAIDE_SMTP_PORT": str(mailbox.port),
-            "ENTRAIDE_MODERATORS_EMAIL": "moderation@metropole.test",
-        }
+        environ = quiet_settings(root, keys)
+        environ.update(ENTRAIDE_SMTP_HOST="127.0.0.1", ENTRAIDE_SMTP_PORT=str(mailbox.port))
         environ.update({key: str(value) for key, value in settings.items()})
         root.mkdir()
         config = Config.from_environ(environ)

@@ -13,23 +13,12 @@ import pytest
 from entraide.endpoint import lambda_handler
 from entraide.entries import load_entries
 
-from .conftest import GOOD_FORM, SITE, TOKEN_SECRET
+from .conftest import GOOD_FORM, SITE, quiet_settings
 
 
 @pytest.fixture
 def lambda_env(tmp_path, monkeypatch, keys):
-    settings = {
-        "ENTRAIDE_SITE_URL": SITE,
-        "ENTRAIDE_PENDING_PATH": str(tmp_path / "pending"),
-        "ENTRAIDE_SUBMISSIONS_PATH": str(tmp_path / "submissions"),
-        "ENTRAIDE_OUTBOX_PATH": str(tmp_path / "outbox"),
-        "ENTRAIDE_REPORTS_PATH": str(tmp_path / "reports"),
-        "ENTRAIDE_PRIVATE_KEY": keys.private,
-        "ENTRAIDE_TOKEN_SECRET": TOKEN_SECRET,
-        "ENTRAIDE_MIN_FILL_SECONDS": "0",
-        "ENTRAIDE_GEOCODER_URL": "",
-        "ENTRAIDE_SMTP_HOST": "",
-    }
+    settings = quiet_settings(tmp_path, keys)
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(lambda_handler, "_app", None)
