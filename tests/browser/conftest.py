@@ -76,9 +76,15 @@ class Watch:
         return [text for text, url in self.console_errors if url not in self.blocked] + self.page_errors
 
 
-def _open_context(browser, watch: Watch, *, javascript: bool = True, bypass_csp: bool = False):
+def _open_context(
+    browser, watch: Watch, *, javascript: bool = True, bypass_csp: bool = False, reduced_motion: str = "no-preference"
+):
     context = browser.new_context(
-        java_script_enabled=javascript, locale="fr-FR", service_workers="block", bypass_csp=bypass_csp
+        java_script_enabled=javascript,
+        locale="fr-FR",
+        service_workers="block",
+        bypass_csp=bypass_csp,
+        reduced_motion=reduced_motion,
     )
 
     def guard(route):
@@ -108,10 +114,12 @@ def _watched_page(context, watch: Watch):
 
 
 @contextmanager
-def open_page(browser, *, javascript: bool = True, bypass_csp: bool = False):
+def open_page(browser, *, javascript: bool = True, bypass_csp: bool = False, reduced_motion: str = "no-preference"):
     """A page in its own context, for fixtures wider than one test; yields (page, watch)."""
     watch = Watch()
-    context = _open_context(browser, watch, javascript=javascript, bypass_csp=bypass_csp)
+    context = _open_context(
+        browser, watch, javascript=javascript, bypass_csp=bypass_csp, reduced_motion=reduced_motion
+    )
     try:
         yield _watched_page(context, watch), watch
     finally:

@@ -87,7 +87,18 @@ def test_every_content_page_linked_from_the_footer_is_checked(page, site):
     assert not unchecked, f"add these pages to the accessibility checks: {sorted(unchecked)}"
 
 
-def test_map_with_a_commune_and_a_popup_has_no_wcag_violation(axe, site):
+POPUP_OPACITY = "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity"
+
+
+@pytest.fixture(params=["no-preference", "reduce"], ids=["motion", "reduced-motion"])
+def motion_axe(request, browser, node_modules):
+    with open_page(browser, bypass_csp=True, reduced_motion=request.param) as (page, _watch):
+        yield request.param, Axe(page, node_modules / "axe-core" / "axe.min.js")
+
+
+def test_map_with_a_commune_and_a_popup_has_no_wcag_violation(motion_axe, site):
+    """The popup as a resident reads it, once shown, still, hovered and focused; without a fade when asked."""
+    motion, axe = motion_axe
     page = axe.page
     page.goto(site.url + "/carte/")
     page.get_by_label("Aller à une commune").select_option(SLUG)
@@ -96,7 +107,15 @@ def test_map_with_a_commune_and_a_popup_has_no_wcag_violation(axe, site):
     page.wait_for_load_state("networkidle")
     page.locator("#map-list li").first.get_by_role("button", name="Voir sur la carte").click()
     page.locator(".leaflet-popup .map-popup").wait_for()
-    assert axe() == []
+    if motion == "reduce":
+        assert page.evaluate(POPUP_OPACITY) == "1", "the popup fades in although the resident asked for less motion"
+    page.wait_for_function(f"({POPUP_OPACITY})() === '1'")
+    assert axe() == [], "popup shown"
+    link = page.locator(".map-popup__title a")
+    link.hover()
+    assert axe() == [], "popup link hovered"
+    link.focus()
+    assert axe() == [], "popup link focused"
 
 
 def fill_offer_form(page, description: str) -> None:

@@ -36,6 +36,8 @@
     }
   });
 
+  // People who ask their system for less motion get no fades or animated zooms (WCAG 2.3.3).
+  var stillMotion = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
   var settings = readSettings(container);
   var labels = readLabels(filtersForm);
   var map = createMap(container, settings);
@@ -51,6 +53,7 @@
     showCoverageOnHover: false,
     maxClusterRadius: 50,
     chunkedLoading: true,
+    animate: !stillMotion,
     iconCreateFunction: clusterIcon
   }).addTo(map);
 
@@ -82,7 +85,13 @@
   }
 
   function createMap(element, options) {
-    var created = L.map(element, { maxZoom: options.maxZoom, zoomControl: false });
+    var created = L.map(element, {
+      maxZoom: options.maxZoom,
+      zoomControl: false,
+      fadeAnimation: !stillMotion,
+      zoomAnimation: !stillMotion,
+      markerZoomAnimation: !stillMotion
+    });
     L.control.zoom({ zoomInTitle: 'Zoomer', zoomOutTitle: 'Dézoomer' }).addTo(created);
     created.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
     // The attribution is a deployment setting (pelicanconf.py), not resident data.
