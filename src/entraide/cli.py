@@ -604,11 +604,17 @@ def new(agent: str, channel: str, pending: Path, submissions: Path) -> None:
             raise FrenchError("annonce abandonnée : rien n'a été enregistré")
     except click.Abort:
         raise FrenchError("saisie interrompue : rien n'a été enregistré") from None
-    reference = _submit(config, result.entry, [*result.flags, agent_flag(agent, channel)], result.idempotency_key)
+    handed = _submit(config, result.entry, [*result.flags, agent_flag(agent, channel)], result.idempotency_key)
+    if not handed.new:
+        raise FrenchError(
+            f"l'annonce {result.entry.id} a déjà été transmise aux modérateurs ({handed.reference}) : rien n'a été "
+            "enregistré de plus. Sa clé de retrait n'est pas affichée de nouveau ; si la personne l'a perdue, "
+            "les modérateurs peuvent retirer l'annonce pour elle."
+        )
     _journal(config).record(
-        "filed", id=result.entry.id, agent=agent, channel=channel, consent="oral", reference=reference
+        "filed", id=result.entry.id, agent=agent, channel=channel, consent="oral", reference=handed.reference
     )
-    click.echo(f"\nAnnonce {result.entry.id} transmise aux modérateurs : {reference}")
+    click.echo(f"\nAnnonce {result.entry.id} transmise aux modérateurs : {handed.reference}")
     click.echo(f"Clé de retrait à lire à la personne (elle ne sera plus affichée) : {result.withdraw_key}")
     if result.contact.email:
         click.echo(_confirm_by_mail(config, result))
@@ -653,7 +659,7 @@ def _preview(result: Any) -> None:
         click.echo(f"  À vérifier par les modérateurs : {printable(flag)}")
 
 
-def _submit(config: Config, entry: Any, flags: list[Any], key: str) -> str:
+def _submit(config: Config, entry: Any, flags: list[Any], key: str) -> Any:
     from entraide.endpoint.backends import ForgeUnavailable, make_backend
 
     try:

@@ -149,3 +149,14 @@ def test_new_asks_for_the_agent_name_and_flags_payment(site, cli):
     assert "À vérifier par les modérateurs : Mention de paiement" in result.out
     record = json.loads((site / "reports" / "moderation.jsonl").read_text())
     assert (record["agent"], record["channel"]) == ("Jean Agent", "desk")
+
+
+def test_filing_the_same_entry_twice_records_it_once_and_never_shows_its_key_again(site, cli):
+    first = cli("new", "--agent", "Marie Agent", input=ODILE)
+    again = cli("new", "--agent", "Marie Agent", input=ODILE)
+
+    assert first.code == 0 and again.code != 0
+    [path] = pending_files(site)
+    assert "déjà été transmise" in again.err and yaml.safe_load(path.read_text())["id"] in again.err
+    key = re.search(r"Clé de retrait à lire à la personne \(elle ne sera plus affichée\) : (\S+)", first.out)[1]
+    assert key not in again.out + again.err
