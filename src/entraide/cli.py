@@ -20,6 +20,7 @@ from entraide.moderation import ModerationError
 if TYPE_CHECKING:
     from entraide.endpoint.config import Config
     from entraide.moderation.journal import Journal
+    from entraide.sealing import KeyPair
 
 SUBMISSIONS = click.option(
     "--submissions",
@@ -589,16 +590,24 @@ def new(agent: str, channel: str, pending: Path, submissions: Path) -> None:
     sa clé de retrait : elle ne s'affiche qu'une fois.
     """
     from entraide.moderation.journal import refuse_contact
+    from entraide.moderation.notices import load_private_keys
     from entraide.moderation.prompts import agent_flag, ask_yes_no, fix, interview
 
     config = _config(pending_path=pending, submissions_path=submissions)
+    keys = load_private_keys(config)  # before any question: a contact sealed with another key could never be read
+    if not config.private_key:
+        click.echo(
+            f"Attention : clé de développement de {config.dev_keys_path}/ (make serve). Ne déposez ici aucune "
+            "annonce réelle : exportez ENTRAIDE_PRIVATE_KEY, la clé privée de l'instance.",
+            err=True,
+        )
     try:
         agent = refuse_contact(agent or click.prompt("Votre nom (agent)"), "le nom de l'agent")
         form = interview()
-        result = _build(config, form)
+        result = _build(config, keys, form)
         while isinstance(result, list):
             form = fix(form, result)
-            result = _build(config, form)
+            result = _build(config, keys, form)
         _preview(result)
         if not ask_yes_no("\nTransmettre cette annonce aux modérateurs ?"):
             raise FrenchError("annonce abandonnée : rien n'a été enregistré")
@@ -620,13 +629,12 @@ def new(agent: str, channel: str, pending: Path, submissions: Path) -> None:
         click.echo(_confirm_by_mail(config, result))
 
 
-def _build(config: Config, form: dict[str, str]) -> Any:
+def _build(config: Config, keys: KeyPair, form: dict[str, str]) -> Any:
     from entraide import submission
     from entraide.endpoint.geocoding import make_geocoder
-    from entraide.endpoint.keys import load_keys, token_secret
+    from entraide.endpoint.keys import token_secret
     from entraide.moderation.prompts import now
 
-    keys = load_keys(config)
     return submission.build_submission(
         form,
         keys=keys,
