@@ -6,8 +6,8 @@ import email
 import email.policy
 import logging
 
-from entraide.endpoint.config import Config
 from entraide.endpoint.app import create_app
+from entraide.endpoint.config import Config
 from entraide.endpoint.keys import load_keys
 from entraide.endpoint.mail import send_mail
 
