@@ -493,3 +493,12 @@ def test_the_answers_of_the_fake_follow_the_contract(fake_github):
     )
     problems = fake_github.contract.response_problems(exchange)
     assert problems and "required property" in problems[0]
+
+
+def test_an_entry_waiting_in_its_pull_request_is_found_but_never_as_published(backend, fake_github, entry):
+    """The relay serves published entries only: a pending pull request's author is not reachable through it."""
+    backend.submit(entry, [], "form-abc")
+
+    assert backend.find(entry.id) is not None
+    assert backend.find_published(entry.id) is None
+    assert fake_github.violations == []

@@ -15,6 +15,7 @@ from entraide import submission
 from entraide.endpoint import tokens
 from entraide.endpoint.backends import ForgeUnavailable
 from entraide.endpoint.http import BadRequest, Conflict, Forbidden, NotFound, Request, Response, ServiceUnavailable
+from entraide.rules import relay_message_problems
 from entraide.schema import Problem
 from entraide.sealing import Contact, SealingError, withdraw_key_matches
 
@@ -192,7 +193,13 @@ def _verify_token(app: App, value: Any, purpose: str, fields: dict[str, str] | N
 
 def contact(app: App, request: Request) -> Response:
     fields, entry = _small_form(
-        app, request, "contact.html", CONTACT_FIELDS, multiline=("message",), extra=submission.contact_field_problems
+        app,
+        request,
+        "contact.html",
+        CONTACT_FIELDS,
+        multiline=("message",),
+        extra=_contact_form_problems,
+        published=True,
     )
     request.entry_id = entry.id
     _relay(app, entry, fields)
@@ -238,8 +245,10 @@ def _small_form(
     *,
     multiline: tuple[str, ...] = (),
     extra: Callable[[dict[str, str]], list[Problem]] | None = None,
+    published: bool = False,
 ) -> tuple[dict[str, str], Entry]:
-    """Validate a small form, then find its entry; on a problem the page comes back with the form kept."""
+    """Validate a small form, then find its entry (only a published one when `published`); on a problem the page
+    comes back with the form kept."""
     form = request.form()
     _refuse_honeypot(form)
     fields, problems = submission.clean({k: v for k, v in form.items() if k != HONEYPOT}, known, multiline)
@@ -248,7 +257,7 @@ def _small_form(
     request.environ["entraide.form"] = (template, fields)  # to show the form again with any error
     if problems:
         raise BadRequest(INVALID, problems=_by_field(problems))
-    entry = app.backend.find(fields["entry"])
+    entry = (app.backend.find_published if published else app.backend.find)(fields["entry"])
     if entry is None:
         raise NotFound(
             "Aucune annonce ne porte ce numéro : vérifiez-le (il figure dans l'adresse de l'annonce, "
@@ -256,6 +265,10 @@ def _small_form(
             problems={"entry": "annonce introuvable"},
         )
     return fields, entry
+
+
+def _contact_form_problems(fields: dict[str, str]) -> list[Problem]:
+    return submission.contact_field_problems(fields) + relay_message_problems(fields)
 
 
 def _length_problems(fields: dict[str, str], known: tuple[str, ...]) -> list[Problem]:

@@ -42,6 +42,9 @@ class Backend(Protocol):
     def find(self, entry_id: str) -> Entry | None:
         """The approved (submissions/) or pending entry with this id, or None."""
 
+    def find_published(self, entry_id: str) -> Entry | None:
+        """The approved entry with this id, or None: what the relay may serve (never a pending one)."""
+
     def withdraw(self, entry: Entry) -> str:
         """Remove the entry at its author's request (local: delete the file; github: a pull request deleting it)."""
 

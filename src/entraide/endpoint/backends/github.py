@@ -137,6 +137,13 @@ class GitHubBackend:
             pending = self._pending_file(entry_id)
             return _entry_of(pending) if pending else None
 
+    def find_published(self, entry_id: str) -> Entry | None:
+        if not ENTRY_ID.fullmatch(entry_id):
+            return None
+        with _forge_errors():
+            found = self._approved_file(entry_id)
+        return _entry_of(found) if found else None
+
     def withdraw(self, entry: Entry) -> str:
         """A pull request deleting the published file, or the pending pull request closed."""
         with _forge_errors(), self._writing():

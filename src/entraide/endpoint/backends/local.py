@@ -51,9 +51,15 @@ class LocalBackend:
         return Handed(str(path), new=created)
 
     def find(self, entry_id: str) -> Entry | None:
+        return self._find(entry_id, (self.submissions, self.pending))
+
+    def find_published(self, entry_id: str) -> Entry | None:
+        return self._find(entry_id, (self.submissions,))
+
+    def _find(self, entry_id: str, roots: tuple[Path, ...]) -> Entry | None:
         if not _ID.match(entry_id):
             return None  # also keeps the id from ever naming a path outside the folders
-        for root in (self.submissions, self.pending):
+        for root in roots:
             for path in sorted(root.glob(f"*/{entry_id}.yaml")) if root.is_dir() else ():
                 entry, _ = read_entry(path, root)
                 if entry is not None:
