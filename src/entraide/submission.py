@@ -38,7 +38,11 @@ CONSENT_VALUES = ("on", "true", "yes", "oui", "1")
 MAX_ADDRESS_LENGTH = 200
 MAX_EMAIL_LENGTH = 254
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+# Unicode's 66 non-characters (U+FDD0-U+FDEF, U+xFFFE and U+xFFFF of every plane): they make XML feeds invalid.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff" + _NONCHARACTERS + "]"
+)
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[a-z]{2,}$", re.I)
 _SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 
