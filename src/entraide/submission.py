@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from entraide.characters import has_invisible
 from entraide.communes import load_communes
 from entraide.entries import Entry, check
 from entraide.rules import Flag, contact_problems, payment_flags
@@ -38,11 +39,6 @@ CONSENT_VALUES = ("on", "true", "yes", "oui", "1")
 MAX_ADDRESS_LENGTH = 200
 MAX_EMAIL_LENGTH = 254
 
-# Unicode's 66 non-characters (U+FDD0-U+FDEF, U+xFFFE and U+xFFFF of every plane): they make XML feeds invalid.
-_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
-_CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff" + _NONCHARACTERS + "]"
-)
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[a-z]{2,}$", re.I)
 _SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 
@@ -92,7 +88,7 @@ def control_problem(text: str, multiline: bool) -> str:
     """Why the text cannot be kept as typed ('' when it can): a line break in a one-line field, a control character."""
     if not multiline and "\n" in text:
         return "doit tenir sur une ligne : retirez les retours à la ligne"
-    if _CONTROL.search(text.replace("\n", "").replace("\t", " ")):
+    if has_invisible(text):
         return "contient un caractère invisible ou de contrôle : retapez le texte sans le copier-coller"
     return ""
 

@@ -68,6 +68,15 @@ CASES = [
     ("control-character", "/submit", "json", good(title="Courses\x07 du samedi"), 400, "caractère invisible"),
     ("line-break-in-title", "/submit", "json", good(title="Courses\ndu samedi"), 400, "doit tenir sur une ligne"),
     ("bidi-override-in-name", "/submit", "json", good(name="Odile\u202e"), 400, "caractère invisible"),
+    ("stray-joiner-in-name", "/submit", "json", good(name="Od\u200dile"), 400, "caractère invisible"),
+    (
+        "hidden-tags-in-description",
+        "/submit",
+        "json",
+        good(description="Courses du samedi\U000e0069\U000e0067\U000e006e pour les voisins"),
+        400,
+        "caractère invisible",
+    ),
     ("noncharacter-in-title", "/submit", "json", good(title="Courses \ufffe du samedi"), 400, "caractère invisible"),
     ("noncharacter-in-name-html", "/submit", "form", {**GOOD_FORM, "name": "Odile\uffff"}, 400, "caractère invisible"),
     (
