@@ -38,6 +38,8 @@ REQUIRED_MESSAGES = {
 CONSENT_VALUES = ("on", "true", "yes", "oui", "1")
 MAX_ADDRESS_LENGTH = 200
 MAX_EMAIL_LENGTH = 254
+MAX_UNKNOWN_SHOWN = 3  # unknown fields named in an answer; the others are counted
+MAX_NAME_SHOWN = 40
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[a-z]{2,}$", re.I)
 _SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
@@ -65,11 +67,11 @@ def clean(
 ) -> tuple[dict[str, str], list[Problem]]:
     """Known fields as tidy text (trimmed, NFC, line ends unified); problems for unknown or unreadable ones."""
     fields: dict[str, str] = {}
-    problems = []
+    problems = _unknown_field_problems([key for key in form if key not in known], known)
     for key, value in form.items():
         if key not in known:
-            problems.append(Problem(key, "champ inconnu : seuls " + ", ".join(known) + " sont acceptés"))
-        elif key == "consent" and isinstance(value, bool):
+            continue
+        if key == "consent" and isinstance(value, bool):
             fields[key] = "on" if value else ""
         elif not isinstance(value, str):
             problems.append(Problem(key, "doit être du texte"))
@@ -78,6 +80,18 @@ def clean(
             if problem := control_problem(fields[key], key in multiline):
                 problems.append(Problem(key, problem))
     return fields, problems
+
+
+def _unknown_field_problems(unknown: list[str], known: tuple[str, ...]) -> list[Problem]:
+    """The first few unknown fields, then how many more: a form of 2,900 once got a 498 KB answer."""
+    shown = [key if len(key) <= MAX_NAME_SHOWN else key[:MAX_NAME_SHOWN] + "…" for key in unknown[:MAX_UNKNOWN_SHOWN]]
+    problems = [Problem(key, "champ inconnu") for key in shown]
+    if problems:
+        problems[0] = Problem(shown[0], "champ inconnu : seuls " + ", ".join(known) + " sont acceptés")
+    if len(unknown) > len(shown):
+        more = f"{len(unknown) - len(shown):,}".replace(",", " ")
+        problems[-1] = Problem(shown[-1], f"{problems[-1].message} (et {more} autres champs inconnus)")
+    return problems
 
 
 def tidy(text: str) -> str:

@@ -268,3 +268,47 @@ def test_a_bad_request_is_refused_clearly_and_writes_nothing(make_endpoint, mail
     assert {p: p.read_bytes() for p in endpoint.all_files()} == before
     assert mailbox.messages == []
     assert endpoint.get("/health").status_code == 200
+
+
+def _names(count):
+    return [f"{n:03x}" for n in range(count)]  # short, so thousands fit in the 16 KB a body may hold
+
+
+@pytest.mark.parametrize(
+    ("how", "count", "path"),
+    [("json", 1_200, "/submit"), ("form", 2_900, "/submit"), ("json", 1_200, "/report"), ("form", 2_900, "/contact")],
+)
+def test_thousands_of_unknown_fields_get_an_answer_as_short_as_for_one(endpoint, mailbox, how, count, path):
+    """A form with 2,900 unknown fields once got a 498 KB error page."""
+    entry_id = approved_entry(endpoint).entry.id
+    form = {
+        "/submit": GOOD_FORM,
+        "/report": {"entry": entry_id, "reason": "Arnaque probable"},
+        "/contact": {"entry": entry_id, "message": "Bonjour, je peux aider.", "name": "Sam", "email": "s@example.org"},
+    }[path]
+    before = endpoint.all_files()
+    one = _send(endpoint, path, how, {**form, "abc": ""}, entry_id)
+    answer = _send(endpoint, path, how, {**form, **dict.fromkeys(_names(count), "")}, entry_id)
+
+    assert (one.status_code, answer.status_code) == (400, 400)
+    assert len(answer.content) <= len(one.content) + 500, (len(one.content), len(answer.content))
+    shown = html.unescape(answer.text)
+    assert "champ inconnu" in shown and "000" in shown and f"et {count - 3:,} autres".replace(",", " ") in shown
+    assert f"{count - 1:03x}" not in shown
+    assert endpoint.all_files() == before and mailbox.messages == []
+
+
+def test_a_long_unknown_field_name_is_shortened_in_the_answer(endpoint):
+    answer = endpoint.post("/submit", json={**GOOD_FORM, "x" * 5_000: ""})
+    assert answer.status_code == 400
+    [name] = [key for key in answer.json()["errors"] if key.startswith("x")]
+    assert len(name) <= 41 and len(answer.content) < 1_000
+
+
+def test_thousands_of_repeated_fields_get_a_short_answer(endpoint):
+    body = "&".join(f"{name}=&{name}=" for name in _names(1_400)).encode()
+    answer = endpoint.post("/submit", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 400
+    assert "plusieurs fois : 000, 001, 002 (et 1 397 autres)" in html.unescape(answer.text)
+    assert len(answer.content) < 20_000, len(answer.content)
+    assert endpoint.pending_files() == []
