@@ -19,6 +19,7 @@ from typing import Any
 
 from entraide.characters import has_invisible
 from entraide.communes import load_communes
+from entraide.emails import email_problem
 from entraide.entries import Entry, check
 from entraide.rules import Flag, contact_problems, payment_flags
 from entraide.schema import Problem, load_schema
@@ -37,11 +38,9 @@ REQUIRED_MESSAGES = {
 }
 CONSENT_VALUES = ("on", "true", "yes", "oui", "1")
 MAX_ADDRESS_LENGTH = 200
-MAX_EMAIL_LENGTH = 254
 MAX_UNKNOWN_SHOWN = 3  # unknown fields named in an answer; the others are counted
 MAX_NAME_SHOWN = 40
 
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[a-z]{2,}$", re.I)
 _SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 
 Geocoder = Callable[[str, str], "tuple[float, float] | None"]
@@ -115,8 +114,8 @@ def contact_field_problems(fields: Mapping[str, str]) -> list[Problem]:
         problems.append(
             Problem("email", "indiquez une adresse e-mail ou un numéro de téléphone (ou les deux) : ils restent privés")
         )
-    if email and (len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email)):
-        problems.append(Problem("email", "cette adresse e-mail n'a pas la bonne forme (exemple : prenom@exemple.fr)"))
+    if email and (problem := email_problem(email)):
+        problems.append(Problem("email", problem))
     if phone and not normalise_phone(phone):
         problems.append(Problem("phone", "ce numéro n'a pas la bonne forme : 10 chiffres, par exemple 06 12 34 56 78"))
     return problems

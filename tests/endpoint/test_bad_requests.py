@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 
@@ -22,6 +23,9 @@ def good(**changes):
 def without(*keys):
     return {key: value for key, value in good().items() if key not in keys}
 
+
+# One "address" that Python's email package decodes into 13 recipients of a To: header.
+THIRTEEN = "=?utf-8?b?" + base64.b64encode(",".join(f"v{n}@x.fr" for n in range(13)).encode()).decode() + "?=@x.fr"
 
 CASES = [
     # (id, path, how the body is sent, body, status, what the message says)
@@ -62,6 +66,14 @@ CASES = [
     ),
     ("no-contact", "/submit", "json", good(email=None, phone=None), 400, "indiquez une adresse e-mail ou un numéro"),
     ("bad-email", "/submit", "json", good(email="odile@"), 400, "adresse e-mail n'a pas la bonne forme"),
+    ("email-encoded-word", "/submit", "json", good(email="=?utf-8?q?a=40b.fr=2C_c=40d.fr?=@example.fr"), 400, "« =? »"),
+    ("email-encoded-word-13-recipients", "/submit", "json", good(email=THIRTEEN), 400, "« =? »"),
+    ("email-encoded-line-break", "/submit", "json", good(email="=?utf-8?q?a=0D=0ABcc=3A_b?=@x.fr"), 400, "« =? »"),
+    ("email-encoded-word-html", "/submit", "form", {**GOOD_FORM, "email": "=?utf-8?b?YUBiLmZy?=@x.fr"}, 400, "« =? »"),
+    ("email-backslash", "/submit", "json", good(email="odile\\martin@example.fr"), 400, "n'a pas la bonne forme"),
+    ("email-dot-before-at", "/submit", "json", good(email="odile.@example.fr"), 400, "n'a pas la bonne forme"),
+    ("email-brackets", "/submit", "json", good(email="odile[1]@example.fr"), 400, "n'a pas la bonne forme"),
+    ("email-accented", "/submit", "json", good(email="léa@exemple.fr"), 400, "sans accent"),
     ("bad-phone", "/submit", "json", good(phone="123"), 400, "ce numéro n'a pas la bonne forme"),
     ("title-too-long", "/submit", "json", good(title="x" * 81), 400, "trop long : 80 caractères au plus"),
     ("description-too-short", "/submit", "json", good(description="Aide"), 400, "trop court"),
@@ -148,6 +160,22 @@ CASES = [
         {"entry": ENTRY, "message": "Bonjour, je peux aider.", "name": "Sam"},
         400,
         "indiquez une adresse e-mail ou un numéro",
+    ),
+    (
+        "contact-encoded-word-visitor",
+        "/contact",
+        "json",
+        {"entry": ENTRY, "message": "Bonjour, je peux aider.", "name": "Sam", "email": THIRTEEN},
+        400,
+        "« =? »",
+    ),
+    (
+        "contact-encoded-word-visitor-html",
+        "/contact",
+        "form",
+        {"entry": ENTRY, "message": "Bonjour, je peux aider.", "name": "Sam", "email": "=?utf-8?q?s=40x.fr?=@x.fr"},
+        400,
+        "« =? »",
     ),
     (
         "contact-message-a-number",

@@ -121,3 +121,23 @@ def test_a_sample_entry_without_a_real_contact_says_so_and_sends_nothing(endpoin
     assert "c'est une annonce d'exemple" in text_of(page.text)
     assert "Bonjour, je peux aider.</textarea>" in page.text
     assert mailbox.messages == []
+
+
+def test_an_author_address_sealed_before_the_stricter_check_gets_no_mail_and_no_500(endpoint, mailbox, caplog):
+    import dataclasses
+
+    from entraide.entries import write_entry
+    from entraide.sealing import Contact
+
+    from .test_bad_requests import THIRTEEN
+
+    entry = approved_entry(endpoint).entry
+    old = dataclasses.replace(entry, contact=endpoint.keys.seal(Contact(email=THIRTEEN)))
+    write_entry(endpoint.config.submissions_path, old)
+    page = endpoint.post(
+        "/contact",
+        data={"entry": entry.id, "message": "Bonjour, je peux aider.", "name": "Sam", "email": VISITOR_EMAIL},
+    )
+    assert page.status_code == 503 and "Bonjour, je peux aider.</textarea>" in page.text
+    assert mailbox.messages == []
+    assert "not one plain address" in caplog.text and "x.fr" not in caplog.text

@@ -17,6 +17,8 @@ from email.utils import format_datetime, localtime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from entraide.emails import is_plain_address
+
 if TYPE_CHECKING:
     from entraide.endpoint.config import Config
 
@@ -41,6 +43,10 @@ def send_mail(config: Config, to: str, subject: str, body: str, reply_to: str | 
 
 def compose(config: Config, to: str, subject: str, body: str, reply_to: str | None = None) -> tuple[EmailMessage, str]:
     mail_id = uuid.uuid4().hex[:16]
+    if not all(is_plain_address(address) for address in (to, reply_to) if address):
+        # An address sealed before addresses were checked this strictly, or a setting: it could name others.
+        log.warning("mail %s not sent: its recipient or Reply-To is not one plain address", mail_id)
+        raise MailUnavailable("recipient or Reply-To is not one plain address")
     message = EmailMessage()
     message["From"] = config.mail_from
     message["To"] = to
