@@ -136,6 +136,8 @@ def _french(error: fastjsonschema.JsonSchemaValueException, subschema: dict[str,
         return f"doit être {_TYPE_NAMES.get(limit, limit)}"
     if rule == "required":
         return "doit contenir " + " et ".join(limit)
+    if rule == "not":
+        return subschema.get("x-not-message", "n'est pas valable")
     if rule == "additionalProperties":
         return "contient une clé inconnue : seules " + ", ".join(subschema.get("properties", {})) + " sont permises"
     return "n'est pas valable"

@@ -17,7 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from entraide.characters import has_invisible
 from entraide.communes import load_communes
+from entraide.emails import email_problem
 from entraide.entries import Entry, check
 from entraide.rules import Flag, contact_problems, payment_flags
 from entraide.schema import Problem, load_schema
@@ -36,10 +38,9 @@ REQUIRED_MESSAGES = {
 }
 CONSENT_VALUES = ("on", "true", "yes", "oui", "1")
 MAX_ADDRESS_LENGTH = 200
-MAX_EMAIL_LENGTH = 254
+MAX_UNKNOWN_SHOWN = 3  # unknown fields named in an answer; the others are counted
+MAX_NAME_SHOWN = 40
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[a-z]{2,}$", re.I)
 _SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 
 Geocoder = Callable[[str, str], "tuple[float, float] | None"]
@@ -65,11 +66,11 @@ def clean(
 ) -> tuple[dict[str, str], list[Problem]]:
     """Known fields as tidy text (trimmed, NFC, line ends unified); problems for unknown or unreadable ones."""
     fields: dict[str, str] = {}
-    problems = []
+    problems = _unknown_field_problems([key for key in form if key not in known], known)
     for key, value in form.items():
         if key not in known:
-            problems.append(Problem(key, "champ inconnu : seuls " + ", ".join(known) + " sont acceptés"))
-        elif key == "consent" and isinstance(value, bool):
+            continue
+        if key == "consent" and isinstance(value, bool):
             fields[key] = "on" if value else ""
         elif not isinstance(value, str):
             problems.append(Problem(key, "doit être du texte"))
@@ -80,6 +81,18 @@ def clean(
     return fields, problems
 
 
+def _unknown_field_problems(unknown: list[str], known: tuple[str, ...]) -> list[Problem]:
+    """The first few unknown fields, then how many more: a form of 2,900 once got a 498 KB answer."""
+    shown = [key if len(key) <= MAX_NAME_SHOWN else key[:MAX_NAME_SHOWN] + "…" for key in unknown[:MAX_UNKNOWN_SHOWN]]
+    problems = [Problem(key, "champ inconnu") for key in shown]
+    if problems:
+        problems[0] = Problem(shown[0], "champ inconnu : seuls " + ", ".join(known) + " sont acceptés")
+    if len(unknown) > len(shown):
+        more = f"{len(unknown) - len(shown):,}".replace(",", " ")
+        problems[-1] = Problem(shown[-1], f"{problems[-1].message} (et {more} autres champs inconnus)")
+    return problems
+
+
 def tidy(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
@@ -88,7 +101,7 @@ def control_problem(text: str, multiline: bool) -> str:
     """Why the text cannot be kept as typed ('' when it can): a line break in a one-line field, a control character."""
     if not multiline and "\n" in text:
         return "doit tenir sur une ligne : retirez les retours à la ligne"
-    if _CONTROL.search(text.replace("\n", "").replace("\t", " ")):
+    if has_invisible(text):
         return "contient un caractère invisible ou de contrôle : retapez le texte sans le copier-coller"
     return ""
 
@@ -101,8 +114,8 @@ def contact_field_problems(fields: Mapping[str, str]) -> list[Problem]:
         problems.append(
             Problem("email", "indiquez une adresse e-mail ou un numéro de téléphone (ou les deux) : ils restent privés")
         )
-    if email and (len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email)):
-        problems.append(Problem("email", "cette adresse e-mail n'a pas la bonne forme (exemple : prenom@exemple.fr)"))
+    if email and (problem := email_problem(email)):
+        problems.append(Problem("email", problem))
     if phone and not normalise_phone(phone):
         problems.append(Problem("phone", "ce numéro n'a pas la bonne forme : 10 chiffres, par exemple 06 12 34 56 78"))
     return problems

@@ -53,6 +53,15 @@ def test_a_complete_entry_is_valid():
         ({"location": {"lat": 45.2}}, "location", "lat et lon"),
         ({"location": {"lat": 45.2, "lon": 5.7, "alt": 3}}, "location", "inconnue"),
         ({"location": {"lat": 145.2, "lon": 5.7}}, "location", "hors limites"),
+        ({"location": {"lat": float("nan"), "lon": 5.7}}, "location", ".nan n'en est pas un"),
+        ({"location": {"lat": 45.2, "lon": float("nan")}}, "location", ".nan n'en est pas un"),
+        ({"location": {"lat": 45.2, "lon": float("-inf")}}, "location", "hors limites"),
+        ({"title": "Courses \ufffe du samedi"}, "title", "caractère interdit (comme U+FFFE ou U+FFFF)"),
+        ({"name": "Léa\uffff"}, "name", "caractère interdit"),
+        ({"description": "Bonjour \ufdd0 à tous les voisins"}, "description", "caractère interdit"),
+        ({"availability": "Le soir \U0010ffff"}, "availability", "caractère interdit"),
+        ({"contact": "sealed:v1:\ufffe"}, "contact", "caractères ASCII visibles"),
+        ({"withdraw_key_hash": "sha256:\uffff"}, "withdraw_key_hash", "caractères ASCII visibles"),
         ({"created": "2026-11-20T09:30:00"}, "created", "décalage horaire"),
         ({"created": "20/11/2026"}, "created", "ISO 8601"),
         ({"expires": "2026-02-30"}, "expires", "date ISO"),
@@ -66,6 +75,20 @@ def test_each_broken_key_gets_one_french_message_naming_it(changes, key, words):
     problems = validate(valid_entry(**changes))
     assert [p.key for p in problems] == [key]
     assert words in problems[0].message
+
+
+NONCHARACTERS = [chr(c) for c in range(0xFDD0, 0xFDF0)] + [
+    chr(plane << 16 | last) for plane in range(17) for last in (0xFFFE, 0xFFFF)
+]
+
+
+def test_every_unicode_noncharacter_is_refused_in_every_text_field_and_their_neighbours_are_not():
+    assert len(NONCHARACTERS) == 66  # Unicode's whole list: it never grows
+    for key in ("title", "description", "name", "availability"):
+        refused = [c for c in NONCHARACTERS if validate(valid_entry(**{key: f"Texte {c} du samedi"}))]
+        assert refused == NONCHARACTERS, key
+    neighbours = "\ufdcf\ufdf0\ufffd\U0001fffd\U00010000\U0010fffd 👩\u200d⚕\ufe0f 🏳\ufe0f\u200d🌈"
+    assert validate(valid_entry(title=neighbours[:80], description=f"Texte {neighbours} du samedi")) == []
 
 
 def test_a_non_mapping_is_refused_with_a_hint():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 
@@ -22,6 +23,9 @@ def good(**changes):
 def without(*keys):
     return {key: value for key, value in good().items() if key not in keys}
 
+
+# One "address" that Python's email package decodes into 13 recipients of a To: header.
+THIRTEEN = "=?utf-8?b?" + base64.b64encode(",".join(f"v{n}@x.fr" for n in range(13)).encode()).decode() + "?=@x.fr"
 
 CASES = [
     # (id, path, how the body is sent, body, status, what the message says)
@@ -62,12 +66,40 @@ CASES = [
     ),
     ("no-contact", "/submit", "json", good(email=None, phone=None), 400, "indiquez une adresse e-mail ou un numéro"),
     ("bad-email", "/submit", "json", good(email="odile@"), 400, "adresse e-mail n'a pas la bonne forme"),
+    ("email-encoded-word", "/submit", "json", good(email="=?utf-8?q?a=40b.fr=2C_c=40d.fr?=@example.fr"), 400, "« =? »"),
+    ("email-encoded-word-13-recipients", "/submit", "json", good(email=THIRTEEN), 400, "« =? »"),
+    ("email-encoded-line-break", "/submit", "json", good(email="=?utf-8?q?a=0D=0ABcc=3A_b?=@x.fr"), 400, "« =? »"),
+    ("email-encoded-word-html", "/submit", "form", {**GOOD_FORM, "email": "=?utf-8?b?YUBiLmZy?=@x.fr"}, 400, "« =? »"),
+    ("email-backslash", "/submit", "json", good(email="odile\\martin@example.fr"), 400, "n'a pas la bonne forme"),
+    ("email-dot-before-at", "/submit", "json", good(email="odile.@example.fr"), 400, "n'a pas la bonne forme"),
+    ("email-brackets", "/submit", "json", good(email="odile[1]@example.fr"), 400, "n'a pas la bonne forme"),
+    ("email-accented", "/submit", "json", good(email="léa@exemple.fr"), 400, "sans accent"),
     ("bad-phone", "/submit", "json", good(phone="123"), 400, "ce numéro n'a pas la bonne forme"),
     ("title-too-long", "/submit", "json", good(title="x" * 81), 400, "trop long : 80 caractères au plus"),
     ("description-too-short", "/submit", "json", good(description="Aide"), 400, "trop court"),
     ("control-character", "/submit", "json", good(title="Courses\x07 du samedi"), 400, "caractère invisible"),
     ("line-break-in-title", "/submit", "json", good(title="Courses\ndu samedi"), 400, "doit tenir sur une ligne"),
     ("bidi-override-in-name", "/submit", "json", good(name="Odile\u202e"), 400, "caractère invisible"),
+    ("stray-joiner-in-name", "/submit", "json", good(name="Od\u200dile"), 400, "caractère invisible"),
+    (
+        "hidden-tags-in-description",
+        "/submit",
+        "json",
+        good(description="Courses du samedi\U000e0069\U000e0067\U000e006e pour les voisins"),
+        400,
+        "caractère invisible",
+    ),
+    ("noncharacter-in-title", "/submit", "json", good(title="Courses \ufffe du samedi"), 400, "caractère invisible"),
+    ("noncharacter-in-name-html", "/submit", "form", {**GOOD_FORM, "name": "Odile\uffff"}, 400, "caractère invisible"),
+    (
+        "astral-noncharacter-in-description",
+        "/submit",
+        "json",
+        good(description="Courses du samedi \U0010ffff pour les voisins"),
+        400,
+        "caractère invisible",
+    ),
+    ("noncharacter-in-address", "/submit", "json", good(address="12 rue \ufdd0 Grenoble"), 400, "caractère invisible"),
     ("address-too-long", "/submit", "json", good(address="rue " * 60), 400, "trop longue"),
     ("bad-submission-id", "/submit", "json", good(submission_id="../../etc"), 400, "identifiant d'envoi illisible"),
     ("honeypot-filled", "/submit", "json", good(website="http://spam.example"), 400, "doit rester vide"),
@@ -128,6 +160,22 @@ CASES = [
         {"entry": ENTRY, "message": "Bonjour, je peux aider.", "name": "Sam"},
         400,
         "indiquez une adresse e-mail ou un numéro",
+    ),
+    (
+        "contact-encoded-word-visitor",
+        "/contact",
+        "json",
+        {"entry": ENTRY, "message": "Bonjour, je peux aider.", "name": "Sam", "email": THIRTEEN},
+        400,
+        "« =? »",
+    ),
+    (
+        "contact-encoded-word-visitor-html",
+        "/contact",
+        "form",
+        {"entry": ENTRY, "message": "Bonjour, je peux aider.", "name": "Sam", "email": "=?utf-8?q?s=40x.fr?=@x.fr"},
+        400,
+        "« =? »",
     ),
     (
         "contact-message-a-number",
@@ -248,3 +296,47 @@ def test_a_bad_request_is_refused_clearly_and_writes_nothing(make_endpoint, mail
     assert {p: p.read_bytes() for p in endpoint.all_files()} == before
     assert mailbox.messages == []
     assert endpoint.get("/health").status_code == 200
+
+
+def _names(count):
+    return [f"{n:03x}" for n in range(count)]  # short, so thousands fit in the 16 KB a body may hold
+
+
+@pytest.mark.parametrize(
+    ("how", "count", "path"),
+    [("json", 1_200, "/submit"), ("form", 2_900, "/submit"), ("json", 1_200, "/report"), ("form", 2_900, "/contact")],
+)
+def test_thousands_of_unknown_fields_get_an_answer_as_short_as_for_one(endpoint, mailbox, how, count, path):
+    """A form with 2,900 unknown fields once got a 498 KB error page."""
+    entry_id = approved_entry(endpoint).entry.id
+    form = {
+        "/submit": GOOD_FORM,
+        "/report": {"entry": entry_id, "reason": "Arnaque probable"},
+        "/contact": {"entry": entry_id, "message": "Bonjour, je peux aider.", "name": "Sam", "email": "s@example.org"},
+    }[path]
+    before = endpoint.all_files()
+    one = _send(endpoint, path, how, {**form, "abc": ""}, entry_id)
+    answer = _send(endpoint, path, how, {**form, **dict.fromkeys(_names(count), "")}, entry_id)
+
+    assert (one.status_code, answer.status_code) == (400, 400)
+    assert len(answer.content) <= len(one.content) + 500, (len(one.content), len(answer.content))
+    shown = html.unescape(answer.text)
+    assert "champ inconnu" in shown and "000" in shown and f"et {count - 3:,} autres".replace(",", " ") in shown
+    assert f"{count - 1:03x}" not in shown
+    assert endpoint.all_files() == before and mailbox.messages == []
+
+
+def test_a_long_unknown_field_name_is_shortened_in_the_answer(endpoint):
+    answer = endpoint.post("/submit", json={**GOOD_FORM, "x" * 5_000: ""})
+    assert answer.status_code == 400
+    [name] = [key for key in answer.json()["errors"] if key.startswith("x")]
+    assert len(name) <= 41 and len(answer.content) < 1_000
+
+
+def test_thousands_of_repeated_fields_get_a_short_answer(endpoint):
+    body = "&".join(f"{name}=&{name}=" for name in _names(1_400)).encode()
+    answer = endpoint.post("/submit", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 400
+    assert "plusieurs fois : 000, 001, 002 (et 1 397 autres)" in html.unescape(answer.text)
+    assert len(answer.content) < 20_000, len(answer.content)
+    assert endpoint.pending_files() == []

@@ -62,6 +62,8 @@ def test_a_bad_value_names_the_variable():
         Config.from_environ({"ENTRAIDE_BACKEND": "gitlab"})
     with pytest.raises(ConfigError, match="ENTRAIDE_MIN_FILL_SECONDS"):
         Config.from_environ({"ENTRAIDE_MIN_FILL_SECONDS": "-1"})
+    with pytest.raises(ConfigError, match="ENTRAIDE_SMTP_TLS='off' is not valid: must be auto, implicit or starttls"):
+        Config.from_environ({"ENTRAIDE_SMTP_TLS": "off"})
 
 
 def test_secrets_never_show_in_the_repr():

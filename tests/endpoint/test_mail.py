@@ -6,12 +6,15 @@ import email
 import email.policy
 import logging
 
+import pytest
+
 from entraide.endpoint.app import create_app
 from entraide.endpoint.config import Config
 from entraide.endpoint.keys import load_keys
-from entraide.endpoint.mail import send_mail
+from entraide.endpoint.mail import MailUnavailable, send_mail
 
 from .conftest import AUTHOR_EMAIL, GOOD_FORM
+from .test_bad_requests import THIRTEEN
 
 
 def test_without_smtp_a_mail_is_an_eml_file_in_the_outbox_and_the_log_names_the_file(tmp_path, caplog):
@@ -42,3 +45,23 @@ def test_a_development_key_pair_is_created_once_and_the_endpoint_says_it_runs_on
     assert oct((tmp_path / ".dev-keys" / "private.key").stat().st_mode & 0o777) == "0o600"
     create_app(config)
     assert any("DEVELOPMENT key pair" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("to", "reply_to"),
+    [
+        (THIRTEEN, None),
+        ("habitant@example.fr", "=?utf-8?q?a=0D=0ABcc=3A_b?=@x.fr"),
+        ("habitant@example.fr, voisin@example.fr", None),
+        ("Habitant <habitant@example.fr>", None),
+    ],
+)
+def test_a_mail_to_anything_but_one_plain_address_is_not_sent_and_the_log_names_no_address(
+    tmp_path, caplog, to, reply_to
+):
+    caplog.set_level(logging.INFO, logger="entraide")
+    config = Config.from_environ({"ENTRAIDE_OUTBOX_PATH": str(tmp_path / "outbox")})
+    with pytest.raises(MailUnavailable):
+        send_mail(config, to, "Sujet", "Bonjour", reply_to=reply_to)
+    assert not (tmp_path / "outbox").exists()
+    assert "not one plain address" in caplog.text and "example.fr" not in caplog.text and "x.fr" not in caplog.text

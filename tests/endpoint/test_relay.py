@@ -157,3 +157,23 @@ def test_a_relayed_message_carries_no_link_nor_anyone_s_contact_details(endpoint
         assert answer.status_code == 400
         assert "retirez-les" in answer.json()["errors"]["message"]
     assert mailbox.wait(1, timeout=1.0) == []
+
+
+def test_an_author_address_sealed_before_the_stricter_check_gets_no_mail_and_no_500(endpoint, mailbox, caplog):
+    import dataclasses
+
+    from entraide.entries import write_entry
+    from entraide.sealing import Contact
+
+    from .test_bad_requests import THIRTEEN
+
+    entry = approved_entry(endpoint).entry
+    old = dataclasses.replace(entry, contact=endpoint.keys.seal(Contact(email=THIRTEEN)))
+    write_entry(endpoint.config.submissions_path, old)
+    page = endpoint.post(
+        "/contact",
+        data={"entry": entry.id, "message": "Bonjour, je peux aider.", "name": "Sam", "email": VISITOR_EMAIL},
+    )
+    assert page.status_code == 503 and "Bonjour, je peux aider.</textarea>" in page.text
+    assert mailbox.messages == []
+    assert "not one plain address" in caplog.text and "x.fr" not in caplog.text

@@ -46,7 +46,7 @@ def test_text_is_trimmed_and_nfc_normalised():
     assert entry.description == "Ligne un\nLigne deux, merci"
 
 
-@pytest.mark.parametrize("bad", ["\x00", "\x1b[31m", "\u200b", "\u202e", "\ufeff", "\x85"])
+@pytest.mark.parametrize("bad", ["\x00", "\x1b[31m", "\u200b", "\u202e", "\ufeff", "\x85", "\ufffe", "\U0010ffff"])
 def test_control_and_invisible_characters_are_refused(bad):
     assert (
         "caractère invisible"

@@ -95,6 +95,17 @@ def test_hostile_text_is_accepted_and_shown_as_text(endpoint):
     assert entry.title == "<script>alert('x')</script> {{ 7*7 }}"
 
 
+def test_emoji_sequences_are_accepted_and_kept_as_typed(endpoint):
+    typed = {**GOOD_FORM, "title": "Médecin 👩\u200d⚕\ufe0f à la retraite", "name": "Odile 🏳\ufe0f\u200d🌈"}
+    preview = endpoint.post("/submit", data=typed)
+    assert preview.status_code == 200
+    assert typed["title"] in text_of(preview.text) and typed["name"] in text_of(preview.text)
+    answer = endpoint.post("/submit", json=typed)
+    assert answer.status_code == 201
+    [entry] = load_entries(endpoint.pending)
+    assert (entry.title, entry.name) == (typed["title"], typed["name"])
+
+
 def test_edit_from_the_preview_brings_the_form_back_filled(endpoint):
     page = endpoint.post("/submit", data={**GOOD_FORM, "edit": "on"})
     assert page.status_code == 200

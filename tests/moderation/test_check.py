@@ -96,6 +96,18 @@ def test_valid_entries_pass(site, cli):
         ),
         (
             "grenoble/bonjour-0001.yaml",
+            valid_text("bonjour-0001", title='"Courses \\uFFFE du samedi"'),  # a YAML escape: raw U+FFFE is unreadable
+            "title",
+            "caractère interdit (comme U+FFFE ou U+FFFF)",
+        ),
+        (
+            "grenoble/bonjour-0001.yaml",
+            valid_text("bonjour-0001", title='"Courses \\U0010FFFF"'),
+            "title",
+            "caractère interdit",
+        ),
+        (
+            "grenoble/bonjour-0001.yaml",
             valid_text("bonjour-0001", description="Appelez le 06 12 34 56 78 le soir."),
             "description",
             "contient un numéro de téléphone",
@@ -131,6 +143,21 @@ def test_location_outside_the_commune_is_an_error_on_its_line(site, cli):
 
     assert result.code == 1
     assert lines_of(result.out)[0].startswith("submissions/grenoble/bonjour-0001.yaml:11: location: le point est à")
+
+
+@pytest.mark.parametrize("value", [".nan", ".NaN", ".inf", "-.inf"])
+def test_a_location_that_is_not_a_real_number_is_an_error_on_its_line(site, cli, value):
+    text = valid_text("bonjour-0001").replace(
+        "availability: Le week-end\n", f"availability: Le week-end\nlocation:\n  lat: {value}\n  lon: 5.72\n"
+    )
+    put(site, "grenoble/bonjour-0001.yaml", text)
+
+    result = cli("check")
+
+    assert result.code == 1
+    [line] = lines_of(result.out)
+    assert line.startswith("submissions/grenoble/bonjour-0001.yaml:11: location: ")
+    assert ("de vrais nombres" if "nan" in value.lower() else "hors limites") in line
 
 
 def test_unreadable_yaml_is_reported_on_its_line(site, cli):

@@ -121,6 +121,19 @@ def test_new_sends_the_agent_back_to_each_question_with_a_problem(site, cli):
     assert (data["title"], data["commune"]) == ("Dépannage informatique", "38229")
 
 
+def test_new_asks_again_for_an_address_made_of_an_encoded_word(site, cli, keys: KeyPair):
+    encoded = "=?utf-8?q?odile=40example.org=2C_x=40y.fr?=@example.org"  # the mail header would name two people
+    script = ODILE.replace("odile@example.org\n06 12 34 56 78\no\no\n", f"{encoded}\n06 12 34 56 78\no\n")
+    script += answers("odile@example.org", "o")
+
+    result = cli("new", "--agent", "Marie Agent", input=script)
+
+    assert result.code == 0, result.out + result.err
+    assert "  - e-mail : cette adresse e-mail contient « =? »" in result.out
+    [path] = pending_files(site)
+    assert keys.unseal(yaml.safe_load(path.read_text())["contact"]).email == "odile@example.org"
+
+
 def test_new_without_consent_writes_nothing(site, cli):
     script = ODILE.replace("06 12 34 56 78\no\no\n", "06 12 34 56 78\nn\n")
 

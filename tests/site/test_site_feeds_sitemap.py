@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from site_fixtures import HOSTILE_TITLE
+from site_fixtures import HOSTILE_TITLE, build, make_entry, write_entries
 
 from entraide.categories import load_categories
 from entraide.communes import load_communes
@@ -77,3 +77,26 @@ def test_robots_txt_points_to_the_sitemap(site: Path) -> None:
     lines = (site / "robots.txt").read_text("utf-8").splitlines()
     assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in lines
     assert not [line for line in lines if line.startswith("Disallow: /")], "entry pages say noindex themselves"
+
+
+UNUSUAL_BUT_FINE = "Médecin 👩\u200d⚕\ufe0f 🏳\ufe0f\u200d🌈 \ufffd 𝔘 \U0001fffd"
+
+
+def test_a_noncharacter_stops_the_build_and_the_feeds_of_a_good_build_are_xml(tmp_path: Path) -> None:
+    """U+FFFE in a title once made the commune's and the category's Atom feeds invalid XML."""
+    good = make_entry(1, "38185", category="other", title=UNUSUAL_BUT_FINE, description=f"Texte {UNUSUAL_BUT_FINE}")
+    bad = make_entry(2, "38185", category="other", title="Courses \ufffe du \uffff samedi")
+    submissions = write_entries(tmp_path / "submissions", [good, bad])
+
+    refused = build(submissions, tmp_path / "refused", tmp_path / "cache")
+    assert refused.returncode != 0
+    assert "submissions/grenoble/fixture-0002.yaml:5: title : doit tenir sur une ligne" in refused.stderr
+    assert "caractère interdit (comme U+FFFE ou U+FFFF)" in refused.stderr
+    assert not (tmp_path / "refused").exists()
+
+    (submissions / "grenoble" / "fixture-0002.yaml").unlink()
+    assert build(submissions, tmp_path / "output", tmp_path / "cache").returncode == 0
+    feeds = sorted((tmp_path / "output").rglob("atom.xml"))
+    assert len(feeds) >= 2
+    titles = [entry.find(f"{ATOM}title").text for path in feeds for entry in ET.parse(path).iter(f"{ATOM}entry")]
+    assert titles.count(f"Offre d'aide : {UNUSUAL_BUT_FINE}") == 2  # the commune's feed and the category's

@@ -47,6 +47,15 @@ def _backend(text: str) -> str:
     return text
 
 
+SMTP_TLS_MODES = ("auto", "implicit", "starttls")
+
+
+def _smtp_tls(text: str) -> str:
+    if text not in SMTP_TLS_MODES:
+        raise ValueError("must be auto, implicit or starttls")
+    return text
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ENTRAIDE_SITE_URL",
@@ -172,11 +181,27 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "SMTP server. Empty: mails are written as .eml files into ENTRAIDE_OUTBOX_PATH instead.",
     ),
+    Setting("ENTRAIDE_SMTP_PORT", "smtp_port", "587", "SMTP port.", _integer),
     Setting(
-        "ENTRAIDE_SMTP_PORT", "smtp_port", "587", "SMTP port (STARTTLS is used when the server offers it).", _integer
+        "ENTRAIDE_SMTP_TLS",
+        "smtp_tls",
+        "auto",
+        "How mails reach the SMTP server encrypted: `auto` (TLS from the first byte on port 465, else STARTTLS "
+        "when the server offers it), `implicit` (TLS from the first byte on any port) or `starttls` (STARTTLS "
+        "required). Whatever the mode, the login and password are only ever sent over verified TLS: a server "
+        "that offers no STARTTLS then gets no mail (logged). Without a login, `auto` still sends in clear to a "
+        "server that offers no STARTTLS, such as a relay on the same host.",
+        _smtp_tls,
+    ),
+    Setting(
+        "ENTRAIDE_SMTP_CA_FILE",
+        "smtp_ca_file",
+        "",
+        "PEM file of the certificate authorities trusted for the SMTP server, instead of the system's (a private "
+        "authority). Certificates and host names are always verified.",
     ),
     Setting("ENTRAIDE_SMTP_USER", "smtp_user", "", "SMTP login; empty for none."),
-    Setting("ENTRAIDE_SMTP_PASSWORD", "smtp_password", "", "SMTP password (a secret)."),
+    Setting("ENTRAIDE_SMTP_PASSWORD", "smtp_password", "", "SMTP password (a secret), never sent without TLS."),
     Setting("ENTRAIDE_SMTP_TIMEOUT_SECONDS", "smtp_timeout_seconds", "10", "Timeout of the SMTP connection.", float),
     Setting(
         "ENTRAIDE_OUTBOX_PATH",
@@ -238,6 +263,8 @@ class Config:
     mail_from: str
     smtp_host: str
     smtp_port: int
+    smtp_tls: str
+    smtp_ca_file: str
     smtp_user: str
     smtp_password: str
     smtp_timeout_seconds: float

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_FIELDS_NAMED = 3  # repeated fields named in an answer; the others are counted
 
 
 class HTTPError(Exception):
@@ -167,8 +168,10 @@ def _urlencoded(text: str) -> dict[str, str]:
     fields = dict(pairs)
     if len(fields) != len(pairs):
         repeated = sorted(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+        named = [key[:40] for key in repeated[:MAX_FIELDS_NAMED]]  # thousands once made a page of hundreds of KB
+        more = f" (et {len(repeated) - len(named):,} autres)".replace(",", " ") if len(repeated) > len(named) else ""
         raise BadRequest(
-            "champ envoyé plusieurs fois : " + ", ".join(repeated),
-            problems=dict.fromkeys(repeated, "envoyé plusieurs fois"),
+            "champ envoyé plusieurs fois : " + ", ".join(named) + more,
+            problems=dict.fromkeys(named, "envoyé plusieurs fois"),
         )
     return fields

@@ -1,6 +1,7 @@
 """Plain-text French mails, sent by SMTP or, with no SMTP host, written as .eml files into the outbox.
 
 Logs name a mail by its id and the outbox file, never by an address: addresses are contacts.
+Over SMTP, the password only ever travels over TLS whose certificate was verified (ENTRAIDE_SMTP_TLS).
 The outbox stands in for a mail server on a developer's machine; like one, it holds addresses (keep it
 out of git, which .gitignore does for outbox/).
 """
@@ -17,7 +18,12 @@ from email.utils import format_datetime, localtime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from entraide.emails import is_plain_address
+
 if TYPE_CHECKING:
+    import smtplib
+    import ssl
+
     from entraide.endpoint.config import Config
 
 log = logging.getLogger("entraide.endpoint.mail")
@@ -31,7 +37,7 @@ def send_mail(config: Config, to: str, subject: str, body: str, reply_to: str | 
     """Send one mail; returns its id (also its Message-ID), the only thing worth logging about it."""
     message, mail_id = compose(config, to, subject, body, reply_to)
     if config.smtp_host:
-        _send_smtp(config, message)
+        _send_smtp(config, message, mail_id)
         log.info("mail %s sent through SMTP", mail_id)
     else:
         path = _write_outbox(Path(config.outbox_path), message, mail_id)
@@ -41,6 +47,10 @@ def send_mail(config: Config, to: str, subject: str, body: str, reply_to: str | 
 
 def compose(config: Config, to: str, subject: str, body: str, reply_to: str | None = None) -> tuple[EmailMessage, str]:
     mail_id = uuid.uuid4().hex[:16]
+    if not all(is_plain_address(address) for address in (to, reply_to) if address):
+        # An address sealed before addresses were checked this strictly, or a setting: it could name others.
+        log.warning("mail %s not sent: its recipient or Reply-To is not one plain address", mail_id)
+        raise MailUnavailable("recipient or Reply-To is not one plain address")
     message = EmailMessage()
     message["From"] = config.mail_from
     message["To"] = to
@@ -54,27 +64,51 @@ def compose(config: Config, to: str, subject: str, body: str, reply_to: str | No
     return message, mail_id
 
 
-def _send_smtp(config: Config, message: EmailMessage) -> None:
+def _send_smtp(config: Config, message: EmailMessage, mail_id: str) -> None:
+    """Hand the mail over, encrypted as ENTRAIDE_SMTP_TLS says; a password is only ever sent over verified TLS."""
     import smtplib  # with ssl, ~30 ms: not paid by the outbox nor by a cold start that sends no mail
     import ssl
 
+    implicit = config.smtp_tls == "implicit" or (config.smtp_tls == "auto" and config.smtp_port == 465)
     try:
-        if config.smtp_port == 465:
+        context = ssl.create_default_context(cafile=config.smtp_ca_file or None)  # verifies certificate and host
+        if implicit:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds
+                config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds, context=context
             )
         else:
             client = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds)
         with client:
             client.ehlo()
-            if client.has_extn("starttls"):
-                client.starttls(context=ssl.create_default_context())
-                client.ehlo()
+            if not implicit:
+                _start_tls(config, client, context, mail_id)
             if config.smtp_user:
                 client.login(config.smtp_user, config.smtp_password)
             client.send_message(message)
-    except (smtplib.SMTPException, OSError) as error:
+    except (smtplib.SMTPException, OSError) as error:  # ssl.SSLError, a refused certificate included
+        # The class only: the messages of some errors (refused recipients) hold addresses.
+        log.warning(
+            "mail %s not sent through SMTP %s:%d: %s", mail_id, config.smtp_host, config.smtp_port, type(error).__name__
+        )
         raise MailUnavailable(f"SMTP server unavailable: {type(error).__name__}") from error
+
+
+def _start_tls(config: Config, client: smtplib.SMTP, context: ssl.SSLContext, mail_id: str) -> None:
+    if client.has_extn("starttls"):
+        client.starttls(context=context)
+        client.ehlo()
+        return
+    if config.smtp_user or config.smtp_tls == "starttls":
+        why = "the password is never sent in clear" if config.smtp_user else "ENTRAIDE_SMTP_TLS=starttls requires it"
+        log.error(
+            "mail %s not sent: the SMTP server %s:%d offers no STARTTLS and %s (for TLS from the first byte, "
+            "set ENTRAIDE_SMTP_TLS=implicit)",
+            mail_id,
+            config.smtp_host,
+            config.smtp_port,
+            why,
+        )
+        raise MailUnavailable("SMTP server offers no STARTTLS")
 
 
 def _write_outbox(outbox: Path, message: EmailMessage, mail_id: str) -> Path:
