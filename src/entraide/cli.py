@@ -657,7 +657,7 @@ def _preview(result: Any) -> None:
     for label, value in (
         ("Prénom", entry.name),
         ("Disponibilités", entry.availability or "(non précisées)"),
-        ("Sur la carte", "un point à 300 m près" if entry.location else "la commune seulement"),
+        ("Sur la carte", "un point à quelques centaines de mètres près" if entry.location else "la commune seulement"),
         ("En ligne jusqu'au", f"{entry.expires_on:%d/%m/%Y}"),
     ):
         click.echo(f"  {label} : {printable(value)}")
