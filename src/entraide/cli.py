@@ -20,6 +20,7 @@ from entraide.moderation import ModerationError
 if TYPE_CHECKING:
     from entraide.endpoint.config import Config
     from entraide.moderation.journal import Journal
+    from entraide.sealing import KeyPair
 
 SUBMISSIONS = click.option(
     "--submissions",
@@ -601,38 +602,51 @@ def new(agent: str, channel: str, pending: Path, submissions: Path) -> None:
     sa clé de retrait : elle ne s'affiche qu'une fois.
     """
     from entraide.moderation.journal import refuse_contact
+    from entraide.moderation.notices import load_private_keys
     from entraide.moderation.prompts import agent_flag, ask_yes_no, fix, interview
 
     config = _config(pending_path=pending, submissions_path=submissions)
+    keys = load_private_keys(config)  # before any question: a contact sealed with another key could never be read
+    if not config.private_key:
+        click.echo(
+            f"Attention : clé de développement de {config.dev_keys_path}/ (make serve). Ne déposez ici aucune "
+            "annonce réelle : exportez ENTRAIDE_PRIVATE_KEY, la clé privée de l'instance.",
+            err=True,
+        )
     try:
         agent = refuse_contact(agent or click.prompt("Votre nom (agent)"), "le nom de l'agent")
         form = interview()
-        result = _build(config, form)
+        result = _build(config, keys, form)
         while isinstance(result, list):
             form = fix(form, result)
-            result = _build(config, form)
+            result = _build(config, keys, form)
         _preview(result)
         if not ask_yes_no("\nTransmettre cette annonce aux modérateurs ?"):
             raise FrenchError("annonce abandonnée : rien n'a été enregistré")
     except click.Abort:
         raise FrenchError("saisie interrompue : rien n'a été enregistré") from None
-    reference = _submit(config, result.entry, [*result.flags, agent_flag(agent, channel)], result.idempotency_key)
+    handed = _submit(config, result.entry, [*result.flags, agent_flag(agent, channel)], result.idempotency_key)
+    if not handed.new:
+        raise FrenchError(
+            f"l'annonce {result.entry.id} a déjà été transmise aux modérateurs ({handed.reference}) : rien n'a été "
+            "enregistré de plus. Sa clé de retrait n'est pas affichée de nouveau ; si la personne l'a perdue, "
+            "les modérateurs peuvent retirer l'annonce pour elle."
+        )
     _journal(config).record(
-        "filed", id=result.entry.id, agent=agent, channel=channel, consent="oral", reference=reference
+        "filed", id=result.entry.id, agent=agent, channel=channel, consent="oral", reference=handed.reference
     )
-    click.echo(f"\nAnnonce {result.entry.id} transmise aux modérateurs : {reference}")
+    click.echo(f"\nAnnonce {result.entry.id} transmise aux modérateurs : {handed.reference}")
     click.echo(f"Clé de retrait à lire à la personne (elle ne sera plus affichée) : {result.withdraw_key}")
     if result.contact.email:
         click.echo(_confirm_by_mail(config, result))
 
 
-def _build(config: Config, form: dict[str, str]) -> Any:
+def _build(config: Config, keys: KeyPair, form: dict[str, str]) -> Any:
     from entraide import submission
     from entraide.endpoint.geocoding import make_geocoder
-    from entraide.endpoint.keys import load_keys, token_secret
+    from entraide.endpoint.keys import token_secret
     from entraide.moderation.prompts import now
 
-    keys = load_keys(config)
     return submission.build_submission(
         form,
         keys=keys,
@@ -665,7 +679,7 @@ def _preview(result: Any) -> None:
         click.echo(f"  À vérifier par les modérateurs : {printable(flag)}")
 
 
-def _submit(config: Config, entry: Any, flags: list[Any], key: str) -> str:
+def _submit(config: Config, entry: Any, flags: list[Any], key: str) -> Any:
     from entraide.endpoint.backends import ForgeUnavailable, make_backend
 
     try:

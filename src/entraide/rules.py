@@ -64,14 +64,7 @@ def contact_problems(fields: Mapping[str, Any]) -> list[Problem]:
     problems = []
     for key in PUBLIC_TEXT_KEYS:
         text = fields.get(key)
-        if not isinstance(text, str):
-            continue
-        found = []
-        for what, pattern in _CONTACT_PATTERNS:
-            if pattern.search(text):
-                found.append(what)
-                text = pattern.sub(" ", text)  # an email address is not also reported as a link
-        if found:
+        if found := contact_details(text) if isinstance(text, str) else []:
             problems.append(
                 Problem(
                     key,
@@ -81,6 +74,31 @@ def contact_problems(fields: Mapping[str, Any]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def contact_details(text: str) -> list[str]:
+    """The kinds of contact details the text holds, in French ("une adresse e-mail", "un lien"...)."""
+    found = []
+    for what, pattern in _CONTACT_PATTERNS:
+        if pattern.search(text):
+            found.append(what)
+            text = pattern.sub(" ", text)  # an email address is not also reported as a link
+    return found
+
+
+def relay_message_problems(fields: Mapping[str, Any]) -> list[Problem]:
+    """A message relayed to an author carries no link and no contact details: the sender's own go in their fields."""
+    found = contact_details(fields.get("message", "") or "")
+    if not found:
+        return []
+    return [
+        Problem(
+            "message",
+            f"contient {' et '.join(found)} : retirez-les. Pour être recontacté, indiquez votre adresse e-mail "
+            "ou votre téléphone dans les champs prévus ; les liens et les coordonnées d'autres personnes ne sont "
+            "pas transmis",
+        )
+    ]
 
 
 def payment_flags(fields: Mapping[str, Any]) -> list[Flag]:

@@ -21,7 +21,7 @@ from entraide.communes import load_communes
 from entraide.entries import Entry, check
 from entraide.rules import Flag, contact_problems, payment_flags
 from entraide.schema import Problem, load_schema
-from entraide.sealing import Contact, KeyPair, hash_withdraw_key, new_withdraw_key
+from entraide.sealing import Contact, KeyPair, hash_withdraw_key
 
 ENTRY_FIELDS = ("kind", "category", "commune", "title", "description", "name", "availability")
 FORM_FIELDS = (*ENTRY_FIELDS, "address", "email", "phone", "consent", "submission_id")
@@ -132,27 +132,40 @@ def normalise_phone(phone: str) -> str:
     return ""
 
 
-def idempotency_key(fields: Mapping[str, str], today: dt.date) -> str:
-    """The form's own submission_id, else one derived from its content: the same form twice in a day is one entry."""
-    if fields.get("submission_id"):
-        return "form-" + fields["submission_id"]
+def idempotency_key(fields: Mapping[str, str], today: dt.date, secret: bytes) -> str:
+    """What makes a form sent again the same submission, as a keyed hash: nothing public lets one recompute it.
+
+    The form's own submission_id when it has one (a retry of the enhanced form), else its whole content the
+    same day; the contact is always part of it, so a repeat can only ever concern the address first given.
+    """
     same = {**fields, "email": fields.get("email", "").lower(), "phone": normalise_phone(fields.get("phone", ""))}
-    content = "\x1f".join(same.get(key, "") for key in FORM_FIELDS if key not in ("consent", "submission_id"))
-    return "content-" + hashlib.sha256(f"{today.isoformat()}\x1e{content}".encode()).hexdigest()[:32]
+    if fields.get("submission_id"):
+        material = "\x1f".join(("form", fields["submission_id"], same["email"], same["phone"]))
+    else:
+        content = "\x1f".join(same.get(key, "") for key in FORM_FIELDS if key not in ("consent", "submission_id"))
+        material = f"content\x1f{today.isoformat()}\x1e{content}"
+    return hmac.new(_subkey(secret, b"idempotency"), material.encode(), "sha256").hexdigest()[:32]
 
 
 def entry_id(commune_code: str, today: dt.date, key: str) -> str:
-    """`<commune slug>-<yyyymmdd>-<8 hex of the idempotency key>`: readable, sortable, the same for a retry."""
+    """`<commune slug>-<yyyymmdd>-<8 hex>`: readable, sortable, the same for a retry.
+
+    The 8 hex digits come from the keyed idempotency key alone: an id carries the commune and the date, which
+    are public, and nothing else that could be recomputed from a guessed contact or text (docs/endpoint.md).
+    """
     slug = load_communes().by_code[commune_code].slug[:40].rstrip("-")
     return f"{slug}-{today:%Y%m%d}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 
 
-def withdraw_key_for(key: str, secret: bytes | None) -> str:
-    """With a secret, derived from the idempotency key so that a retried submission shows the same key."""
-    if secret is None:
-        return new_withdraw_key()
-    digest = hmac.new(secret, b"withdraw:" + key.encode(), "sha256").digest()[:16]
+def withdraw_key_for(key: str, secret: bytes) -> str:
+    """Derived from the idempotency key, so that a retry handed to another instance makes the same entry."""
+    digest = hmac.new(_subkey(secret, b"withdraw"), key.encode(), "sha256").digest()[:16]
     return _urlsafe(digest)
+
+
+def _subkey(secret: bytes, purpose: bytes) -> bytes:
+    """One key per use of the instance's secret: a hash made for one purpose is never valid for another."""
+    return hmac.new(secret, b"entraide:" + purpose, "sha256").digest()
 
 
 def _urlsafe(data: bytes) -> str:
@@ -165,8 +178,8 @@ def build_submission(
     keys: KeyPair,
     now: dt.datetime,
     expiry_days: int,
+    secret: bytes,
     geocode: Geocoder | None = None,
-    secret: bytes | None = None,
 ) -> Submission | list[Problem]:
     """The submission, or every problem found, keyed by form field, in French."""
     fields, problems = clean(form)
@@ -176,7 +189,7 @@ def build_submission(
     location, problems = _locate(fields, geocode)
     if problems:
         return problems
-    key = idempotency_key(fields, now.date())
+    key = idempotency_key(fields, now.date(), secret)
     withdraw_key = withdraw_key_for(key, secret)
     contact = Contact(email=fields.get("email", ""), phone=normalise_phone(fields.get("phone", "")))
     data = _entry_data(fields, key, now, expiry_days, location, keys.seal(contact), withdraw_key)

@@ -43,3 +43,13 @@ def test_the_global_limit_holds_for_everyone_together_and_zero_turns_limits_off(
     limits = RateLimits(per_ip=0, overall=2)
     assert [limits.wait(ip, now=0) for ip in ("a", "b", "c")] == [0, 0, 30]
     assert RateLimits(0, 0).wait("a", now=0) == 0
+
+
+def test_the_addresses_of_one_ipv6_slash_64_are_one_client():
+    """One subscriber line gets a whole /64: 399 of its addresses got 290 submissions through in one second."""
+    limits = RateLimits(per_ip=10, overall=0)
+    answers = [limits.wait(f"2001:db8:1:2::{n:x}", now=0) for n in range(1, 400)]
+    assert answers.count(0) == 10
+    assert limits.wait("2001:db8:1:3::1", now=0) == 0  # the next /64 is someone else
+    assert [limits.wait("::ffff:192.0.2.7", now=0) for _ in range(10)] == [0] * 10
+    assert limits.wait("192.0.2.7", now=0) > 0  # an IPv4 address written as IPv6 is the same client

@@ -6,6 +6,7 @@ import email
 import email.policy
 import logging
 
+from entraide.endpoint.app import create_app
 from entraide.endpoint.config import Config
 from entraide.endpoint.keys import load_keys
 from entraide.endpoint.mail import send_mail
@@ -34,9 +35,10 @@ def test_the_endpoint_with_no_smtp_host_writes_the_confirmation_to_the_outbox(ma
     assert message["To"] == AUTHOR_EMAIL and sent["withdraw_key"] in message.get_content()
 
 
-def test_a_development_key_pair_is_created_once_and_said_to_be_one(tmp_path, caplog):
+def test_a_development_key_pair_is_created_once_and_the_endpoint_says_it_runs_on_it(tmp_path, caplog):
     config = Config.from_environ({"ENTRAIDE_DEV_KEYS_PATH": str(tmp_path / ".dev-keys")})
     first = load_keys(config)
     assert load_keys(config) == first
     assert oct((tmp_path / ".dev-keys" / "private.key").stat().st_mode & 0o777) == "0o600"
+    create_app(config)
     assert any("DEVELOPMENT key pair" in r.getMessage() for r in caplog.records)

@@ -121,3 +121,39 @@ def test_a_sample_entry_without_a_real_contact_says_so_and_sends_nothing(endpoin
     assert "c'est une annonce d'exemple" in text_of(page.text)
     assert "Bonjour, je peux aider.</textarea>" in page.text
     assert mailbox.messages == []
+
+
+def test_the_relay_never_mails_the_author_of_an_entry_no_moderator_has_approved(endpoint, mailbox):
+    """The attack: file an entry with a victim's address, then 'contact' it while it waits for moderators."""
+    victim = "victime@example.fr"
+    filed = endpoint.post("/submit", json={**GOOD_FORM, "email": victim}).json()
+    assert len(mailbox.wait(1)) == 1  # the confirmation, the one mail such an entry can bring
+
+    for _ in range(3):
+        answer = endpoint.post(
+            "/contact",
+            json={
+                "entry": filed["id"],
+                "message": "Un message que personne n'a relu.",
+                "name": "X",
+                "email": VISITOR_EMAIL,
+            },
+        )
+        assert answer.status_code == 404
+        assert "Aucune annonce ne porte ce numéro" in answer.json()["message"]
+    assert [m["To"] for m in mailbox.wait(2, timeout=1.0)] == [victim]
+
+
+def test_a_relayed_message_carries_no_link_nor_anyone_s_contact_details(endpoint, mailbox):
+    entry = approved_entry(endpoint).entry
+    for message in (
+        "Voyez mon offre sur https://arnaque.example/paiement avant demain.",
+        "Appelez plutôt ma voisine au 06 11 22 33 44, elle vous aidera.",
+        "Écrivez à quelquun@example.org pour les détails.",
+    ):
+        answer = endpoint.post(
+            "/contact", json={"entry": entry.id, "message": message, "name": "Sam", "email": VISITOR_EMAIL}
+        )
+        assert answer.status_code == 400
+        assert "retirez-les" in answer.json()["errors"]["message"]
+    assert mailbox.wait(1, timeout=1.0) == []

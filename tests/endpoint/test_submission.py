@@ -18,7 +18,7 @@ KEYS = KeyPair.generate()
 
 
 def build(form, **options):
-    return build_submission(form, keys=KEYS, now=NOW, expiry_days=30, **options)
+    return build_submission(form, keys=KEYS, now=NOW, expiry_days=30, **{"secret": b"s", **options})
 
 
 def problems(form, **options):
@@ -98,10 +98,40 @@ def test_the_same_content_the_same_day_gives_the_same_id_and_key():
     assert build({**GOOD_FORM, "title": "Autre chose"}, secret=b"s").entry.id != first.entry.id
 
 
-def test_a_submission_id_decides_the_id_whatever_the_content():
+def test_a_submission_id_decides_the_id_whatever_the_text_but_not_the_contact():
     one = build({**GOOD_FORM, "submission_id": "abcdefgh-1234"}, secret=b"s")
     two = build({**GOOD_FORM, "submission_id": "abcdefgh-1234", "title": "Un autre titre"}, secret=b"s")
-    assert one.entry.id == two.entry.id and one.idempotency_key == "form-abcdefgh-1234"
+    assert one.entry.id == two.entry.id and one.withdraw_key == two.withdraw_key
+    other_address = build({**GOOD_FORM, "submission_id": "abcdefgh-1234", "email": "autre@example.fr"}, secret=b"s")
+    assert other_address.entry.id != one.entry.id, "a repeat may only ever concern the address first given"
+    assert "abcdefgh" not in one.idempotency_key
+
+
+def test_two_instances_with_different_secrets_give_identical_forms_different_ids_and_keys():
+    one, two = build(GOOD_FORM, secret=b"instance one"), build(GOOD_FORM, secret=b"instance two")
+    assert one.entry.id != two.entry.id and one.withdraw_key != two.withdraw_key
+
+
+PUBLIC_FIELDS = {key: GOOD_FORM[key] for key in ("kind", "category", "commune", "title", "description", "name")}
+INSTANCE_SECRET = b"the instance's secret, never published"
+
+
+def search_phone_numbers(entry_id: str, secret: bytes) -> list[str]:
+    """The attack that recovered a sealed number: the entry's public text with every candidate number, hashed."""
+    found = []
+    for last in range(100):
+        phone = f"06 12 34 56 {last:02d}"
+        if build({**PUBLIC_FIELDS, "phone": phone, "consent": "on"}, secret=secret).entry.id == entry_id:
+            found.append(phone)
+    return found
+
+
+@pytest.mark.parametrize("guessed_secret", [b"", b"s", b"entraide", b"\x00" * 32], ids=["empty", "s", "name", "zeros"])
+def test_nothing_public_lets_one_recompute_an_id_from_a_guessed_phone_number(guessed_secret):
+    entry = build({**PUBLIC_FIELDS, "phone": "06 12 34 56 42", "consent": "on"}, secret=INSTANCE_SECRET).entry
+    assert search_phone_numbers(entry.id, guessed_secret) == [], "the sealed phone number was recovered from its id"
+    # The same search with the secret, which never leaves the endpoint, does find it: the search is a real one.
+    assert search_phone_numbers(entry.id, INSTANCE_SECRET) == ["06 12 34 56 42"]
 
 
 def test_payment_mentions_are_flagged_not_refused():

@@ -120,20 +120,33 @@ def test_confirming_too_fast_shows_the_preview_again_and_writes_nothing(make_end
     assert endpoint.pending_files() == []
 
 
-def test_the_same_form_sent_twice_in_a_day_is_one_entry_with_the_same_key(endpoint, mailbox):
-    first = endpoint.post("/submit", json=GOOD_FORM).json()
-    second = endpoint.post("/submit", json=GOOD_FORM).json()
-    assert first["id"] == second["id"] and first["withdraw_key"] == second["withdraw_key"]
+def test_the_same_form_sent_again_is_recognised_without_handing_back_its_key(endpoint, mailbox):
+    """Whoever resends an entry's fields (its author, or someone who guessed them) never sees the withdraw key."""
+    first = endpoint.post("/submit", json=GOOD_FORM)
+    again = endpoint.post("/submit", json=GOOD_FORM)
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["id"] == first.json()["id"] and again.json()["status"] == "already_received"
+    assert "withdraw_key" not in again.json() and first.json()["withdraw_key"] not in again.text
+    assert "déjà reçue" in again.json()["message"]
     assert len(endpoint.pending_files()) == 1
-    assert len(mailbox.wait(1)) == 1
+    confirmation, resent = mailbox.wait(2)
+    assert {confirmation["To"], resent["To"]} == {AUTHOR_EMAIL}
+    assert "déjà reçue" in resent["Subject"] and first.json()["withdraw_key"] in resent.get_content()
+
+    preview = endpoint.post("/submit", data=GOOD_FORM)
+    page = endpoint.post("/submit", data={**GOOD_FORM, "confirm_token": confirm_token(preview.text)})
+    assert page.status_code == 200 and "Annonce déjà reçue" in text_of(page.text)
+    assert first.json()["withdraw_key"] not in page.text
+    assert len(endpoint.pending_files()) == 1
 
 
 def test_fifty_parallel_sends_of_one_submission_make_one_pending_file(endpoint):
     form = {**GOOD_FORM, "submission_id": "f00dcafe-0000-4000-8000-000000000050"}
     with ThreadPoolExecutor(max_workers=50) as pool:
         answers = list(pool.map(lambda _: endpoint.post("/submit", json=form), range(50)))
-    assert {a.status_code for a in answers} == {201}
+    assert sorted(a.status_code for a in answers) == [200] * 49 + [201]
     assert len({a.json()["id"] for a in answers}) == 1
+    assert sum("withdraw_key" in a.json() for a in answers) == 1
     assert len(endpoint.pending_files()) == 1
     assert len(load_entries(endpoint.pending)) == 1
 

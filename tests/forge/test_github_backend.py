@@ -56,7 +56,7 @@ def writes(fake) -> int:
 
 
 def test_a_submission_opens_one_pull_request_adding_the_entry_file(backend, fake_github, entry):
-    url = backend.submit(entry, [], "form-abc")
+    url = backend.submit(entry, [], "form-abc").reference
 
     (pull,) = fake_github.pulls
     assert url.endswith(f"/pull/{pull.number}")
@@ -151,7 +151,7 @@ def test_the_same_idempotency_key_never_opens_a_second_pull_request(backend, fak
 
     again = backend.submit(entry, [], "form-abc")
 
-    assert again == first
+    assert again.reference == first.reference and (first.new, again.new) == (True, False)
     assert len(fake_github.pulls) == 1
     assert writes(fake_github) == writes_before
 
@@ -163,7 +163,7 @@ def test_another_instance_given_the_same_key_finds_the_pull_request_on_github(ba
         f"{fake_github.owner}/{fake_github.repo}", TOKEN, api_url=fake_github.url, clock=clock
     )  # another Lambda instance, with its own memory
 
-    assert other.submit(entry, [], "form-abc") == first
+    assert other.submit(entry, [], "form-abc").reference == first.reference
     assert len(fake_github.pulls) == 1
     assert writes(fake_github) == writes_before
 
@@ -177,7 +177,7 @@ def test_a_lost_answer_then_a_retry_gives_one_complete_pull_request(backend, fak
     assert "Rien n'a été perdu" in refused.value.message_fr
     assert len(fake_github.pulls) == 1 and fake_github.pulls[0].labels == []
 
-    url = backend.submit(entry, [], "form-abc")
+    url = backend.submit(entry, [], "form-abc").reference
 
     assert len(fake_github.pulls) == 1
     assert url.endswith(f"/pull/{fake_github.pulls[0].number}")
@@ -313,7 +313,7 @@ def test_a_resident_queued_behind_other_submissions_gets_a_503_instead_of_waitin
 def test_labels_refused_do_not_fail_a_submission_already_opened(backend, fake_github, entry):
     fake_github.fail("POST", LABELS, 403, message="Resource not accessible by personal access token")
 
-    url = backend.submit(entry, [], "form-abc")
+    url = backend.submit(entry, [], "form-abc").reference
 
     assert url.endswith(f"/pull/{fake_github.pulls[0].number}") and fake_github.pulls[0].labels == []
 
@@ -378,7 +378,7 @@ def test_withdrawing_a_published_entry_opens_a_pull_request_deleting_its_file(ba
 
 
 def test_withdrawing_a_pending_entry_closes_its_pull_request(backend, fake_github, entry):
-    url = backend.submit(entry, [], "form-abc")
+    url = backend.submit(entry, [], "form-abc").reference
 
     assert backend.withdraw(entry) == url
 
@@ -493,3 +493,12 @@ def test_the_answers_of_the_fake_follow_the_contract(fake_github):
     )
     problems = fake_github.contract.response_problems(exchange)
     assert problems and "required property" in problems[0]
+
+
+def test_an_entry_waiting_in_its_pull_request_is_found_but_never_as_published(backend, fake_github, entry):
+    """The relay serves published entries only: a pending pull request's author is not reachable through it."""
+    backend.submit(entry, [], "form-abc")
+
+    assert backend.find(entry.id) is not None
+    assert backend.find_published(entry.id) is None
+    assert fake_github.violations == []

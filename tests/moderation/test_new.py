@@ -149,3 +149,39 @@ def test_new_asks_for_the_agent_name_and_flags_payment(site, cli):
     assert "À vérifier par les modérateurs : Mention de paiement" in result.out
     record = json.loads((site / "reports" / "moderation.jsonl").read_text())
     assert (record["agent"], record["channel"]) == ("Jean Agent", "desk")
+
+
+def test_filing_the_same_entry_twice_records_it_once_and_never_shows_its_key_again(site, cli):
+    first = cli("new", "--agent", "Marie Agent", input=ODILE)
+    again = cli("new", "--agent", "Marie Agent", input=ODILE)
+
+    assert first.code == 0 and again.code != 0
+    [path] = pending_files(site)
+    assert "déjà été transmise" in again.err and yaml.safe_load(path.read_text())["id"] in again.err
+    key = re.search(r"Clé de retrait à lire à la personne \(elle ne sera plus affichée\) : (\S+)", first.out)[1]
+    assert key not in again.out + again.err
+
+
+def test_without_the_instance_key_nothing_is_asked_and_nothing_is_sealed(site, cli, monkeypatch):
+    """A contact sealed with a key made up on the spot could never be revealed: refuse before the first question."""
+    monkeypatch.delenv("ENTRAIDE_PRIVATE_KEY")
+
+    result = cli("new", "--agent", "Marie Agent", input=ODILE)
+
+    assert result.code != 0 and pending_files(site) == []
+    assert "ENTRAIDE_PRIVATE_KEY n'est pas définie" in result.err
+    assert "Type de l'annonce" not in result.out and "Votre nom" not in result.out
+    assert not (site / ".dev-keys").exists()
+    assert "DEVELOPMENT" not in result.out + result.err
+
+
+def test_on_the_development_set_up_the_agent_is_warned_in_french(site, cli, monkeypatch):
+    monkeypatch.delenv("ENTRAIDE_PRIVATE_KEY")
+    (site / ".dev-keys").mkdir()
+    (site / ".dev-keys" / "private.key").write_text(KeyPair.generate().private + "\n")  # what make serve leaves
+
+    result = cli("new", "--agent", "Marie Agent", input=ODILE)
+
+    assert result.code == 0, result.err
+    assert "clé de développement" in result.err and "DEVELOPMENT" not in result.out + result.err
+    assert len(pending_files(site)) == 1

@@ -25,7 +25,7 @@ from entraide.endpoint.http import (
     TooManyRequests,
     read_body,
 )
-from entraide.endpoint.keys import load_keys, token_secret
+from entraide.endpoint.keys import development_warning, load_keys, token_secret
 from entraide.endpoint.ratelimit import RateLimits
 from entraide.endpoint.routes import ROUTES
 
@@ -52,6 +52,8 @@ class App:
 
         self.config = config
         self.keys = load_keys(config)
+        if warning := development_warning(config):
+            log.warning(warning)
         self.secret = token_secret(config, self.keys)
         self.backend = backend or make_backend(config)
         self.geocode = make_geocoder(config)

@@ -99,8 +99,8 @@ SETTINGS: tuple[Setting, ...] = (
         "ENTRAIDE_TOKEN_SECRET",
         "token_secret",
         "",
-        "Secret signing the form tokens (minimum fill time, preview confirmation). Empty: derived from the "
-        "private key.",
+        "Secret signing the form tokens (minimum fill time, preview confirmation) and keying entry ids and "
+        "withdraw keys; never published. Empty: derived from the private key.",
     ),
     Setting(
         "ENTRAIDE_MIN_FILL_SECONDS",

@@ -21,9 +21,17 @@ PUBLIC_FILE = "public.key"
 
 
 def load_keys(config: Config) -> KeyPair:
+    """The instance's key pair; without ENTRAIDE_PRIVATE_KEY, the development pair (created on first use)."""
     if config.private_key:
         return KeyPair.from_private(config.private_key)
     return _development_keys(Path(config.dev_keys_path))
+
+
+def development_warning(config: Config) -> str:
+    """What to tell the person who runs the endpoint on the development pair ('' with the instance's key)."""
+    if config.private_key:
+        return ""
+    return f"using the DEVELOPMENT key pair of {config.dev_keys_path}: set ENTRAIDE_PRIVATE_KEY in production"
 
 
 def _development_keys(folder: Path) -> KeyPair:
@@ -38,9 +46,8 @@ def _development_keys(folder: Path) -> KeyPair:
         with os.fdopen(handle, "w") as stream:
             stream.write(keys.private + "\n")
         (folder / PUBLIC_FILE).write_text(keys.public + "\n")
-        log.warning("created a DEVELOPMENT key pair in %s: set ENTRAIDE_PRIVATE_KEY in production", folder)
+        log.info("created a development key pair in %s", folder)
         return keys
-    log.warning("using the DEVELOPMENT key pair of %s: set ENTRAIDE_PRIVATE_KEY in production", folder)
     return KeyPair.from_private(path.read_text())
 
 

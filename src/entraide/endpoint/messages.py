@@ -25,11 +25,20 @@ def _quote(text: str) -> str:
     return "\n".join("> " + line for line in text.splitlines() or [""])
 
 
-def confirmation_mail(entry: Entry, withdraw_key: str, site_url: str) -> tuple[str, str]:
-    subject = f"Votre annonce « {entry.title} » a bien été reçue"
+def confirmation_mail(entry: Entry, withdraw_key: str, site_url: str, *, again: bool = False) -> tuple[str, str]:
+    """The withdraw key for the author; `again` when the same annonce was sent once more (the key is never re-shown)."""
+    if again:
+        subject = f"Votre annonce « {entry.title} » était déjà reçue : votre clé de retrait"
+        news = (
+            "Vous avez envoyé à nouveau une annonce que nous avions déjà reçue : elle n'est pas enregistrée\n"
+            "une seconde fois. Voici de nouveau sa clé de retrait.\n\n"
+        )
+    else:
+        subject = f"Votre annonce « {entry.title} » a bien été reçue"
+        news = "Votre annonce a bien été reçue. Les modérateurs la relisent avant de la publier.\n\n"
     body = (
         "Bonjour,\n\n"
-        "Votre annonce a bien été reçue. Les modérateurs la relisent avant de la publier.\n\n"
+        f"{news}"
         f"{describe(entry)}\nTitre : {entry.title}\nNuméro de l'annonce : {entry.id}\n"
         f"Elle restera en ligne jusqu'au {entry.expires_on:%d/%m/%Y}.\n\n"
         "Pour retirer votre annonce à tout moment, gardez cette clé de retrait :\n\n"

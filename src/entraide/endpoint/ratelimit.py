@@ -6,11 +6,26 @@ limit is multiplied by their number; a shared store (Redis, DynamoDB) would be n
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 from dataclasses import dataclass
 
 MAX_TRACKED_CLIENTS = 100_000
+IPV6_CLIENT_PREFIX = 64  # one subscriber's line gets a whole /64: its 2**64 addresses are one client
+
+
+def client_of(ip: str) -> str:
+    """What one client is for the limits: its IPv4 address, or the /64 network of an IPv6 address."""
+    try:
+        address = ipaddress.ip_address(ip.strip().split("%")[0])
+    except ValueError:
+        return ip  # not an address (a test client, a unix socket): counted as given
+    if address.version == 6 and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(address)
 
 
 @dataclass
@@ -60,5 +75,5 @@ class RateLimits:
 
     def wait(self, ip: str, now: float) -> int:
         """Seconds the client must wait (0: go ahead), rounded up for the Retry-After header."""
-        wait = self.per_ip.take(ip, now) or self.overall.take("*", now)
+        wait = self.per_ip.take(client_of(ip), now) or self.overall.take("*", now)
         return math.ceil(wait)

@@ -15,6 +15,7 @@ from entraide import submission
 from entraide.endpoint import tokens
 from entraide.endpoint.backends import ForgeUnavailable
 from entraide.endpoint.http import BadRequest, Conflict, Forbidden, NotFound, Request, Response, ServiceUnavailable
+from entraide.rules import relay_message_problems
 from entraide.schema import Problem
 from entraide.sealing import Contact, SealingError, withdraw_key_matches
 
@@ -31,6 +32,10 @@ WITHDRAW_FIELDS = ("entry", "key")
 REPORT_FIELDS = ("entry", "reason")
 LIMITS = {"message": (10, 2000), "name": (1, 60), "reason": (5, 1000), "key": (1, 200), "entry": (1, 64)}
 INVALID = "Votre envoi n'a pas pu être accepté : corrigez les champs signalés."
+ALREADY_RECEIVED = (
+    "Cette annonce est déjà reçue : elle n'est pas enregistrée une seconde fois. Sa clé de retrait n'est pas "
+    "affichée de nouveau ; si vous avez donné une adresse e-mail, nous vous la renvoyons."
+)
 
 
 def health(app: App, request: Request) -> Response:
@@ -63,8 +68,9 @@ def _submit_json(app: App, request: Request, form: dict[str, Any], fields: dict[
     result = _build(app, fields)
     if isinstance(result, list):
         return _invalid_json(result)
-    _hand_over(app, request, result)
     entry = result.entry
+    if not _hand_over(app, request, result):
+        return Response.json({"id": entry.id, "status": "already_received", "message": ALREADY_RECEIVED})
     return Response.json(
         {
             "id": entry.id,
@@ -94,9 +100,11 @@ def _submit_html(app: App, request: Request, form: dict[str, Any], fields: dict[
         same_token = confirm if isinstance(problem, tokens.TooSoon) else None
         return _preview(app, fields, result, status=400, notice=str(problem), token=same_token)
     try:
-        _hand_over(app, request, result)
+        new = _hand_over(app, request, result)
     except ServiceUnavailable as error:
         return _preview(app, fields, result, status=503, notice=error.message, headers=error.headers)
+    if not new:
+        return Response.html(pages.render("message.html", title="Annonce déjà reçue", text=ALREADY_RECEIVED))
     return Response.html(
         pages.render(
             "thanks.html", entry=result.entry, withdraw_key=result.withdraw_key, email=bool(result.contact.email)
@@ -132,20 +140,24 @@ def _build(app: App, fields: dict[str, Any]) -> submission.Submission | list[Pro
     )
 
 
-def _hand_over(app: App, request: Request, result: submission.Submission) -> None:
-    """Give the entry to the backend, then mail the author their withdraw key (a failed mail loses nothing)."""
+def _hand_over(app: App, request: Request, result: submission.Submission) -> bool:
+    """Give the entry to the backend and mail the author their withdraw key; False when it was received already.
+
+    A repeat never shows the key: it goes again by mail to the address given (once per process), which is the
+    address first given since the contact is part of the idempotency key. A failed mail loses nothing.
+    """
     request.entry_id = result.entry.id
-    _ask_backend(app.backend.submit, result.entry, list(result.flags), result.idempotency_key)
-    if result.contact.email and app.first_time(result.idempotency_key):
+    new = _ask_backend(app.backend.submit, result.entry, list(result.flags), result.idempotency_key).new
+    if result.contact.email and app.first_time(("new:" if new else "again:") + result.idempotency_key):
         from entraide.endpoint.mail import MailUnavailable
         from entraide.endpoint.messages import confirmation_mail
 
+        mail = confirmation_mail(result.entry, result.withdraw_key, app.config.site_url, again=not new)
         try:
-            app.send_mail(
-                result.contact.email, *confirmation_mail(result.entry, result.withdraw_key, app.config.site_url)
-            )
+            app.send_mail(result.contact.email, *mail)
         except MailUnavailable:
             log.warning("entry %s received, but its confirmation mail failed", result.entry.id)
+    return new
 
 
 def _refuse_honeypot(form: dict[str, Any]) -> None:
@@ -181,7 +193,13 @@ def _verify_token(app: App, value: Any, purpose: str, fields: dict[str, str] | N
 
 def contact(app: App, request: Request) -> Response:
     fields, entry = _small_form(
-        app, request, "contact.html", CONTACT_FIELDS, multiline=("message",), extra=submission.contact_field_problems
+        app,
+        request,
+        "contact.html",
+        CONTACT_FIELDS,
+        multiline=("message",),
+        extra=_contact_form_problems,
+        published=True,
     )
     request.entry_id = entry.id
     _relay(app, entry, fields)
@@ -227,8 +245,10 @@ def _small_form(
     *,
     multiline: tuple[str, ...] = (),
     extra: Callable[[dict[str, str]], list[Problem]] | None = None,
+    published: bool = False,
 ) -> tuple[dict[str, str], Entry]:
-    """Validate a small form, then find its entry; on a problem the page comes back with the form kept."""
+    """Validate a small form, then find its entry (only a published one when `published`); on a problem the page
+    comes back with the form kept."""
     form = request.form()
     _refuse_honeypot(form)
     fields, problems = submission.clean({k: v for k, v in form.items() if k != HONEYPOT}, known, multiline)
@@ -237,7 +257,7 @@ def _small_form(
     request.environ["entraide.form"] = (template, fields)  # to show the form again with any error
     if problems:
         raise BadRequest(INVALID, problems=_by_field(problems))
-    entry = app.backend.find(fields["entry"])
+    entry = (app.backend.find_published if published else app.backend.find)(fields["entry"])
     if entry is None:
         raise NotFound(
             "Aucune annonce ne porte ce numéro : vérifiez-le (il figure dans l'adresse de l'annonce, "
@@ -245,6 +265,10 @@ def _small_form(
             problems={"entry": "annonce introuvable"},
         )
     return fields, entry
+
+
+def _contact_form_problems(fields: dict[str, str]) -> list[Problem]:
+    return submission.contact_field_problems(fields) + relay_message_problems(fields)
 
 
 def _length_problems(fields: dict[str, str], known: tuple[str, ...]) -> list[Problem]:
@@ -294,9 +318,9 @@ def _author(app: App, entry: Entry) -> Contact:
         ) from error
 
 
-def _ask_backend(action: Any, *args: Any) -> None:
+def _ask_backend(action: Any, *args: Any) -> Any:
     try:
-        action(*args)
+        return action(*args)
     except ForgeUnavailable as busy:
         raise ServiceUnavailable(busy.message_fr, headers={"Retry-After": str(busy.retry_after_seconds)}) from busy
     except LookupError as gone:  # removed by someone else between finding it and acting on it

@@ -137,6 +137,15 @@
     panel.focus();
   }
 
+  function showAlreadyReceived(form, answer) {
+    var panel = element("section", "panel");
+    panel.setAttribute("tabindex", "-1");
+    panel.appendChild(element("h2", "", "Annonce déjà reçue"));
+    panel.appendChild(element("p", "", answer.message));
+    form.parentNode.replaceChild(panel, form);
+    panel.focus();
+  }
+
   function fallBack(form) {
     var id = form.elements.submission_id || form.appendChild(element("input"));
     id.type = "hidden";
@@ -159,6 +168,7 @@
     }).then(function (result) {
       button.disabled = false;
       if (result.status === 201 && result.answer.withdraw_key) { showThanks(form, result.answer); }
+      else if (result.status === 200 && result.answer.status === "already_received") { showAlreadyReceived(form, result.answer); }
       else if (result.status >= 400 && result.answer.message) { showErrors(form, result.answer.message, result.answer.errors); }
       else { fallBack(form); }
     }).catch(function () {

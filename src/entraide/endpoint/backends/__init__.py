@@ -6,6 +6,7 @@ merge requests means adding one module implementing `Backend` and one line in `m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -23,15 +24,26 @@ class ForgeUnavailable(Exception):
         self.message_fr = message_fr
 
 
-class Backend(Protocol):
-    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
-        """Hand the entry to the moderators; returns a reference (pending file path or pull request URL).
+@dataclass(frozen=True)
+class Handed:
+    """Where an entry now waits for the moderators, and whether this very call handed it over."""
 
-        The same idempotency_key twice returns the same reference and writes nothing new.
+    reference: str  # the pending file's path or the pull request's URL
+    new: bool  # False: it had been received already (a retry, another instance, the same form sent again)
+
+
+class Backend(Protocol):
+    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> Handed:
+        """Hand the entry to the moderators.
+
+        The same idempotency_key twice gives the same reference, `new` False, and writes nothing new.
         """
 
     def find(self, entry_id: str) -> Entry | None:
         """The approved (submissions/) or pending entry with this id, or None."""
+
+    def find_published(self, entry_id: str) -> Entry | None:
+        """The approved entry with this id, or None: what the relay may serve (never a pending one)."""
 
     def withdraw(self, entry: Entry) -> str:
         """Remove the entry at its author's request (local: delete the file; github: a pull request deleting it)."""

@@ -29,7 +29,7 @@ import yaml
 
 from entraide.categories import category, kind
 from entraide.communes import load_communes
-from entraide.endpoint.backends import ForgeUnavailable
+from entraide.endpoint.backends import ForgeUnavailable, Handed
 from entraide.entries import Entry, check, parse, to_yaml
 from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits
 
@@ -120,7 +120,7 @@ class GitHubBackend:
 
     # The Backend interface
 
-    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
+    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> Handed:
         """The pull request's URL; the entry id, hence the branch, follows from `idempotency_key`."""
         if not ENTRY_ID.fullmatch(entry.id):
             raise ValueError(f"entry id {entry.id!r} does not match the schema: it would make a bad branch name")
@@ -136,6 +136,13 @@ class GitHubBackend:
                 return _entry_of(found)
             pending = self._pending_file(entry_id)
             return _entry_of(pending) if pending else None
+
+    def find_published(self, entry_id: str) -> Entry | None:
+        if not ENTRY_ID.fullmatch(entry_id):
+            return None
+        with _forge_errors():
+            found = self._approved_file(entry_id)
+        return _entry_of(found) if found else None
 
     def withdraw(self, entry: Entry) -> str:
         """A pull request deleting the published file, or the pending pull request closed."""
@@ -176,31 +183,31 @@ class GitHubBackend:
 
     # Submissions
 
-    def _open_submission(self, entry: Entry, flags: list[Flag]) -> str:
+    def _open_submission(self, entry: Entry, flags: list[Flag]) -> Handed:
         """Retries answered here cost GitHub nothing; while its limits are reached, nobody asks it anything."""
         if entry.id in self._opened:
-            return self._opened[entry.id]
+            return Handed(self._opened[entry.id], new=False)
         self._client.reserve(SUBMIT_WRITES)
-        url = self._open_or_find_pull(entry, flags)
-        self._opened[entry.id] = url
+        handed = self._open_or_find_pull(entry, flags)
+        self._opened[entry.id] = handed.reference
         while len(self._opened) > OPENED_MEMORY:
             self._opened.popitem(last=False)
-        return url
+        return handed
 
-    def _open_or_find_pull(self, entry: Entry, flags: list[Flag]) -> str:
+    def _open_or_find_pull(self, entry: Entry, flags: list[Flag]) -> Handed:
         branch = _submission_branch(entry.id)
         labels = submission_labels(entry, flags)
         existing = self._pull_for(branch, "all")  # opened by another instance, or by an attempt whose answer was lost
         if existing:
             self._add_labels(existing, labels)
-            return existing["html_url"]
+            return Handed(existing["html_url"], new=False)
         fresh = self._ensure_branch(branch)
         path = self._entry_path(entry)
         self._ensure_file(branch, path, to_yaml(entry), f"Nouvelle annonce {entry.id}", fresh)
         pull = self._open_pull(branch, submission_title(entry), submission_body(entry, flags, path, self.guide_url))
         self._add_labels(pull, labels)
         log.info("entry %s: pull request #%s", entry.id, pull["number"])
-        return pull["html_url"]
+        return Handed(pull["html_url"], new=True)
 
     def _ensure_branch(self, branch: str) -> bool:
         """Create the branch from the base branch; False when an earlier attempt already did."""

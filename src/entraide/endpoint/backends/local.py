@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from entraide.endpoint.backends import Handed
 from entraide.entries import Entry, entry_path, read_entry, to_yaml
 
 if TYPE_CHECKING:
@@ -37,21 +38,28 @@ class LocalBackend:
         self.records = Path(config.reports_path)
         self._lock = threading.Lock()
 
-    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
-        """The pending file's path; an entry already pending or approved under this id is left as it is."""
+    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> Handed:
+        """The pending file; an entry already pending or approved under this id is left as it is."""
         for root in (self.pending, self.submissions):
             if (existing := entry_path(root, entry)).exists():
                 log.info("entry %s already received: nothing written", entry.id)
-                return str(existing)
+                return Handed(str(existing), new=False)
         path = entry_path(self.pending, entry)
-        if _create_once(path, to_yaml(entry)):
+        created = _create_once(path, to_yaml(entry))
+        if created:
             log.info("entry %s pending in %s (flags: %s)", entry.id, path, ",".join(f.code for f in flags) or "none")
-        return str(path)
+        return Handed(str(path), new=created)
 
     def find(self, entry_id: str) -> Entry | None:
+        return self._find(entry_id, (self.submissions, self.pending))
+
+    def find_published(self, entry_id: str) -> Entry | None:
+        return self._find(entry_id, (self.submissions,))
+
+    def _find(self, entry_id: str, roots: tuple[Path, ...]) -> Entry | None:
         if not _ID.match(entry_id):
             return None  # also keeps the id from ever naming a path outside the folders
-        for root in (self.submissions, self.pending):
+        for root in roots:
             for path in sorted(root.glob(f"*/{entry_id}.yaml")) if root.is_dir() else ():
                 entry, _ = read_entry(path, root)
                 if entry is not None:
