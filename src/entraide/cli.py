@@ -229,12 +229,15 @@ def check(
     le texte public, id déjà utilisé, fichier égaré.
 
     Avertissements (à regarder, la décision vous revient) : mention de paiement, doublon possible (même texte
-    ou même contact scellé qu'une autre annonce), annonce déjà expirée.
+    ou même contact scellé qu'une autre annonce), annonce déjà expirée. Le même contact ne se voit qu'avec la
+    clé privée de l'instance (ENTRAIDE_PRIVATE_KEY) : sans elle, le résumé dit combien de fichiers n'ont pas
+    pu être comparés.
 
     Code de sortie : 1 s'il y a au moins une erreur, 0 sinon (même avec des avertissements).
     """
     from entraide.moderation.annotations import annotation, step_summary
     from entraide.moderation.checks import check_paths
+    from entraide.moderation.notices import available_keys
 
     if pull_request and not paths:
         click.echo("Aucun fichier modifié : rien à vérifier.")
@@ -247,6 +250,7 @@ def check(
         today=_today(today),
         progress=_Progress("Vérification"),
         changes_in=submissions if pull_request else None,
+        keys=available_keys(_config()),
     )
     shown = report.findings if show_warnings else report.errors
     lines = [annotation(f) if output == "github" else str(f) for f in shown]
@@ -260,10 +264,17 @@ def check(
 
 def _check_summary(report: Any) -> str:
     errors, warnings = len(report.errors), len(report.warnings)
-    return (
+    summary = (
         f"{_count(report.checked, 'fichier vérifié', 'fichiers vérifiés')} : "
         f"{_count(errors, 'erreur', 'erreurs')}, {_count(warnings, 'avertissement', 'avertissements')}."
     )
+    if report.contacts_unknown:
+        summary += (
+            f"\nMême contact qu'une autre annonce : non vérifié pour "
+            f"{_count(report.contacts_unknown, 'fichier', 'fichiers')} (contact scellé sans empreinte) ; "
+            "un modérateur qui a la clé privée de l'instance (ENTRAIDE_PRIVATE_KEY) le vérifie avec entraide check."
+        )
+    return summary
 
 
 def _count(number: int, singular: str, plural: str) -> str:
@@ -336,10 +347,11 @@ def pending(pending: Path, submissions: Path, today: dt.datetime | None) -> None
     votre attention (erreurs, mention de paiement, doublon possible), détaillé sous le tableau.
     Ensuite : entraide approve ID… pour publier, entraide reject ID… --reason "…" pour refuser.
     """
+    from entraide.moderation.notices import available_keys
     from entraide.moderation.queue import list_pending
     from entraide.moderation.tables import pending_table, printable
 
-    items = list_pending(pending, submissions, _today(today))
+    items = list_pending(pending, submissions, _today(today), keys=available_keys(_config()))
     if not items:
         click.echo(f"Aucune annonce en attente dans {pending}/.")
         if _config().backend == "github":
@@ -659,7 +671,7 @@ def _preview(result: Any) -> None:
     for label, value in (
         ("Prénom", entry.name),
         ("Disponibilités", entry.availability or "(non précisées)"),
-        ("Sur la carte", "un point à 300 m près" if entry.location else "la commune seulement"),
+        ("Sur la carte", "un point à quelques centaines de mètres près" if entry.location else "la commune seulement"),
         ("En ligne jusqu'au", f"{entry.expires_on:%d/%m/%Y}"),
     ):
         click.echo(f"  {label} : {printable(value)}")

@@ -35,6 +35,15 @@ class Commune:
     def bbox(self) -> tuple[float, float, float, float]:
         return _bbox(self.polygons)
 
+    @cached_property
+    def area_m2(self) -> float:
+        """Square metres inside the boundary (holes excluded), on a local projection (fine at commune scale)."""
+        latitude = self.centre[1]
+        return sum(
+            _ring_area_m2(polygon[0], latitude) - sum(_ring_area_m2(hole, latitude) for hole in polygon[1:])
+            for polygon in self.polygons
+        )
+
     def contains(self, lon: float, lat: float) -> bool:
         """Whether the point lies inside the commune (holes excluded)."""
         return any(_in_polygon(polygon, lon, lat) for polygon in self.polygons)
@@ -131,6 +140,14 @@ def _bbox(polygons: tuple[Polygon, ...]) -> tuple[float, float, float, float]:
     xs = [x for polygon in polygons for x, _ in polygon[0]]
     ys = [y for polygon in polygons for _, y in polygon[0]]
     return min(xs), min(ys), max(xs), max(ys)
+
+
+def _ring_area_m2(ring: Ring, latitude: float) -> float:
+    """Shoelace formula on an equirectangular projection centred on `latitude`."""
+    scale_x = math.cos(math.radians(latitude)) * math.pi / 180 * EARTH_RADIUS_M
+    scale_y = math.pi / 180 * EARTH_RADIUS_M
+    twice = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairwise(ring))
+    return abs(twice) / 2 * scale_x * scale_y
 
 
 def _in_ring(ring: Ring, x: float, y: float) -> bool:

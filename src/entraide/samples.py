@@ -16,7 +16,7 @@ from pathlib import Path
 from entraide.categories import load_categories
 from entraide.communes import load_communes
 from entraide.entries import Entry, write_entry
-from entraide.sealing import PREFIX
+from entraide.sealing import V1_PREFIX
 
 NAMES = (
     "Léa",
@@ -220,7 +220,7 @@ def generate(
 
 def _placeholder_contact(seed: int, number: int) -> str:
     digest = hashlib.blake2b(f"{seed}:{number}".encode(), digest_size=48).hexdigest()
-    return f"{PREFIX}{digest[:24]}:exemple-sans-contact-{digest[24:]}"
+    return f"{V1_PREFIX}{digest[:24]}:exemple-sans-contact-{digest[24:]}"
 
 
 def write_samples(root: Path, count: int, **options: object) -> int:

@@ -153,7 +153,7 @@ def approved(offered, site, workspace) -> Submitted:
 def test_offer_with_javascript_reaches_thank_you_page_with_withdraw_key(offered, inbox):
     assert offered.entry.title == offered.offer.title
     assert offered.entry.kind == "offer"
-    assert offered.entry.contact.startswith("sealed:v1:")
+    assert offered.entry.contact.startswith("sealed:v2:")
     assert offered.offer.email not in offered.entry.contact
     mail = inbox.wait_for(lambda m: offered.offer.email in m.recipients and offered.key in m.body)
     assert offered.entry.id in mail.body, "the mail repeats the key with the entry's number"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import random
 
-from entraide.communes import load_communes
-from entraide.endpoint.geocoding import blur
+import pytest
+
+from entraide.communes import EARTH_RADIUS_M, load_communes
+from entraide.endpoint.geocoding import MIN_RESIDENTS_PER_CELL, blur, cell_size_m, grid_steps
 from entraide.entries import load_entries
 
 from .conftest import GOOD_FORM, FakeAddressAPI, free_port
@@ -37,6 +40,49 @@ def test_an_address_gives_a_point_blurred_to_about_300_m_inside_the_commune_and_
 def test_nearby_addresses_share_one_blurred_point(make_endpoint):
     grenoble = load_communes().by_code["38185"]
     assert blur(5.72874, 45.19106, grenoble) == blur(5.72880, 45.19110, grenoble)
+
+
+def cell_area_m2(commune, cell_m: float) -> float:
+    """The real area of one of the commune's cells, from its size in degrees."""
+    step_lon, step_lat = grid_steps(commune, cell_m)
+    metres_per_degree = math.pi / 180 * EARTH_RADIUS_M
+    return step_lon * metres_per_degree * math.cos(math.radians(commune.centre[1])) * step_lat * metres_per_degree
+
+
+def test_a_cell_holds_at_least_k_residents_on_average_in_every_commune():
+    crowded = []
+    for commune in load_communes():
+        residents = commune.population / commune.area_m2 * cell_area_m2(commune, cell_size_m(commune))
+        if residents < MIN_RESIDENTS_PER_CELL:
+            crowded.append(f"{commune.name}: {residents:.1f}")
+    assert MIN_RESIDENTS_PER_CELL >= 50
+    assert crowded == [], f"fewer than {MIN_RESIDENTS_PER_CELL} residents per cell on average"
+    assert cell_size_m(load_communes().by_code["38185"]) == 300, "Grenoble keeps its 300 m cells"
+
+
+def test_a_communes_area_comes_out_as_the_official_one():
+    assert load_communes().by_code["38185"].area_m2 / 1e6 == pytest.approx(18.13, rel=0.05)  # Grenoble, INSEE
+
+
+def test_two_addresses_far_apart_in_one_cell_of_a_sparse_commune_get_one_point():
+    commune = load_communes().by_slug["mont-saint-martin"]  # 93 residents on 5 km²
+    step_lon, step_lat = grid_steps(commune, cell_size_m(commune))
+    column, row = math.floor(commune.centre[0] / step_lon), math.floor(commune.centre[1] / step_lat)
+    corners = [((column + 0.1) * step_lon, (row + 0.1) * step_lat), ((column + 0.5) * step_lon, (row + 0.9) * step_lat)]
+    assert all(commune.contains(*corner) for corner in corners)
+    assert metres(*corners) > 1000
+    assert blur(*corners[0], commune) == blur(*corners[1], commune)
+
+
+@pytest.mark.parametrize("commune", load_communes().all, ids=lambda commune: commune.slug)
+def test_a_blurred_point_stays_inside_its_commune_and_is_the_same_every_time(commune):
+    rng = random.Random(commune.code)
+    west, south, east, north = commune.bbox
+    addresses = [(rng.uniform(west, east), rng.uniform(south, north)) for _ in range(200)]
+    for address in [a for a in addresses if commune.contains(*a)][:20]:
+        point = blur(*address, commune)
+        assert commune.contains(*point), f"{address} in {commune.name} published outside it, at {point}"
+        assert blur(*address, commune) == point
 
 
 def test_an_address_outside_the_territory_is_refused(make_endpoint, address_api):

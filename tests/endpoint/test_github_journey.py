@@ -42,7 +42,7 @@ def test_a_form_becomes_one_pull_request_without_the_contact(github_endpoint, fo
     [pull] = forge.pulls
     [(path, text)] = forge.changes(pull).items()
     assert path == f"submissions/grenoble/{first.json()['id']}.yaml"
-    assert "contact: sealed:v1:" in text
+    assert "contact: sealed:v2:" in text
     for secret in (AUTHOR_EMAIL, AUTHOR_PHONE, AUTHOR_PHONE.replace(" ", ""), "odile.martin"):
         assert secret not in pull.title + pull.body + text
     assert forge.violations == []

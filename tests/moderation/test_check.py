@@ -223,6 +223,35 @@ def test_same_sealed_contact_is_a_possible_duplicate(site, cli, keys):
     assert "meme@example.org" not in result.out
 
 
+def test_without_the_private_key_one_persons_entries_are_not_linked_and_the_check_says_so(site, cli, keys, monkeypatch):
+    """The public repository's CI has no key: nothing in the files tells two entries of one person apart."""
+    write(site / "submissions", make_entry(keys, 1, email="meme@example.org"))
+    write(site / "submissions", make_entry(keys, 2, email="meme@example.org", created="2026-11-03T10:00:00+01:00"))
+    monkeypatch.delenv("ENTRAIDE_PRIVATE_KEY")
+
+    result = cli("check")
+
+    assert result.code == 0
+    assert lines_of(result.out) == [], result.out
+    assert "2 fichiers vérifiés : 0 erreur, 0 avertissement." in result.out
+    assert "Même contact qu'une autre annonce : non vérifié pour 2 fichiers" in result.out
+    assert "ENTRAIDE_PRIVATE_KEY" in result.out
+
+
+def test_old_v1_contacts_are_still_linked_by_their_written_fingerprint_without_the_key(site, cli, monkeypatch):
+    monkeypatch.delenv("ENTRAIDE_PRIVATE_KEY")
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", fingerprint="0123456789abcdef01234567"))
+    later = valid_text("bonjour-0002", fingerprint="0123456789abcdef01234567").replace("2026-11-01T10", "2026-11-05T10")
+    put(site, "grenoble/bonjour-0002.yaml", later)
+
+    result = cli("check")
+
+    assert result.code == 0
+    assert [line.split(": ", 1)[0] for line in lines_of(result.out)] == ["submissions/grenoble/bonjour-0002.yaml:13"]
+    assert "même contact (scellé) que submissions/grenoble/bonjour-0001.yaml" in result.out
+    assert "non vérifié" not in result.out
+
+
 def test_duplicate_id_across_folders_is_an_error(site, cli):
     put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
     put(
@@ -360,8 +389,8 @@ def test_parallel_check_finds_exactly_what_the_sequential_one_finds(site, keys, 
     put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="Écrire à a@b.fr"))
     monkeypatch.setattr(checks, "PARALLEL_FROM", 1)
 
-    sequential = checks.check_paths([Path("submissions")], workers=1)
-    parallel = checks.check_paths([Path("submissions")], workers=2)
+    sequential = checks.check_paths([Path("submissions")], workers=1, keys=keys)
+    parallel = checks.check_paths([Path("submissions")], workers=2, keys=keys)
 
     assert parallel.findings == sequential.findings
     assert len(sequential.errors) == 1

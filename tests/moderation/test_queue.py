@@ -66,6 +66,19 @@ def test_pending_lists_entries_with_their_flags(site, cli, keys):
     assert "test-2026-0002 (à vérifier) description : mention de paiement" in result.out
 
 
+def test_pending_links_an_entry_to_the_same_persons_published_one_with_the_key(site, cli, keys):
+    write(site / "submissions", make_entry(keys, 1, email="odile@example.org"))
+    commit_all(site)
+    write(site / "pending", make_entry(keys, 2, email="Odile@example.org", created="2026-11-20T09:30:00+01:00"))
+
+    result = cli("pending")
+
+    assert result.code == 0
+    assert result.out.splitlines()[4].endswith("doublon"), result.out
+    assert "test-2026-0002 (à vérifier) contact : doublon possible : même contact (scellé)" in result.out
+    assert "odile@example.org" not in result.out.lower()
+
+
 def test_pending_says_when_there_is_nothing(site, cli):
     assert cli("pending").out == "Aucune annonce en attente dans pending/.\n"
 

@@ -2,7 +2,9 @@
 
 Each file is read once and checked alone (schema, file name, folder, location, dates, then the content
 rules), in parallel over the machine's cores; what spans files (duplicate ids, same text, same sealed
-contact) is decided afterwards from a small summary of each file.
+contact) is decided afterwards from a small summary of each file. The same contact is only known with the
+instance's private key (moderators have it, the public repository's CI does not), apart from old v1
+contacts whose fingerprint is written in the file.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import yaml
 from entraide.communes import load_communes
 from entraide.entries import check, key_line, parse
 from entraide.rules import contact_problems, payment_flags
-from entraide.sealing import fingerprint
+from entraide.sealing import KeyPair, fingerprint
 
 ERROR, WARNING = "error", "warning"
 T = TypeVar("T")
@@ -55,7 +57,8 @@ class Summary:
     created: str
     expires: str
     text: str | None  # a hash of the normalised title and description
-    contact: str  # the sealed contact's keyed fingerprint, "" when absent
+    contact: str  # the sealed contact's keyed fingerprint, "" when absent or not known without the key
+    contact_unknown: bool  # a contact whose fingerprint needs the private key, not given (or another instance's)
     id_line: int
     title_line: int
     contact_line: int
@@ -66,6 +69,7 @@ class Summary:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     checked: int = 0
+    contacts_unknown: int = 0  # checked files whose contact could not be compared (no private key)
 
     @property
     def errors(self) -> list[Finding]:
@@ -84,11 +88,13 @@ def check_paths(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     changes_in: Path | None = None,
+    keys: KeyPair | None = None,
 ) -> Report:
     """Check the entry files under `paths`; `against` are other entries compared for duplicates only.
 
     With `changes_in`, `paths` are the files a pull request changes: deleted ones are skipped, and those
     outside that folder are reported (an entry's pull request touches nothing else), not checked.
+    With `keys` (the instance's private key), sealed contacts are opened to find one person's entries.
     """
     findings: list[Finding] = []
     if changes_in is not None:
@@ -99,12 +105,13 @@ def check_paths(
     reference = [p for p in collect(against)[0] if os.path.realpath(p) not in checked]
     done = _Done(len(files) + len(reference), progress)
     summaries = []
-    for found, summary in done.count(map_files(check_file, files, workers)):
+    for found, summary in done.count(map_files(functools.partial(check_file, keys=keys), files, workers)):
         findings += found + _expiry_warnings(summary, found, today)
         summaries.append(summary)
-    others = list(done.count(map_files(summarise_file, reference, workers)))
+    others = list(done.count(map_files(functools.partial(summarise_file, keys=keys), reference, workers)))
     findings += duplicate_findings([s for s in summaries if s], [s for s in others if s])
-    return Report(sorted(findings), len(files))
+    unknown = sum(1 for s in summaries if s and s.contact_unknown)
+    return Report(sorted(findings), len(files), unknown)
 
 
 class _Done:
@@ -240,7 +247,7 @@ def map_files(work: Callable[[Path], T], files: list[Path], workers: int | None 
         yield from pool.imap(work, files, chunksize=CHUNK_SIZE)
 
 
-def check_file(path: Path) -> tuple[list[Finding], Summary | None]:
+def check_file(path: Path, keys: KeyPair | None = None) -> tuple[list[Finding], Summary | None]:
     """Every rule of one file: its problems (file and line) and its summary for the cross-file rules."""
     name = shown(path)
     try:
@@ -266,17 +273,17 @@ def check_file(path: Path) -> tuple[list[Finding], Summary | None]:
     lines = KeyLines(text)
     findings = [Finding(name, lines[p.key], p.key, p.message) for p in problems + contact_problems(data)]
     findings += [Finding(name, lines[f.key], f.key, _payment_message(f.excerpt), WARNING) for f in payment_flags(data)]
-    return findings, _summary(name, lines, data)
+    return findings, _summary(name, lines, data, keys)
 
 
-def summarise_file(path: Path) -> Summary | None:
+def summarise_file(path: Path, keys: KeyPair | None = None) -> Summary | None:
     """Only what duplicate detection needs, for entries compared with but not checked (`--against`)."""
     try:
         text = path.read_bytes().decode("utf-8")
         data = parse(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
-    return _summary(shown(path), KeyLines(text), data) if isinstance(data, dict) else None
+    return _summary(shown(path), KeyLines(text), data, keys) if isinstance(data, dict) else None
 
 
 def _payment_message(excerpt: str) -> str:
@@ -286,20 +293,22 @@ def _payment_message(excerpt: str) -> str:
     )
 
 
-def _summary(name: str, lines: KeyLines, data: dict[str, Any]) -> Summary:
+def _summary(name: str, lines: KeyLines, data: dict[str, Any], keys: KeyPair | None) -> Summary:
     title, description = data.get("title"), data.get("description")
     normalised = None
     if isinstance(title, str) and isinstance(description, str):
         words = " ".join(f"{title} {description}".casefold().split())
         normalised = hashlib.blake2b(words.encode(), digest_size=16).hexdigest()
     contact, entry_id = data.get("contact"), data.get("id")
+    person = fingerprint(contact, keys) if isinstance(contact, str) else ""
     return Summary(
         path=name,
         id=entry_id if isinstance(entry_id, str) else None,
         created=_text(data.get("created")),
         expires=_text(data.get("expires")),
         text=normalised,
-        contact=fingerprint(contact) if isinstance(contact, str) else "",
+        contact=person,
+        contact_unknown=bool(contact) and not person,
         id_line=lines["id"],
         title_line=lines["title"],
         contact_line=lines["contact"],

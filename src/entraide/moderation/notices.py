@@ -30,6 +30,15 @@ def load_private_keys(config: Config) -> KeyPair:
         raise ModerationError(str(error)) from None
 
 
+def available_keys(config: Config) -> KeyPair | None:
+    """The private key when this machine has one (moderators), None otherwise (the public repository's CI)."""
+    from entraide.endpoint.keys import PRIVATE_FILE
+
+    if not config.private_key and not (Path(config.dev_keys_path) / PRIVATE_FILE).exists():
+        return None
+    return load_private_keys(config)
+
+
 def open_contact(keys: KeyPair, sealed: Any, entry_id: str) -> Contact:
     if not isinstance(sealed, str) or not sealed:
         raise ModerationError(f"l'annonce {entry_id} n'a pas de contact scellé")

@@ -147,7 +147,11 @@ QUESTIONS = (
     Question("name", _line("Prénom ou pseudonyme affiché sur le site")),
     Question("availability", _line("Disponibilités", optional=True)),
     Question(
-        "address", _line("Adresse, pour placer l'annonce sur la carte à 300 m près ; jamais publiée", optional=True)
+        "address",
+        _line(
+            "Adresse, pour placer l'annonce sur la carte à quelques centaines de mètres près ; jamais publiée",
+            optional=True,
+        ),
     ),
     Question("email", _line("E-mail de la personne, privé", optional=True)),
     Question("phone", _line("Téléphone de la personne, privé", optional=True)),

@@ -20,6 +20,7 @@ from entraide.moderation import ModerationError
 from entraide.moderation.checks import ERROR, Finding, check_paths, shown
 from entraide.moderation.gitops import Repository
 from entraide.moderation.journal import Journal, refuse_contact
+from entraide.sealing import KeyPair
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{5,63}$")
 
@@ -51,11 +52,12 @@ class Decision:
     warnings: tuple[Finding, ...] = ()
 
 
-def list_pending(pending: Path, submissions: Path, today: dt.date) -> list[PendingEntry]:
+def list_pending(pending: Path, submissions: Path, today: dt.date, keys: KeyPair | None = None) -> list[PendingEntry]:
     """Every pending entry, oldest first, with the problems and flags `entraide check` finds in it."""
     if not pending.is_dir():
         return []
-    report = check_paths([pending], against=[submissions] if submissions.is_dir() else [], today=today)
+    against = [submissions] if submissions.is_dir() else []
+    report = check_paths([pending], against=against, today=today, keys=keys)
     by_path: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_path.setdefault(finding.path, []).append(finding)

@@ -4,11 +4,15 @@
  * With it, this script asks the endpoint for a signed form token when the form is shown (the proof of a
  * minimum time between showing and sending), sends the fields as JSON with an idempotency key, shows each
  * error next to its field, and shows the withdraw key on the page. Anything unexpected (no token, network
- * down, an answer it does not understand) falls back to the plain form, so nothing typed is ever lost.
+ * down, an answer it does not understand, a gateway's 502 or 504) falls back to the plain form, so nothing
+ * typed is ever lost. The fallback carries the same submission id: when the JSON did reach the endpoint
+ * (a gateway may time out after forwarding it), the endpoint recognises the form and files one entry.
  * Every text from the endpoint is shown with textContent, never as HTML.
  */
 (function () {
   "use strict";
+
+  var GATEWAY_STATUSES = [502, 504]; // a proxy's answers, never the endpoint's: the form may have been filed
 
   var LABELS = {
     kind: "Type d'annonce", category: "Catégorie", commune: "Commune", title: "Titre",
@@ -143,6 +147,10 @@
   }
 
   function fallBack(form) {
+    var id = form.elements.submission_id || form.appendChild(element("input"));
+    id.type = "hidden";
+    id.name = "submission_id";
+    id.value = form.dataset.submissionId;
     form.dataset.enhanced = "off";
     form.submit();
   }
@@ -155,6 +163,7 @@
       body: JSON.stringify(fieldsOf(form)),
       credentials: "omit"
     }).then(function (response) {
+      if (GATEWAY_STATUSES.indexOf(response.status) !== -1) { return { status: response.status, answer: {} }; }
       return response.json().then(function (answer) { return { status: response.status, answer: answer }; });
     }).then(function (result) {
       button.disabled = false;

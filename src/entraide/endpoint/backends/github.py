@@ -523,7 +523,7 @@ def _markdown(*lines: str) -> str:
 
 def _facts(entry: Entry, path: str) -> list[str]:
     commune = load_communes().by_code[entry.commune]
-    where = "un point approximatif (à 300 m près)" if entry.location else "la commune seulement"
+    where = "un point approximatif (à quelques centaines de mètres près)" if entry.location else "la commune seulement"
     return [
         "| | |",
         "|---|---|",
