@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import sys
 from typing import Any
 from urllib.parse import urlencode
@@ -30,10 +29,9 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
 def _application() -> Any:
     global _app  # one app per warm container, built on the first event
     if _app is None:
-        from entraide.endpoint.app import create_app
-        from entraide.endpoint.config import Config
+        from entraide.endpoint.app import app_from_environ
 
-        _app = create_app(Config.from_environ(os.environ))
+        _app = app_from_environ()
     return _app
 
 
