@@ -12,7 +12,6 @@ import requests
 from .conftest import GOOD_FORM, SITE, free_port
 from .served import served
 
-
 IDLE_CONNECTIONS = 100
 HUGE_BODY_BYTES = 500 * 1024 * 1024
 BLOCK = b"a" * 65536
