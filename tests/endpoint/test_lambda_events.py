@@ -57,12 +57,14 @@ def test_every_sample_event_gets_a_proxy_answer_never_an_exception(name, lambda_
     assert not (lambda_env / "pending").exists(), "no sample is a submission"
 
 
-def test_a_body_flagged_base64_that_is_not_gets_a_400_in_french(lambda_env):
+def test_a_body_flagged_base64_that_is_not_gets_a_400_in_french(lambda_env, caplog):
     response = lambda_handler.handler(sample(NOT_BASE64), None)
     assert response["statusCode"] == 400
     assert french_message(response) == (
         "Le contenu reçu est annoncé en base64 mais n'en est pas : renvoyez le formulaire depuis le site."
     )
+    assert "isBase64Encoded is true but the body is not base64" in caplog.text
+    assert "Hello from Lambda" not in caplog.text, "a body never goes to the log"
 
 
 @pytest.mark.parametrize("name", sorted(NOT_HTTP))

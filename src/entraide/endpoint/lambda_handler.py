@@ -11,12 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import logging
 import sys
 from typing import Any
 from urllib.parse import urlencode
-
-log = logging.getLogger("entraide.endpoint.lambda")
 
 _app: Any = None
 
@@ -33,9 +30,7 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     try:
         environ = to_environ(event)
     except UnreadableEvent as error:
-        keys = ", ".join(sorted(map(str, event))) if isinstance(event, dict) else type(event).__name__
-        log.warning("event refused with a 400: %s (its top-level keys: %s)", error.reason, keys)
-        return refusal(event, error.message)
+        return refusal(event, error)
     captured: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
@@ -54,12 +49,16 @@ def _application() -> Any:
     return _app
 
 
-def refusal(event: Any, message: str) -> dict[str, Any]:
-    """A 400 shaped like the app's JSON errors, for an event that never reaches the app."""
+def refusal(event: Any, error: UnreadableEvent) -> dict[str, Any]:
+    """A 400 shaped like the app's JSON errors, for an event that never reaches the app, and a warning in the log."""
+    import logging  # here, not at import: a cold start pays only for what a request needs
+
     from entraide.endpoint.app import SECURITY_HEADERS
     from entraide.endpoint.http import Response
 
-    response = Response.json({"message": message}, status=400, headers=SECURITY_HEADERS)
+    keys = ", ".join(sorted(map(str, event))) if isinstance(event, dict) else type(event).__name__
+    logging.getLogger("entraide.endpoint.lambda").warning("event refused: %s (top-level keys: %s)", error.reason, keys)
+    response = Response.json({"message": error.message}, status=400, headers=SECURITY_HEADERS)
     return to_response(event, response.status, list(response.headers.items()), response.body)
 
 
