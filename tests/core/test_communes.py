@@ -1,4 +1,9 @@
-from entraide.communes import load_communes
+import json
+from pathlib import Path
+
+import geojson_validator
+
+from entraide.communes import communes_path, load_communes
 
 
 def test_the_territory_has_49_communes_with_unique_codes_and_slugs():
@@ -45,3 +50,11 @@ def test_distance_is_zero_inside_and_grows_outside():
     assert meylan.distance_m(*meylan.centre) == 0
     lon, lat = meylan.centre
     assert 5_000 < meylan.distance_m(lon, lat + 0.2) < 25_000
+
+
+def test_the_communes_file_is_valid_geojson_with_rfc_7946_winding():
+    collection = json.loads(Path(communes_path()).read_text("utf-8"))
+    assert geojson_validator.validate_structure(collection, check_crs=True) == {}
+    report = geojson_validator.validate_geometries(collection)
+    assert report["invalid"] == {}, "RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise"
+    assert report["count_geometry_types"] == {"Polygon": 49}

@@ -1,52 +1,92 @@
-"""`python -m entraide.endpoint.serve` (what `make serve` and `make endpoint` run): a real process on a free port."""
+"""`python -m entraide.endpoint.serve` (what `make serve` and `make endpoint` run): a real process on a free port,
+taking a submission, and holding against slow clients and a huge body with no proxy in front."""
 
 from __future__ import annotations
 
-import os
-import subprocess
+import select
+import socket
 import sys
-import time
 
 import requests
 
 from .conftest import GOOD_FORM, SITE, free_port
+from .served import served
+
+IDLE_CONNECTIONS = 100
+HUGE_BODY_BYTES = 500 * 1024 * 1024
+BLOCK = b"a" * 65536
+REFUSED_WITHIN = 16 * 1024 * 1024  # what the server read, plus what loopback's socket buffers hold (a few MB)
+
+
+def serve_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "entraide.endpoint.serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def test_the_serve_command_answers_and_takes_a_submission(tmp_path, keys):
     port = free_port()
-    environ = {
-        **os.environ,
-        "ENTRAIDE_SITE_URL": SITE,
-        "ENTRAIDE_PENDING_PATH": str(tmp_path / "pending"),
-        "ENTRAIDE_OUTBOX_PATH": str(tmp_path / "outbox"),
-        "ENTRAIDE_PRIVATE_KEY": keys.private,
-        "ENTRAIDE_MIN_FILL_SECONDS": "0",
-        "ENTRAIDE_GEOCODER_URL": "",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "entraide.endpoint.serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environ,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with served(serve_command(port), tmp_path, keys, port) as endpoint:
+        health = requests.get(endpoint.url + "/health", timeout=10)
+        answer = requests.post(endpoint.url + "/submit", json=GOOD_FORM, headers={"Origin": SITE}, timeout=10)
+    assert health.json()["status"] == "ok"
+    assert answer.status_code == 201
+    assert len(list((tmp_path / "pending").rglob("*.yaml"))) == 1
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+    assert f"form endpoint on http://127.0.0.1:{port}/" in endpoint.output
+    assert "POST /submit 201" in endpoint.output and GOOD_FORM["email"] not in endpoint.output
+
+
+def test_a_hundred_idle_connections_do_not_keep_residents_out(tmp_path, keys):
+    port = free_port()
+    with served(serve_command(port), tmp_path, keys, port) as endpoint:
+        idle = []
+        try:
+            for _ in range(IDLE_CONNECTIONS):  # slow clients: a request started, never finished
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                connection.sendall(b"POST /submit HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                idle.append(connection)
+            health = requests.get(endpoint.url + "/health", timeout=10)
+            answer = requests.post(endpoint.url + "/submit", json=GOOD_FORM, headers={"Origin": SITE}, timeout=10)
+        finally:
+            for connection in idle:
+                connection.close()
+    assert health.json()["status"] == "ok"
+    assert answer.status_code == 201
+
+
+def test_a_500_mb_chunked_body_is_refused_early_and_never_written_to_disk(tmp_path, keys):
+    port = free_port()
+    with served(serve_command(port), tmp_path, keys, port) as endpoint:
+        sent, on_disk, answer = 0, [], b""
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as attacker:
+            attacker.sendall(
+                b"POST /submit HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + SITE.encode() + b"\r\n"
+                b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
+            while sent < HUGE_BODY_BYTES and not on_disk and not answer:
+                readable, writable, _ = select.select([attacker], [attacker], [], 5)
+                if readable:
+                    answer = last_words(attacker)
+                elif writable:
+                    try:
+                        attacker.sendall(b"%x\r\n%s\r\n" % (len(BLOCK), BLOCK))
+                    except (BrokenPipeError, ConnectionResetError):  # it answered and closed while we sent
+                        answer = last_words(attacker)
+                        break
+                    sent += len(BLOCK)
+                    on_disk = endpoint.open_files_under(tmp_path / "tmp")
+                else:
+                    break  # the server neither reads nor answers: fails below
+        health = requests.get(endpoint.url + "/health", timeout=10)
+    assert on_disk == [], f"the body went to a temporary file after {sent:,} bytes"
+    assert answer.startswith(b"HTTP/1.1 413"), f"{sent:,} bytes sent, answer {answer[:100]!r}"
+    assert sent <= REFUSED_WITHIN, f"refused only after {sent:,} bytes"
+    assert health.json()["status"] == "ok"
+    assert not list((tmp_path / "pending").rglob("*.yaml"))
+
+
+def last_words(connection: socket.socket) -> bytes:
+    """What the server answered, or how it hung up (after an answer it closes, resetting what we still send)."""
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                health = requests.get(url + "/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        assert health.json()["status"] == "ok"
-        answer = requests.post(url + "/submit", json=GOOD_FORM, headers={"Origin": SITE}, timeout=10)
-        assert answer.status_code == 201
-        assert len(list((tmp_path / "pending").rglob("*.yaml"))) == 1
-        assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=10)[0]
-    assert f"form endpoint on http://127.0.0.1:{port}/" in output
-    assert "POST /submit 201" in output and GOOD_FORM["email"] not in output
+        return connection.recv(65536) or b"(closed)"
+    except ConnectionResetError:
+        return b"(reset)"

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import geojson_validator
 from site_fixtures import BUILD_DATE, SAINT_EGREVE
 
 from entraide.communes import load_communes
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
+
+from entraide_site.geojson import boundary_geometry
 
 POINT_PROPERTIES = {"id", "kind", "category", "title", "name", "url"}
 
@@ -65,3 +71,24 @@ def test_communes_collection_has_boundaries_counts_and_links(site: Path, entries
         "geojson": "/geo/grenoble.geojson",
     }
     assert features["meylan"]["properties"]["count"] == 1  # its expired entry is not counted
+
+
+def test_every_geojson_file_of_the_build_passes_an_independent_validator(site: Path) -> None:
+    files = sorted((site / "geo").glob("*.geojson"))
+    assert len(files) == 50, "one file per commune and the boundaries"
+    for path in files:
+        collection = json.loads(path.read_text("utf-8"))
+        assert geojson_validator.validate_structure(collection, check_crs=True) == {}, path.name
+        report = geojson_validator.validate_geometries(collection)
+        assert (report["invalid"], report["problematic"]) == ({}, {}), path.name
+
+
+def test_boundaries_are_wound_as_rfc_7946_asks_whatever_the_data_gives() -> None:
+    clockwise_square = [[5.7, 45.1], [5.7, 45.2], [5.8, 45.2], [5.8, 45.1], [5.7, 45.1]]
+    counter_clockwise_hole = [[5.72, 45.12], [5.75, 45.12], [5.75, 45.15], [5.72, 45.15], [5.72, 45.12]]
+    geometry = {"type": "MultiPolygon", "coordinates": [[clockwise_square, counter_clockwise_hole]]}
+    feature = {"type": "Feature", "properties": {}, "geometry": geometry}
+    assert set(geojson_validator.validate_geometries(feature)["invalid"]) == {"exterior_not_ccw", "interior_not_cw"}
+    written = {**feature, "geometry": boundary_geometry(geometry)}
+    assert geojson_validator.validate_geometries(written)["invalid"] == {}
+    assert written["geometry"]["coordinates"][0][0] == clockwise_square[::-1], "same points, only reversed"

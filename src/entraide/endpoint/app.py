@@ -1,13 +1,15 @@
 """The WSGI application: routing, the guards every POST passes (Origin, rate limits, body size), CORS, logs.
 
-`create_app(config)` builds it once; the routes (routes.py) hold what each URL does. One log line per
-request: method, path, status, duration, entry id — never a form body nor a contact.
+`create_app(config)` builds it once; `app_from_environ()` is what a server process runs (settings from the
+environment, logs on stderr). The routes (routes.py) hold what each URL does. One log line per request:
+method, path, status, duration, entry id — never a form body nor a contact.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from entraide.endpoint.pages import Pages
 
 log = logging.getLogger("entraide.endpoint")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 RECENT_KEYS = 10_000
 SECURITY_HEADERS = {
@@ -232,3 +235,15 @@ def create_app(config: Config, backend: Backend | None = None, clock: Callable[[
     """The endpoint for these settings; `backend` and `clock` can be given by tests and tools."""
     logging.getLogger("entraide").setLevel(config.log_level.upper())
     return App(config, backend, clock)
+
+
+def app_from_environ() -> App:
+    """The endpoint as a server process runs it: settings read from the environment, logs on stderr.
+
+    A zero-argument factory for WSGI servers; `entraide.endpoint.wsgi:application` is its result.
+    A server that set up logging already (its own handlers on the root logger) keeps its set-up.
+    """
+    from entraide.endpoint.config import Config
+
+    logging.basicConfig(format=LOG_FORMAT, level=logging.INFO)
+    return create_app(Config.from_environ(os.environ))

@@ -1,14 +1,16 @@
-"""AWS Lambda adapter: API Gateway (REST v1, HTTP v2) and function URL events → the WSGI app → a proxy response.
+"""AWS Lambda adapter: API Gateway (REST v1, HTTP v2), function URL and ALB events → the WSGI app → a proxy response.
 
 Handler path: `entraide.endpoint.lambda_handler.handler`. Importing this module loads only the standard
-library; the app is built on the first event, so a cold start pays only for what a request needs.
+library; the app is built on the first event, so a cold start pays only for what a request needs. An event
+the adapter cannot read as an HTTP request (a body flagged base64 that is not, an EventBridge or WebSocket
+event sent here by mistake) gets a 400 with a French message, never an exception.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import io
-import os
 import sys
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +18,19 @@ from urllib.parse import urlencode
 _app: Any = None
 
 
+class UnreadableEvent(ValueError):
+    """Not an HTTP request the endpoint can answer: `reason` for the logs, `message` (French) for the client."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(reason)
+        self.reason, self.message = reason, message
+
+
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    environ = to_environ(event)
+    try:
+        environ = to_environ(event)
+    except UnreadableEvent as error:
+        return refusal(event, error)
     captured: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
@@ -30,29 +43,33 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
 def _application() -> Any:
     global _app  # one app per warm container, built on the first event
     if _app is None:
-        from entraide.endpoint.app import create_app
-        from entraide.endpoint.config import Config
+        from entraide.endpoint.app import app_from_environ
 
-        _app = create_app(Config.from_environ(os.environ))
+        _app = app_from_environ()
     return _app
 
 
+def refusal(event: Any, error: UnreadableEvent) -> dict[str, Any]:
+    """A 400 shaped like the app's JSON errors, for an event that never reaches the app, and a warning in the log."""
+    import logging  # here, not at import: a cold start pays only for what a request needs
+
+    from entraide.endpoint.app import SECURITY_HEADERS
+    from entraide.endpoint.http import Response
+
+    keys = ", ".join(sorted(map(str, event))) if isinstance(event, dict) else type(event).__name__
+    logging.getLogger("entraide.endpoint.lambda").warning("event refused: %s (top-level keys: %s)", error.reason, keys)
+    response = Response.json({"message": error.message}, status=400, headers=SECURITY_HEADERS)
+    return to_response(event, response.status, list(response.headers.items()), response.body)
+
+
 def to_environ(event: dict[str, Any]) -> dict[str, Any]:
-    """The WSGI environ of an API Gateway v1, v2 or function URL event."""
-    v2 = event.get("version") == "2.0"
-    context = event.get("requestContext") or {}
-    if v2:
-        method, path = context["http"]["method"], _strip_stage(event.get("rawPath", "/"), context.get("stage"))
-        query, source_ip = event.get("rawQueryString", ""), context["http"].get("sourceIp", "")
-    else:
-        method, path = event["httpMethod"], event.get("path") or "/"
-        query = urlencode(event.get("multiValueQueryStringParameters") or {}, doseq=True) or urlencode(
-            event.get("queryStringParameters") or {}
-        )
-        source_ip = (context.get("identity") or {}).get("sourceIp", "")
+    """The WSGI environ of an API Gateway v1 or v2, function URL or ALB event; UnreadableEvent otherwise."""
+    if not isinstance(event, dict):
+        raise _not_http()
+    method, path, query, source_ip = _request_line(event)
     body = _body(event)
-    headers = {key.lower(): ", ".join(values) for key, values in (event.get("multiValueHeaders") or {}).items()}
-    headers.update({key.lower(): value for key, value in (event.get("headers") or {}).items()})
+    headers = {key.lower(): _joined(values) for key, values in _headers(event, "multiValueHeaders")}
+    headers.update({key.lower(): str(value) for key, value in _headers(event, "headers")})
     environ = {
         "REQUEST_METHOD": method.upper(),
         "PATH_INFO": path,
@@ -78,6 +95,54 @@ def to_environ(event: dict[str, Any]) -> dict[str, Any]:
     return environ
 
 
+def _not_http() -> UnreadableEvent:
+    return UnreadableEvent(
+        "not an HTTP request (API Gateway v1 or v2, function URL, ALB)",
+        "Ce service ne répond qu'aux requêtes HTTP (API Gateway, URL de fonction, équilibreur ALB) : "
+        "cet événement n'en est pas une.",
+    )
+
+
+def _not_base64() -> UnreadableEvent:
+    return UnreadableEvent(
+        "isBase64Encoded is true but the body is not base64",
+        "Le contenu reçu est annoncé en base64 mais n'en est pas : renvoyez le formulaire depuis le site.",
+    )
+
+
+def _request_line(event: dict[str, Any]) -> tuple[str, str, str, str]:
+    """Method, path (a v2 event's named stage stripped), query string and client address."""
+    context = _mapping(event.get("requestContext"))
+    if event.get("version") == "2.0":
+        http = _mapping(context.get("http"))
+        method, path = http.get("method"), event.get("rawPath") or "/"
+        query, source_ip = event.get("rawQueryString") or "", http.get("sourceIp", "")
+        if isinstance(path, str):
+            path = _strip_stage(path, context.get("stage"))
+    else:
+        method, path = event.get("httpMethod"), event.get("path") or "/"
+        query = urlencode(_mapping(event.get("multiValueQueryStringParameters")), doseq=True) or urlencode(
+            _mapping(event.get("queryStringParameters"))
+        )
+        source_ip = _mapping(context.get("identity")).get("sourceIp", "")
+    if not all(isinstance(part, str) for part in (method, path, query)):
+        raise _not_http()
+    return method, path, query, str(source_ip)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """A part of the event that should be an object: {} when absent or null (as AWS sends it)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _headers(event: dict[str, Any], key: str) -> list[tuple[str, Any]]:
+    return [(name, value) for name, value in _mapping(event.get(key)).items() if value is not None]
+
+
+def _joined(values: Any) -> str:
+    return ", ".join(map(str, values)) if isinstance(values, list) else str(values)
+
+
 def _strip_stage(path: str, stage: str | None) -> str:
     if stage and stage != "$default" and path.startswith(f"/{stage}/"):
         return path[len(stage) + 1 :]
@@ -86,7 +151,14 @@ def _strip_stage(path: str, stage: str | None) -> str:
 
 def _body(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
-    return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8", "surrogateescape")
+    if not isinstance(body, str):
+        raise _not_http()
+    if not event.get("isBase64Encoded"):
+        return body.encode("utf-8", "surrogateescape")
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError) as error:  # ValueError: characters outside ASCII
+        raise _not_base64() from error
 
 
 def to_response(event: dict[str, Any], status: int, headers: list[tuple[str, str]], body: bytes) -> dict[str, Any]:
