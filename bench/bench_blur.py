@@ -14,7 +14,7 @@ import random
 import statistics
 
 from entraide.communes import EARTH_RADIUS_M, Commune, load_communes
-from entraide.endpoint.geocoding import (
+from entraide.geocoding import (
     MIN_CELL_M,
     MIN_RESIDENTS_PER_CELL,
     blur_to_grid,

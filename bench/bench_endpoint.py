@@ -25,8 +25,8 @@ from typing import Any
 
 import waitress
 
+from entraide.config import Config
 from entraide.endpoint.app import create_app
-from entraide.endpoint.config import Config
 from entraide.sealing import KeyPair
 
 CONCURRENT = 200

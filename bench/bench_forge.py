@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "forge"))
 
 from fake_github import FakeGitHub, PublishedLimits
 
-from entraide.endpoint.backends import ForgeUnavailable
-from entraide.endpoint.backends.github import SUBMIT_WRITES, GitHubBackend
+from entraide.backends import ForgeUnavailable
+from entraide.backends.github import SUBMIT_WRITES, GitHubBackend
 from entraide.entries import Entry
 from entraide.forge import Limits
 

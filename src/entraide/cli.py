@@ -18,7 +18,7 @@ import click
 from entraide.moderation import ModerationError
 
 if TYPE_CHECKING:
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
     from entraide.moderation.journal import Journal
     from entraide.sealing import KeyPair
 
@@ -299,7 +299,7 @@ NOTIFY = click.option(
 
 def _config(**overrides: Any) -> Config:
     """The endpoint's settings (one source for paths, keys and mail), with this command's folders."""
-    from entraide.endpoint.config import Config, ConfigError
+    from entraide.config import Config, ConfigError
 
     try:
         return Config.from_environ(os.environ, **{k: str(v) for k, v in overrides.items()})
@@ -643,8 +643,8 @@ def new(agent: str, channel: str, pending: Path, submissions: Path) -> None:
 
 def _build(config: Config, keys: KeyPair, form: dict[str, str]) -> Any:
     from entraide import submission
-    from entraide.endpoint.geocoding import make_geocoder
-    from entraide.endpoint.keys import token_secret
+    from entraide.geocoding import make_geocoder
+    from entraide.keys import token_secret
     from entraide.moderation.prompts import now
 
     return submission.build_submission(
@@ -658,7 +658,7 @@ def _build(config: Config, keys: KeyPair, form: dict[str, str]) -> Any:
 
 
 def _preview(result: Any) -> None:
-    from entraide.endpoint.messages import describe
+    from entraide.messages import describe
     from entraide.moderation.tables import printable
 
     entry = result.entry
@@ -680,7 +680,7 @@ def _preview(result: Any) -> None:
 
 
 def _submit(config: Config, entry: Any, flags: list[Any], key: str) -> Any:
-    from entraide.endpoint.backends import ForgeUnavailable, make_backend
+    from entraide.backends import ForgeUnavailable, make_backend
 
     try:
         return make_backend(config).submit(entry, flags, key)
@@ -692,8 +692,8 @@ def _submit(config: Config, entry: Any, flags: list[Any], key: str) -> Any:
 
 
 def _confirm_by_mail(config: Config, result: Any) -> str:
-    from entraide.endpoint.mail import MailUnavailable, send_mail
-    from entraide.endpoint.messages import confirmation_mail
+    from entraide.mail import MailUnavailable, send_mail
+    from entraide.messages import confirmation_mail
 
     try:
         send_mail(config, result.contact.email, *confirmation_mail(result.entry, result.withdraw_key, config.site_url))

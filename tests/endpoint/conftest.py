@@ -21,8 +21,8 @@ import requests
 import waitress
 from aiosmtpd.controller import Controller
 
+from entraide.config import Config
 from entraide.endpoint.app import create_app
-from entraide.endpoint.config import Config
 from entraide.endpoint.tokens import FORM, issue
 from entraide.entries import write_entry
 from entraide.sealing import KeyPair

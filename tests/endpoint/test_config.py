@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from entraide.endpoint.config import SETTINGS, Config, ConfigError, settings_markdown
+from entraide.config import SETTINGS, Config, ConfigError, settings_markdown
 
 DOCS = Path(__file__).parents[2] / "docs" / "endpoint.md"
 README = Path(__file__).parents[2] / "README.md"
@@ -41,7 +41,7 @@ def test_every_setting_is_documented_with_its_default(document):
     docs = document.read_text("utf-8")
     for setting in SETTINGS:
         assert f"| `{setting.variable}` |" in docs, f"{setting.variable} is missing from {document.name}"
-    assert settings_markdown() in docs, "regenerate the table: python -m entraide.endpoint.config"
+    assert settings_markdown() in docs, "regenerate the table: python -m entraide.config"
 
 
 def test_every_setting_of_the_issue_exists_and_every_field_has_a_setting():
@@ -72,9 +72,9 @@ def test_secrets_never_show_in_the_repr():
 
 
 def test_the_backend_is_chosen_by_setting():
-    from entraide.endpoint.backends import make_backend
-    from entraide.endpoint.backends.github import GitHubBackend
-    from entraide.endpoint.backends.local import LocalBackend
+    from entraide.backends import make_backend
+    from entraide.backends.github import GitHubBackend
+    from entraide.backends.local import LocalBackend
 
     assert isinstance(make_backend(Config.from_environ({})), LocalBackend)
     github = Config.from_environ(

@@ -8,10 +8,10 @@ import logging
 
 import pytest
 
+from entraide.config import Config
 from entraide.endpoint.app import create_app
-from entraide.endpoint.config import Config
-from entraide.endpoint.keys import load_keys
-from entraide.endpoint.mail import MailUnavailable, send_mail
+from entraide.keys import load_keys
+from entraide.mail import MailUnavailable, send_mail
 
 from .conftest import AUTHOR_EMAIL, GOOD_FORM
 from .test_bad_requests import THIRTEEN

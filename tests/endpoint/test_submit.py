@@ -6,7 +6,7 @@ import html
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from entraide.endpoint.backends import ForgeUnavailable
+from entraide.backends import ForgeUnavailable
 from entraide.entries import load_entries
 from entraide.sealing import Contact, withdraw_key_matches
 

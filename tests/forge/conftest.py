@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # contract.py and fake_github.py
 
 from fake_github import FakeGitHub
 
-from entraide.endpoint.backends.github import GitHubBackend
+from entraide.backends.github import GitHubBackend
 from entraide.entries import Entry, to_yaml
 from entraide.forge import Limits
 from entraide.sealing import Contact, KeyPair, hash_withdraw_key

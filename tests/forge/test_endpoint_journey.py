@@ -16,8 +16,8 @@ import requests
 import waitress
 from conftest import TOKEN
 
+from entraide.config import Config
 from entraide.endpoint.app import create_app
-from entraide.endpoint.config import Config
 
 SITE = "https://entraide.example.org"
 AUTHOR_EMAIL = "odile.martin@example.fr"

@@ -12,7 +12,7 @@ import pytest
 from conftest import EMAIL, PHONE, TOKEN, GitHubBackend, Limits, replace
 from markdown_it import MarkdownIt
 
-from entraide.endpoint.backends import ForgeUnavailable
+from entraide.backends import ForgeUnavailable
 from entraide.entries import Entry, parse, to_yaml
 from entraide.rules import Flag
 from entraide.sealing import KeyPair

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from entraide.endpoint.backends import Backend, make_backend
+from entraide.backends import Backend, make_backend
 from entraide.endpoint.http import (
     Forbidden,
     HTTPError,
@@ -27,12 +27,12 @@ from entraide.endpoint.http import (
     TooManyRequests,
     read_body,
 )
-from entraide.endpoint.keys import development_warning, load_keys, token_secret
 from entraide.endpoint.ratelimit import RateLimits
 from entraide.endpoint.routes import ROUTES
+from entraide.keys import development_warning, load_keys, token_secret
 
 if TYPE_CHECKING:
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
     from entraide.endpoint.pages import Pages
 
 log = logging.getLogger("entraide.endpoint")
@@ -51,7 +51,7 @@ class App:
     """The endpoint: a WSGI callable holding its settings, keys, backend and limits (no globals)."""
 
     def __init__(self, config: Config, backend: Backend | None = None, clock: Callable[[], float] = time.time) -> None:
-        from entraide.endpoint.geocoding import make_geocoder
+        from entraide.geocoding import make_geocoder
 
         self.config = config
         self.keys = load_keys(config)
@@ -88,7 +88,7 @@ class App:
             return True
 
     def send_mail(self, to: str, subject: str, body: str, reply_to: str | None = None) -> str:
-        from entraide.endpoint.mail import send_mail
+        from entraide.mail import send_mail
 
         return send_mail(self.config, to, subject, body, reply_to=reply_to)
 
@@ -243,7 +243,7 @@ def app_from_environ() -> App:
     A zero-argument factory for WSGI servers; `entraide.endpoint.wsgi:application` is its result.
     A server that set up logging already (its own handlers on the root logger) keeps its set-up.
     """
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
 
     logging.basicConfig(format=LOG_FORMAT, level=logging.INFO)
     return create_app(Config.from_environ(os.environ))

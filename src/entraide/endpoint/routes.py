@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from entraide import submission
+from entraide.backends import ForgeUnavailable
 from entraide.endpoint import tokens
-from entraide.endpoint.backends import ForgeUnavailable
 from entraide.endpoint.http import BadRequest, Conflict, Forbidden, NotFound, Request, Response, ServiceUnavailable
 from entraide.rules import relay_message_problems
 from entraide.schema import Problem
@@ -149,8 +149,8 @@ def _hand_over(app: App, request: Request, result: submission.Submission) -> boo
     request.entry_id = result.entry.id
     new = _ask_backend(app.backend.submit, result.entry, list(result.flags), result.idempotency_key).new
     if result.contact.email and app.first_time(("new:" if new else "again:") + result.idempotency_key):
-        from entraide.endpoint.mail import MailUnavailable
-        from entraide.endpoint.messages import confirmation_mail
+        from entraide.mail import MailUnavailable
+        from entraide.messages import confirmation_mail
 
         mail = confirmation_mail(result.entry, result.withdraw_key, app.config.site_url, again=not new)
         try:
@@ -287,8 +287,8 @@ def _length_problems(fields: dict[str, str], known: tuple[str, ...]) -> list[Pro
 
 def _relay(app: App, entry: Entry, fields: dict[str, str]) -> None:
     """The visitor's message to the author (Reply-To: the visitor), or to the moderators for a phone-only author."""
-    from entraide.endpoint.mail import MailUnavailable
-    from entraide.endpoint.messages import relay_by_phone_mail, relay_mail
+    from entraide.mail import MailUnavailable
+    from entraide.messages import relay_by_phone_mail, relay_mail
 
     author = _author(app, entry)
     phone = submission.normalise_phone(fields.get("phone", ""))

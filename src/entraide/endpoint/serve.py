@@ -1,6 +1,6 @@
 """Run the endpoint under waitress: `python -m entraide.endpoint.serve --host 127.0.0.1 --port 8001`.
 
-Settings come from the environment (see `python -m entraide.endpoint.config`); `make serve` and
+Settings come from the environment (see `python -m entraide.config`); `make serve` and
 `make endpoint` run this. Waitress runs with its own limits (`WAITRESS_LIMITS`) so that it holds against
 slow clients and huge bodies even when nothing stands in front of it; docs/endpoint.md shows the reverse
 proxy to put in front in production, and the same limits as `waitress-serve` flags.

@@ -12,12 +12,12 @@ from entraide.moderation import ModerationError
 from entraide.sealing import Contact, KeyPair, SealingError
 
 if TYPE_CHECKING:
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
 
 
 def load_private_keys(config: Config) -> KeyPair:
     """ENTRAIDE_PRIVATE_KEY, else the endpoint's development pair; never a new pair (it could open nothing)."""
-    from entraide.endpoint.keys import PRIVATE_FILE, load_keys
+    from entraide.keys import PRIVATE_FILE, load_keys
 
     if not config.private_key and not (Path(config.dev_keys_path) / PRIVATE_FILE).exists():
         raise ModerationError(
@@ -32,7 +32,7 @@ def load_private_keys(config: Config) -> KeyPair:
 
 def available_keys(config: Config) -> KeyPair | None:
     """The private key when this machine has one (moderators), None otherwise (the public repository's CI)."""
-    from entraide.endpoint.keys import PRIVATE_FILE
+    from entraide.keys import PRIVATE_FILE
 
     if not config.private_key and not (Path(config.dev_keys_path) / PRIVATE_FILE).exists():
         return None
@@ -80,7 +80,7 @@ def rejection_mail(data: dict[str, Any], reason: str) -> tuple[str, str]:
 
 def send_to_author(config: Config, keys: KeyPair, data: dict[str, Any], mail: tuple[str, str]) -> str:
     """Mail the author when they gave an email; returns what to tell the moderator (never the address)."""
-    from entraide.endpoint.mail import MailUnavailable, send_mail
+    from entraide.mail import MailUnavailable, send_mail
 
     contact = open_contact(keys, data.get("contact"), str(data.get("id", "")))
     if not contact.email:
@@ -98,6 +98,6 @@ def _french_date(iso: Any) -> str:
 
 
 def _signature() -> str:
-    from entraide.endpoint.messages import SIGNATURE
+    from entraide.messages import SIGNATURE
 
     return SIGNATURE

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     import smtplib
     import ssl
 
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
 
-log = logging.getLogger("entraide.endpoint.mail")
+log = logging.getLogger("entraide.mail")
 
 
 class MailUnavailable(Exception):

@@ -16,14 +16,14 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from entraide.endpoint.backends import Handed
+from entraide.backends import Handed
 from entraide.entries import Entry, entry_path, read_entry, to_yaml
 
 if TYPE_CHECKING:
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
     from entraide.rules import Flag
 
-log = logging.getLogger("entraide.endpoint.local")
+log = logging.getLogger("entraide.local")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{5,63}$")
 REPORTS_FILE = "reports.jsonl"
@@ -80,8 +80,8 @@ class LocalBackend:
         return ", ".join(removed)
 
     def report(self, entry: Entry, reason: str) -> str:
-        from entraide.endpoint.mail import MailUnavailable, send_mail
-        from entraide.endpoint.messages import report_mail
+        from entraide.mail import MailUnavailable, send_mail
+        from entraide.messages import report_mail
 
         self._record(REPORTS_FILE, {"entry": entry.id, "commune": entry.commune, "reason": reason})
         try:

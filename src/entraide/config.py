@@ -1,7 +1,7 @@
 """The endpoint's settings: one frozen object read once from environment variables, then passed in.
 
 `SETTINGS` is the one table of every variable (name, default, meaning); `Config.from_environ` reads it,
-`python -m entraide.endpoint.config` prints it as the Markdown table of the docs, and a test fails when a
+`python -m entraide.config` prints it as the Markdown table of the docs, and a test fails when a
 setting is missing from the docs.
 """
 

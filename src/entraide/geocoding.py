@@ -18,9 +18,9 @@ from entraide.communes import EARTH_RADIUS_M, Commune, load_communes
 from entraide.submission import AddressProblem, Geocoder
 
 if TYPE_CHECKING:
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
 
-log = logging.getLogger("entraide.endpoint.geocoding")
+log = logging.getLogger("entraide.geocoding")
 
 MIN_CELL_M = 300
 # A cell must hold at least this many residents on average (about 20 households at 2.2 people each): in a

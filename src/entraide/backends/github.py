@@ -27,17 +27,17 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from entraide.backends import ForgeUnavailable, Handed
 from entraide.categories import category, kind
 from entraide.communes import load_communes
-from entraide.endpoint.backends import ForgeUnavailable, Handed
 from entraide.entries import Entry, check, parse, to_yaml
 from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits
 
 if TYPE_CHECKING:
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
     from entraide.rules import Flag
 
-log = logging.getLogger("entraide.endpoint.github")
+log = logging.getLogger("entraide.github")
 
 REF = "/repos/{owner}/{repo}/git/ref/{ref}"
 REFS = "/repos/{owner}/{repo}/git/refs"

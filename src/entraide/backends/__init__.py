@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
     from entraide.entries import Entry
     from entraide.rules import Flag
 
@@ -55,9 +55,9 @@ class Backend(Protocol):
 def make_backend(config: Config) -> Backend:
     """The backend named by ENTRAIDE_BACKEND; each is imported only when chosen (cold start)."""
     if config.backend == "github":
-        from entraide.endpoint.backends.github import GitHubBackend
+        from entraide.backends.github import GitHubBackend
 
         return GitHubBackend.from_config(config)
-    from entraide.endpoint.backends.local import LocalBackend
+    from entraide.backends.local import LocalBackend
 
     return LocalBackend(config)

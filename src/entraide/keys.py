@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from entraide.sealing import KeyPair
 
 if TYPE_CHECKING:
-    from entraide.endpoint.config import Config
+    from entraide.config import Config
 
-log = logging.getLogger("entraide.endpoint.keys")
+log = logging.getLogger("entraide.keys")
 
 PRIVATE_FILE = "private.key"
 PUBLIC_FILE = "public.key"
