@@ -210,6 +210,7 @@ class _Progress:
     help="Afficher aussi les avertissements (--no-warnings : les erreurs seulement, toujours comptées).",
 )
 @SUBMISSIONS
+@PENDING
 @DATE
 def check(
     paths: tuple[Path, ...],
@@ -218,6 +219,7 @@ def check(
     pull_request: bool,
     show_warnings: bool,
     submissions: Path,
+    pending: Path,
     today: dt.datetime | None,
 ) -> None:
     """Vérifier des fichiers d'annonces (par défaut tout le dossier des annonces publiées).
@@ -229,7 +231,8 @@ def check(
     le texte public, id déjà utilisé, fichier égaré.
 
     Avertissements (à regarder, la décision vous revient) : mention de paiement, doublon possible (même texte
-    ou même contact scellé qu'une autre annonce), annonce déjà expirée.
+    ou même contact scellé qu'une autre annonce), annonce déjà expirée ; pour une annonce en attente déposée
+    par un agent (entraide new), le nom de l'agent et l'accord oral de la personne, lus dans le journal.
 
     Code de sortie : 1 s'il y a au moins une erreur, 0 sinon (même avec des avertissements).
     """
@@ -248,6 +251,8 @@ def check(
         progress=_Progress("Vérification"),
         changes_in=submissions if pull_request else None,
     )
+    if not pull_request:
+        _add_agent_findings(report, paths or (submissions,), pending)
     shown = report.findings if show_warnings else report.errors
     lines = [annotation(f) if output == "github" else str(f) for f in shown]
     click.echo("\n".join([*lines, _check_summary(report)]))  # one write: 50,000 lines flushed one by one are slow
@@ -256,6 +261,19 @@ def check(
             summary.write(step_summary(report.findings, report.checked))
     if report.errors:
         sys.exit(1)
+
+
+def _add_agent_findings(report: Any, paths: tuple[Path, ...], pending: Path) -> None:
+    """Pending files filed by an agent say so, as in `entraide pending` (the journal is on this machine only)."""
+    from entraide.moderation.queue import agent_findings
+
+    if pending.is_dir() and any(_overlap(path, pending) for path in paths):
+        report.findings = sorted(report.findings + agent_findings(paths, pending, _journal(_config())))
+
+
+def _overlap(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents or path in folder.parents
 
 
 def _check_summary(report: Any) -> str:
@@ -333,13 +351,14 @@ def pending(pending: Path, submissions: Path, today: dt.datetime | None) -> None
     """Lister les annonces en attente de modération (backend local), les plus anciennes d'abord.
 
     Chaque annonce est vérifiée comme par « entraide check » ; la colonne « À vérifier » résume ce qui demande
-    votre attention (erreurs, mention de paiement, doublon possible), détaillé sous le tableau.
+    votre attention (erreurs, mention de paiement, doublon possible, annonce déposée par un agent), détaillé
+    sous le tableau avec le nom de l'agent et l'accord oral de la personne.
     Ensuite : entraide approve ID… pour publier, entraide reject ID… --reason "…" pour refuser.
     """
     from entraide.moderation.queue import list_pending
     from entraide.moderation.tables import pending_table, printable
 
-    items = list_pending(pending, submissions, _today(today))
+    items = list_pending(pending, submissions, _today(today), _journal(_config(pending_path=pending)))
     if not items:
         click.echo(f"Aucune annonce en attente dans {pending}/.")
         if _config().backend == "github":
@@ -355,7 +374,8 @@ def pending(pending: Path, submissions: Path, today: dt.datetime | None) -> None
         click.echo("\nDétails :")
         for item, finding in details:
             kind = "erreur" if finding.severity == "error" else "à vérifier"
-            click.echo(f"  {item.id} ({kind}) {finding.key or 'fichier'} : {printable(finding.message)}")
+            where = f" {finding.key}" if finding.key else ""
+            click.echo(f"  {item.id} ({kind}){where} : {printable(finding.message)}")
 
 
 def _decide(

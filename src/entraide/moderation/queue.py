@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,13 @@ from typing import Any
 from entraide.communes import load_communes
 from entraide.entries import Entry, entry_path, parse, read_entry
 from entraide.moderation import ModerationError
-from entraide.moderation.checks import ERROR, Finding, check_paths, shown
+from entraide.moderation.checks import ERROR, WARNING, Finding, check_paths, collect, shown
 from entraide.moderation.gitops import Repository
 from entraide.moderation.journal import Journal, refuse_contact
+from entraide.moderation.prompts import CHANNELS, agent_flag
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{5,63}$")
+PUBLISH_WORKFLOW = ".github/workflows/publish.yml"  # runs on every push to main (docs/workflows.md)
 
 
 @dataclass
@@ -51,13 +55,14 @@ class Decision:
     warnings: tuple[Finding, ...] = ()
 
 
-def list_pending(pending: Path, submissions: Path, today: dt.date) -> list[PendingEntry]:
-    """Every pending entry, oldest first, with the problems and flags `entraide check` finds in it."""
+def list_pending(pending: Path, submissions: Path, today: dt.date, journal: Journal) -> list[PendingEntry]:
+    """Every pending entry, oldest first, with the problems and flags `entraide check` finds in it, and who
+    filed it when an agent did (`entraide new`)."""
     if not pending.is_dir():
         return []
     report = check_paths([pending], against=[submissions] if submissions.is_dir() else [], today=today)
     by_path: dict[str, list[Finding]] = {}
-    for finding in report.findings:
+    for finding in [*report.findings, *agent_findings([pending], pending, journal)]:
         by_path.setdefault(finding.path, []).append(finding)
     items = []
     for folder in sorted(p for p in pending.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -66,6 +71,31 @@ def list_pending(pending: Path, submissions: Path, today: dt.date) -> list[Pendi
             item.findings = by_path.get(shown(path), [])
             items.append(item)
     return sorted(items, key=lambda item: (str(item.data.get("created", "")), item.id))
+
+
+def agent_findings(paths: Iterable[Path], pending: Path, journal: Journal) -> list[Finding]:
+    """« Déposée par un agent » for each pending file under `paths` filed with `entraide new`.
+
+    The agent's name and the oral consent live in the moderation journal, never in the entry (its schema
+    is what the site publishes); the GitHub backend puts them in the pull request instead.
+    """
+    files = collect([pending])[0] if pending.is_dir() else []
+    wanted = [os.path.realpath(p) for p in paths]
+    inside = [f for f in files if any(_within(os.path.realpath(f), w) for w in wanted)]
+    if not inside:
+        return []
+    filed = {r.get("id"): r for r in journal.records() if r.get("action") == "filed"}
+    findings = []
+    for path in inside:
+        if record := filed.get(path.stem):
+            channel = record.get("channel") if record.get("channel") in CHANNELS else "phone"
+            flag = agent_flag(str(record.get("agent") or "?"), channel)
+            findings.append(Finding(shown(path), 1, "", f"{flag.label.lower()} : {flag.excerpt}", WARNING))
+    return findings
+
+
+def _within(path: str, folder_or_file: str) -> bool:
+    return path == folder_or_file or path.startswith(folder_or_file + os.sep)
 
 
 def find_pending(pending: Path, entry_id: str) -> PendingEntry:
