@@ -388,12 +388,14 @@ def _decide(
     journal = _journal(config)
     keys = load_private_keys(config) if notify else None
     failures = 0
+    committed = False
     for entry_id in ids:
         try:
             item = queue.find_pending(pending, entry_id)
             if action == "approve":
                 decision = queue.approve(item, submissions=submissions, moderator=moderator, journal=journal)
                 click.echo(f"{entry_id} : publiée dans {decision.path} (commit {decision.commit[:10]})")
+                committed = True
                 for warning in decision.warnings:
                     click.echo(f"  à vérifier : {warning.key} : {warning.message}")
                 mail = approval_mail(item.data, config.site_url)
@@ -406,6 +408,8 @@ def _decide(
         except ModerationError as error:
             failures += 1
             click.echo(f"{entry_id} : rien n'a été fait : {error}", err=True)
+    if committed:
+        click.echo(f"\n{queue.publish_hint(submissions)}")
     if failures:
         sys.exit(1)
 
@@ -421,8 +425,9 @@ def approve(ids: tuple[str, ...], pending: Path, submissions: Path, moderator: s
 
     Pour chaque ID : l'annonce est vérifiée à nouveau, déplacée de pending/<commune>/ vers
     submissions/<commune>/, puis enregistrée par un commit git à votre nom. Le site la montre à la
-    prochaine construction. Une annonce qui ne passe pas la vérification n'est pas publiée : corrigez le
-    fichier ou refusez-la.
+    prochaine construction : envoyez vos commits avec git push (sur GitHub, le workflow « Publier le
+    site » reconstruit alors le site). Une annonce qui ne passe pas la vérification n'est pas publiée :
+    corrigez le fichier ou refusez-la.
 
     Le dossier submissions/ doit être dans un dépôt git, sans modification en cours sur ces fichiers.
     """
@@ -448,6 +453,45 @@ def reject(ids: tuple[str, ...], reason: str, pending: Path, submissions: Path, 
 
     refuse_contact(reason, "la raison du refus")
     _decide("reject", ids, pending, submissions, _moderator(moderator, submissions), notify, reason)
+
+
+@entraide.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option(
+    "--reason",
+    required=True,
+    help="Pourquoi l'annonce est retirée (signalement n° 12, retrait demandé par l'auteur…), jamais de coordonnées.",
+)
+@SUBMISSIONS
+@MODERATOR
+def remove(ids: tuple[str, ...], reason: str, submissions: Path, moderator: str) -> None:
+    """Retirer des annonces publiées : signalement fondé, ou retrait fait par l'auteur (backend local).
+
+    Pour chaque ID, le fichier submissions/<commune>/ID.yaml est supprimé et la suppression enregistrée par
+    un commit git à votre nom ; la raison est inscrite dans le journal de modération. Quand l'auteur a
+    retiré son annonce avec sa clé, le formulaire a déjà supprimé le fichier, hors de git : la commande
+    enregistre alors cette suppression. Ensuite, git push met le site à jour.
+    """
+    from entraide.moderation import queue
+    from entraide.moderation.journal import refuse_contact
+
+    refuse_contact(reason, "la raison du retrait")
+    name = _moderator(moderator, submissions)
+    journal = _journal(_config(submissions_path=submissions))
+    failures = 0
+    for entry_id in ids:
+        try:
+            done = queue.remove(entry_id, submissions=submissions, reason=reason, moderator=name, journal=journal)
+        except ModerationError as error:
+            failures += 1
+            click.echo(f"{entry_id} : rien n'a été fait : {error}", err=True)
+            continue
+        how = "suppression faite par le formulaire enregistrée" if done.by_endpoint else "supprimée"
+        click.echo(f"{entry_id} : retirée du site, {how} (commit {done.commit[:10]}, raison inscrite au journal)")
+    if failures < len(ids):
+        click.echo(f"\n{queue.publish_hint(submissions)}")
+    if failures:
+        sys.exit(1)
 
 
 @entraide.command()

@@ -1,7 +1,10 @@
-"""The local backend's queue: pending entries listed with their flags, approved into git, or rejected.
+"""The local backend's queue: pending entries listed with their flags, approved into git, or rejected;
+published entries removed.
 
 Approving moves `pending/<slug>/<id>.yaml` to `submissions/<slug>/<id>.yaml` and commits that one file;
-rejecting deletes the pending file (never in git) and records the reason in the moderation journal.
+rejecting deletes the pending file (never in git) and records the reason in the moderation journal;
+removing deletes a published file (or takes note of the endpoint's deletion, an author's withdrawal) and
+commits it. Commits stay in this folder until pushed: `publish_hint` tells the moderator what rebuilds the site.
 """
 
 from __future__ import annotations
@@ -174,6 +177,91 @@ def reject(item: PendingEntry, *, reason: str, moderator: str, journal: Journal)
 def _remove_empty(folder: Path) -> None:
     with contextlib.suppress(OSError):  # not empty: other entries of the commune are waiting
         folder.rmdir()
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What `remove` did to one published entry."""
+
+    id: str
+    path: Path
+    commit: str
+    by_endpoint: bool  # the file was already gone: the author withdrew it, only git had to be told
+
+
+def remove(entry_id: str, *, submissions: Path, reason: str, moderator: str, journal: Journal) -> Removal:
+    """Delete a published entry and commit it; an entry the endpoint already deleted is only committed.
+
+    The endpoint's local backend deletes a withdrawn entry's file outside git (it has no git): the deletion
+    is in the working tree but in no commit, so a plain `git commit` finds nothing staged.
+    """
+    reason = refuse_contact(reason, "la raison du retrait")
+    if not _ID.match(entry_id):
+        raise ModerationError(
+            f"« {entry_id} » n'est pas un id d'annonce : il figure dans l'adresse de sa page "
+            "(/annonces/ID/), dans le signalement ou dans reports/withdrawals.jsonl"
+        )
+    repository = Repository(submissions if submissions.is_dir() else submissions.parent)
+    path = _published_path(repository, submissions, entry_id)
+    by_endpoint = not path.exists()
+    if not by_endpoint:
+        repository.ensure_ready([path])
+        path.unlink()
+    commune = load_communes().by_slug.get(path.parent.name)
+    message = f"Remove {entry_id} ({commune.name if commune else path.parent.name})\n\nReason: {reason}\n"
+    try:
+        commit = repository.commit(f"{message}Moderated-by: {moderator}\n", removed=[path])
+    except ModerationError:
+        if not by_endpoint:
+            repository.git("checkout", "--", str(path.resolve()))
+        raise
+    _remove_empty(path.parent)
+    journal.record(
+        "removed",
+        id=entry_id,
+        commune=commune.code if commune else "",
+        reason=reason,
+        moderator=moderator,
+        commit=commit,
+    )
+    return Removal(entry_id, path, commit, by_endpoint)
+
+
+def _published_path(repository: Repository, submissions: Path, entry_id: str) -> Path:
+    """The entry's file as git knows it, present or already deleted from the folder."""
+    folder = submissions.resolve().relative_to(repository.root.resolve())
+    tracked = repository.git("ls-files", "-z", "--", f"{folder.as_posix()}/*/{entry_id}.yaml").split("\0")
+    if not tracked[0]:
+        raise ModerationError(
+            f"aucune annonce publiée n'a l'id {entry_id} dans {submissions}/ : vérifiez l'id (elle a peut-être "
+            "déjà été retirée, ou elle a expiré) ; une annonce en attente se refuse avec « entraide reject », "
+            "et son retrait par l'auteur ne demande rien de plus"
+        )
+    return submissions / Path(tracked[0]).relative_to(folder)
+
+
+def publish_hint(submissions: Path) -> str:
+    """What puts the new commits on the public site, as this repository is set up."""
+    repository = Repository(submissions if submissions.is_dir() else submissions.parent)
+    lines = ["Le site public n'est pas encore à jour : ces commits ne sont que dans ce dossier."]
+    if not repository.git("remote").split():
+        lines.append(
+            "Ce dépôt n'a pas de dépôt distant (git remote) : l'équipe informatique publie le site depuis ce "
+            "dossier avec « make publish »."
+        )
+    elif (repository.root / PUBLISH_WORKFLOW).exists():
+        lines.append(
+            "Envoyez-les avec « git push » : sur GitHub, le workflow « Publier le site » "
+            f"({PUBLISH_WORKFLOW}) reconstruit alors le site et le met en ligne en quelques minutes ; "
+            "ailleurs, l'équipe informatique le publie avec « make publish »."
+        )
+    else:
+        lines.append("Envoyez-les avec « git push », puis l'équipe informatique publie le site (« make publish »).")
+    if (repository.root / "Makefile").exists():
+        lines.append(
+            "Pour vérifier sur ce poste que le site se construit : « make html » (le site est écrit dans output/)."
+        )
+    return "\n".join(lines)
 
 
 def find_entry(entry_id: str, submissions: Path, pending: Path) -> dict[str, Any]:
