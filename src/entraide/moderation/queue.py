@@ -91,6 +91,7 @@ def agent_findings(paths: Iterable[Path], pending: Path, journal: Journal) -> li
     findings = []
     for path in inside:
         if record := filed.get(path.stem):
+            # `entraide new` only records known channels; a journal edited by hand still lists
             channel = record.get("channel") if record.get("channel") in CHANNELS else "phone"
             flag = agent_flag(str(record.get("agent") or "?"), channel)
             findings.append(Finding(shown(path), 1, "", f"{flag.label.lower()} : {flag.excerpt}", WARNING))
