@@ -210,6 +210,7 @@ class _Progress:
     help="Afficher aussi les avertissements (--no-warnings : les erreurs seulement, toujours comptées).",
 )
 @SUBMISSIONS
+@PENDING
 @DATE
 def check(
     paths: tuple[Path, ...],
@@ -218,6 +219,7 @@ def check(
     pull_request: bool,
     show_warnings: bool,
     submissions: Path,
+    pending: Path,
     today: dt.datetime | None,
 ) -> None:
     """Vérifier des fichiers d'annonces (par défaut tout le dossier des annonces publiées).
@@ -232,6 +234,8 @@ def check(
     ou même contact scellé qu'une autre annonce), annonce déjà expirée. Le même contact ne se voit qu'avec la
     clé privée de l'instance (ENTRAIDE_PRIVATE_KEY) : sans elle, le résumé dit combien de fichiers n'ont pas
     pu être comparés.
+    Pour une annonce en attente déposée par un agent (entraide new), le nom de l'agent et l'accord oral de la
+    personne, lus dans le journal.
 
     Code de sortie : 1 s'il y a au moins une erreur, 0 sinon (même avec des avertissements).
     """
@@ -252,6 +256,8 @@ def check(
         changes_in=submissions if pull_request else None,
         keys=available_keys(_config()),
     )
+    if not pull_request:
+        _add_agent_findings(report, paths or (submissions,), pending)
     shown = report.findings if show_warnings else report.errors
     lines = [annotation(f) if output == "github" else str(f) for f in shown]
     click.echo("\n".join([*lines, _check_summary(report)]))  # one write: 50,000 lines flushed one by one are slow
@@ -260,6 +266,19 @@ def check(
             summary.write(step_summary(report.findings, report.checked))
     if report.errors:
         sys.exit(1)
+
+
+def _add_agent_findings(report: Any, paths: tuple[Path, ...], pending: Path) -> None:
+    """Pending files filed by an agent say so, as in `entraide pending` (the journal is on this machine only)."""
+    from entraide.moderation.queue import agent_findings
+
+    if pending.is_dir() and any(_overlap(path, pending) for path in paths):
+        report.findings = sorted(report.findings + agent_findings(paths, pending, _journal(_config())))
+
+
+def _overlap(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents or path in folder.parents
 
 
 def _check_summary(report: Any) -> str:
@@ -344,14 +363,17 @@ def pending(pending: Path, submissions: Path, today: dt.datetime | None) -> None
     """Lister les annonces en attente de modération (backend local), les plus anciennes d'abord.
 
     Chaque annonce est vérifiée comme par « entraide check » ; la colonne « À vérifier » résume ce qui demande
-    votre attention (erreurs, mention de paiement, doublon possible), détaillé sous le tableau.
+    votre attention (erreurs, mention de paiement, doublon possible, annonce déposée par un agent), détaillé
+    sous le tableau avec le nom de l'agent et l'accord oral de la personne.
     Ensuite : entraide approve ID… pour publier, entraide reject ID… --reason "…" pour refuser.
     """
     from entraide.moderation.notices import available_keys
     from entraide.moderation.queue import list_pending
     from entraide.moderation.tables import pending_table, printable
 
-    items = list_pending(pending, submissions, _today(today), keys=available_keys(_config()))
+    items = list_pending(
+        pending, submissions, _today(today), _journal(_config(pending_path=pending)), keys=available_keys(_config())
+    )
     if not items:
         click.echo(f"Aucune annonce en attente dans {pending}/.")
         if _config().backend == "github":
@@ -367,7 +389,8 @@ def pending(pending: Path, submissions: Path, today: dt.datetime | None) -> None
         click.echo("\nDétails :")
         for item, finding in details:
             kind = "erreur" if finding.severity == "error" else "à vérifier"
-            click.echo(f"  {item.id} ({kind}) {finding.key or 'fichier'} : {printable(finding.message)}")
+            where = f" {finding.key}" if finding.key else ""
+            click.echo(f"  {item.id} ({kind}){where} : {printable(finding.message)}")
 
 
 def _decide(
@@ -380,12 +403,14 @@ def _decide(
     journal = _journal(config)
     keys = load_private_keys(config) if notify else None
     failures = 0
+    committed = False
     for entry_id in ids:
         try:
             item = queue.find_pending(pending, entry_id)
             if action == "approve":
                 decision = queue.approve(item, submissions=submissions, moderator=moderator, journal=journal)
                 click.echo(f"{entry_id} : publiée dans {decision.path} (commit {decision.commit[:10]})")
+                committed = True
                 for warning in decision.warnings:
                     click.echo(f"  à vérifier : {warning.key} : {warning.message}")
                 mail = approval_mail(item.data, config.site_url)
@@ -398,6 +423,8 @@ def _decide(
         except ModerationError as error:
             failures += 1
             click.echo(f"{entry_id} : rien n'a été fait : {error}", err=True)
+    if committed:
+        click.echo(f"\n{queue.publish_hint(submissions)}")
     if failures:
         sys.exit(1)
 
@@ -413,8 +440,9 @@ def approve(ids: tuple[str, ...], pending: Path, submissions: Path, moderator: s
 
     Pour chaque ID : l'annonce est vérifiée à nouveau, déplacée de pending/<commune>/ vers
     submissions/<commune>/, puis enregistrée par un commit git à votre nom. Le site la montre à la
-    prochaine construction. Une annonce qui ne passe pas la vérification n'est pas publiée : corrigez le
-    fichier ou refusez-la.
+    prochaine construction : envoyez vos commits avec git push (sur GitHub, le workflow « Publier le
+    site » reconstruit alors le site). Une annonce qui ne passe pas la vérification n'est pas publiée :
+    corrigez le fichier ou refusez-la.
 
     Le dossier submissions/ doit être dans un dépôt git, sans modification en cours sur ces fichiers.
     """
@@ -440,6 +468,45 @@ def reject(ids: tuple[str, ...], reason: str, pending: Path, submissions: Path, 
 
     refuse_contact(reason, "la raison du refus")
     _decide("reject", ids, pending, submissions, _moderator(moderator, submissions), notify, reason)
+
+
+@entraide.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option(
+    "--reason",
+    required=True,
+    help="Pourquoi l'annonce est retirée (signalement n° 12, retrait demandé par l'auteur…), jamais de coordonnées.",
+)
+@SUBMISSIONS
+@MODERATOR
+def remove(ids: tuple[str, ...], reason: str, submissions: Path, moderator: str) -> None:
+    """Retirer des annonces publiées : signalement fondé, ou retrait fait par l'auteur (backend local).
+
+    Pour chaque ID, le fichier submissions/<commune>/ID.yaml est supprimé et la suppression enregistrée par
+    un commit git à votre nom ; la raison est inscrite dans le journal de modération. Quand l'auteur a
+    retiré son annonce avec sa clé, le formulaire a déjà supprimé le fichier, hors de git : la commande
+    enregistre alors cette suppression. Ensuite, git push met le site à jour.
+    """
+    from entraide.moderation import queue
+    from entraide.moderation.journal import refuse_contact
+
+    refuse_contact(reason, "la raison du retrait")
+    name = _moderator(moderator, submissions)
+    journal = _journal(_config(submissions_path=submissions))
+    failures = 0
+    for entry_id in ids:
+        try:
+            done = queue.remove(entry_id, submissions=submissions, reason=reason, moderator=name, journal=journal)
+        except ModerationError as error:
+            failures += 1
+            click.echo(f"{entry_id} : rien n'a été fait : {error}", err=True)
+            continue
+        how = "suppression faite par le formulaire enregistrée" if done.by_endpoint else "supprimée"
+        click.echo(f"{entry_id} : retirée du site, {how} (commit {done.commit[:10]}, raison inscrite au journal)")
+    if failures < len(ids):
+        click.echo(f"\n{queue.publish_hint(submissions)}")
+    if failures:
+        sys.exit(1)
 
 
 @entraide.command()

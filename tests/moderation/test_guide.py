@@ -26,6 +26,7 @@ def test_every_command_is_in_the_guide():
         "new",
         "pending",
         "reject",
+        "remove",
         "reveal",
         "stats",
     ]

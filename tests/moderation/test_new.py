@@ -198,3 +198,37 @@ def test_on_the_development_set_up_the_agent_is_warned_in_french(site, cli, monk
     assert result.code == 0, result.err
     assert "clé de développement" in result.err and "DEVELOPMENT" not in result.out + result.err
     assert len(pending_files(site)) == 1
+
+
+AGENT_LINE = "déposée par un agent : Marie Agent, par téléphone ; accord de la personne recueilli à l'oral"
+
+
+def test_pending_and_check_show_who_filed_the_entry_and_the_oral_consent(site, cli):
+    cli("new", "--agent", "Marie Agent", input=ODILE)
+    [path] = pending_files(site)
+
+    listed = cli("pending")
+    checked = cli("check", "pending")
+
+    assert listed.out.splitlines()[4].endswith("  agent")
+    assert f"  {path.stem} (à vérifier) : {AGENT_LINE}\n" in listed.out
+    assert checked.code == 0
+    assert f"pending/saint-martin-d-heres/{path.stem}.yaml:1: fichier: avertissement : {AGENT_LINE}\n" in checked.out
+    assert checked.out.endswith("1 fichier vérifié : 0 erreur, 1 avertissement.\n")
+
+
+def test_an_entry_filed_at_a_town_hall_desk_says_so(site, cli):
+    cli("new", "--agent", "Jean Agent", "--channel", "desk", input=ODILE)
+
+    assert "déposée par un agent : Jean Agent, par accueil en mairie ; accord" in cli("pending").out
+
+
+def test_once_approved_an_entry_filed_by_an_agent_is_checked_like_any_other(site, cli):
+    cli("new", "--agent", "Marie Agent", input=ODILE)
+    [path] = pending_files(site)
+    cli("approve", path.stem)
+
+    checked = cli("check")
+
+    assert "déposée par un agent" not in checked.out
+    assert checked.out == "1 fichier vérifié : 0 erreur, 0 avertissement.\n"

@@ -6,6 +6,7 @@ import dataclasses
 import email
 import email.policy
 import json
+import subprocess
 from pathlib import Path
 
 from sample_site import MODERATOR, commit_all, git, make_entry, run_entraide, write
@@ -314,3 +315,124 @@ def test_approve_refuses_an_id_already_published_in_another_folder(site, cli, ke
     assert result.code == 1
     assert f"submissions/grenoble/{entry.id}.yaml existe déjà" in result.err
     assert pending.exists() and not (site / "submissions" / "meylan").exists()
+
+
+def test_remove_deletes_a_published_entry_commits_it_and_records_why(site, cli, keys):
+    entry = make_entry(keys, 1)
+    published = write(site / "submissions", entry)
+    commit_all(site)
+
+    result = cli("remove", entry.id, "--reason", "Signalement n° 12 : demande de paiement")
+
+    assert result.code == 0, result.err
+    assert f"{entry.id} : retirée du site, supprimée (commit " in result.out
+    assert not published.exists()
+    assert git(site, "show", "--name-status", "--format=", "HEAD").split() == [
+        "D",
+        f"submissions/grenoble/{entry.id}.yaml",
+    ]
+    message = git(site, "log", "-1", "--format=%B")
+    assert message.startswith(f"Remove {entry.id} (Grenoble)\n\nReason: Signalement n° 12 : demande de paiement\n")
+    assert f"Moderated-by: {MODERATOR}" in message
+    assert git(site, "status", "--porcelain", "--", "submissions") == ""
+    record = journal(site)[-1]
+    assert (record["action"], record["id"], record["commune"], record["reason"]) == (
+        "removed",
+        entry.id,
+        "38185",
+        "Signalement n° 12 : demande de paiement",
+    )
+
+
+def test_remove_records_in_git_the_withdrawal_the_endpoint_already_made(site, cli, keys):
+    """The local backend deletes a withdrawn entry outside git: `git commit` alone has nothing to commit."""
+    from entraide.backends.local import LocalBackend
+    from entraide.config import Config
+
+    entry = make_entry(keys, 1)
+    write(site / "submissions", entry)
+    commit_all(site)
+    LocalBackend(Config.from_environ({})).withdraw(entry)
+    plain = subprocess.run(["git", "commit", "-m", "Retrait"], cwd=site, capture_output=True, text=True)
+    assert plain.returncode != 0 and "no changes added to commit" in plain.stdout
+
+    result = cli("remove", entry.id, "--reason", "Retrait demandé par l'auteur")
+
+    assert result.code == 0, result.err
+    assert "retirée du site, suppression faite par le formulaire enregistrée (commit" in result.out
+    assert git(site, "show", "--name-status", "--format=", "HEAD").split() == [
+        "D",
+        f"submissions/grenoble/{entry.id}.yaml",
+    ]
+    assert git(site, "status", "--porcelain", "--", "submissions") == ""
+
+
+def test_remove_an_entry_that_is_not_published(site, cli, keys):
+    waiting = make_entry(keys, 2)
+    write(site / "pending", waiting)
+    before = commits(site)
+
+    for entry_id in ("inconnue-000001", waiting.id):
+        result = cli("remove", entry_id, "--reason", "Signalement")
+
+        assert result.code == 1
+        assert f"aucune annonce publiée n'a l'id {entry_id} dans submissions/" in result.err
+        assert "une annonce en attente se refuse avec « entraide reject »" in result.err
+    assert commits(site) == before and journal(site) == []
+
+
+def test_remove_refuses_a_reason_holding_a_contact_and_touches_nothing(site, cli, keys):
+    entry = make_entry(keys, 1)
+    published = write(site / "submissions", entry)
+    commit_all(site)
+
+    result = cli("remove", entry.id, "--reason", "Rappeler au 06 12 34 56 78")
+
+    assert result.code == 1
+    assert "la raison du retrait contient une adresse e-mail, un numéro de téléphone ou un lien" in result.err
+    assert published.exists() and journal(site) == []
+
+
+def test_remove_during_a_merge_leaves_the_file_in_place(site, cli, keys):
+    entry = make_entry(keys, 1)
+    published = write(site / "submissions", entry)
+    commit_all(site)
+    (site / ".git" / "MERGE_HEAD").write_text(git(site, "rev-parse", "HEAD"))
+
+    result = cli("remove", entry.id, "--reason", "Signalement")
+
+    assert result.code == 1
+    assert "une fusion ou un rebase git est en cours" in result.err
+    assert published.exists()
+
+
+def test_after_approving_the_command_says_how_the_site_gets_rebuilt(site, cli, keys, tmp_path_factory):
+    first, second = make_entry(keys, 1), make_entry(keys, 2)
+    write(site / "pending", first)
+    write(site / "pending", second)
+
+    alone = cli("approve", first.id)
+
+    assert "Le site public n'est pas encore à jour : ces commits ne sont que dans ce dossier." in alone.out
+    assert "Ce dépôt n'a pas de dépôt distant (git remote)" in alone.out and "« make publish »" in alone.out
+    assert "git push" not in alone.out
+
+    origin = tmp_path_factory.mktemp("origin")
+    git(origin, "init", "--quiet", "--bare")
+    git(site, "remote", "add", "origin", str(origin))
+    workflow = site / ".github" / "workflows" / "publish.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("name: Publier le site\n")
+    (site / "Makefile").write_text("html:\n")
+
+    pushed = cli("approve", second.id)
+
+    assert "Envoyez-les avec « git push » : sur GitHub, le workflow « Publier le site »" in pushed.out
+    assert "(.github/workflows/publish.yml) reconstruit alors le site" in pushed.out
+    assert "Pour vérifier sur ce poste que le site se construit : « make html »" in pushed.out
+
+
+def test_a_failed_approval_says_nothing_about_rebuilding(site, cli):
+    result = cli("approve", "inconnue-000001")
+
+    assert "Le site public" not in result.out + result.err

@@ -93,6 +93,8 @@ def flag_summary(item: PendingEntry) -> str:
         words.append("doublon")
     if "expirée" in messages:
         words.append("expirée")
+    if "déposée par un agent" in messages:
+        words.append("agent")
     return ", ".join(words) or "rien"
 
 
