@@ -2,8 +2,8 @@
 
 Everything else derives from these declarations: the endpoint's checks (`problems`, and `submission` for the
 entry form), the fields of the endpoint's pages and of the site's pages (one set of Jinja2 macros,
-`templates/form_fields.html`, kept in this package so that the endpoint finds it without the theme), the field
-names of pull requests and of `entraide new`. The lengths of what an entry keeps come from the entry schema.
+`templates/form_fields.html`, kept in this package so that the endpoint finds it without the theme), the labels
+of the enhanced form's error list and of pull requests. The lengths of what an entry keeps come from the schema.
 """
 
 from __future__ import annotations
