@@ -202,8 +202,8 @@ ENTRY = Form(
         Field(
             "address",
             "Adresse ou quartier",
-            "Facultatif. Sert seulement à placer l'annonce approximativement sur la carte (à 300 m près). "
-            "L'adresse elle-même n'est jamais publiée ni conservée.",
+            "Facultatif. Sert seulement à placer l'annonce approximativement sur la carte (à quelques centaines "
+            "de mètres près). L'adresse elle-même n'est jamais publiée ni conservée.",
             max_length=200,
             autocomplete="address-line1",
         ),
