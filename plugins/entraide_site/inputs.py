@@ -42,6 +42,7 @@ def _source_files(settings: SiteSettings) -> list[Path]:
             *(Path(settings.theme_path) / "templates").rglob("*.*"),
             *Path(__file__).parent.glob("*.py"),
             *core.glob("*.py"),  # the shared core only: the endpoint's code does not change pages
+            *(core / "templates").glob("*.html"),  # the forms' fields, shared with the endpoint
             *(core / "data").glob("*.*json"),
             *Path(settings.content_path).glob("*.md"),
         ]

@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from entraide.categories import category, kind, load_categories, load_kinds
 from entraide.communes import load_communes
-from entraide.schema import load_schema
+from entraide.forms import FORMS
+from entraide.forms import TEMPLATES as FORM_TEMPLATES
 
 from .catalogue import KIND_SLUGS
 from .content import markdown_to_html
@@ -27,7 +28,13 @@ from .public_entry import PublicEntry
 from .settings import SiteSettings
 
 PARALLEL_FROM = 3000  # pages to render before starting worker processes pays off
-SHARED_PARTS = {"site_header": "_header.html", "site_footer": "_footer.html", "search_box": "partials/search.html"}
+SHARED_PARTS = {
+    "site_header": "_header.html",
+    "site_footer": "_footer.html",
+    "search_box": "partials/search.html",
+    "contact_fields": "partials/contact_fields.html",
+    "report_fields": "partials/report_fields.html",
+}
 MONTHS = (
     "janvier",
     "février",
@@ -46,7 +53,7 @@ MONTHS = (
 
 def make_environment(settings: SiteSettings, globals_: dict[str, Any]) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(Path(settings.theme_path) / "templates")),
+        loader=FileSystemLoader([str(Path(settings.theme_path) / "templates"), FORM_TEMPLATES]),  # forms' fields
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -73,7 +80,7 @@ def make_environment(settings: SiteSettings, globals_: dict[str, Any]) -> Enviro
         category_of=category,
         kind_of=kind,
         kind_slugs=KIND_SLUGS,
-        limits=field_limits(),
+        forms=FORMS,
         robots="",
         card=_CardRenderer(env),
         **globals_,
@@ -102,15 +109,6 @@ class _CardRenderer:
                 self.macro = self.env.get_template("_card.html").module.card  # type: ignore[attr-defined]
             card = self.cards[entry.id] = self.macro(entry)  # autoescaped: entry text stays text
         return card
-
-
-def field_limits() -> dict[str, dict[str, int]]:
-    """Form fields' lengths, from the schema: the form and the build refuse the same things."""
-    properties = load_schema()["properties"]
-    return {
-        key: {"min": properties[key].get("minLength", 0), "max": properties[key]["maxLength"]}
-        for key in ("title", "description", "name", "availability")
-    }
 
 
 def french_date(value: str | dt.date) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from entraide import forms
 from entraide.characters import has_invisible
 from entraide.communes import load_communes
 from entraide.emails import email_problem
@@ -25,19 +26,10 @@ from entraide.rules import Flag, contact_problems, payment_flags
 from entraide.schema import Problem, load_schema
 from entraide.sealing import Contact, KeyPair, hash_withdraw_key
 
-ENTRY_FIELDS = ("kind", "category", "commune", "title", "description", "name", "availability")
-FORM_FIELDS = (*ENTRY_FIELDS, "address", "email", "phone", "consent", "submission_id")
-MULTILINE_FIELDS = ("description", "availability")
-REQUIRED_MESSAGES = {
-    "kind": "indiquez s'il s'agit d'une offre ou d'une demande d'aide",
-    "category": "choisissez une catégorie d'aide",
-    "commune": "choisissez votre commune",
-    "title": "écrivez un titre court",
-    "description": "décrivez l'aide proposée ou demandée",
-    "name": "indiquez un prénom ou un pseudonyme",
-}
+FORM_FIELDS = forms.ENTRY.names  # the entry form, declared once in forms.py
+ENTRY_FIELDS = tuple(name for name in FORM_FIELDS if name in load_schema()["properties"])  # what an entry keeps
+MULTILINE_FIELDS = forms.ENTRY.multiline
 CONSENT_VALUES = ("on", "true", "yes", "oui", "1")
-MAX_ADDRESS_LENGTH = 200
 MAX_UNKNOWN_SHOWN = 3  # unknown fields named in an answer; the others are counted
 MAX_NAME_SHOWN = 40
 
@@ -122,13 +114,10 @@ def contact_field_problems(fields: Mapping[str, str]) -> list[Problem]:
 
 
 def form_problems(fields: Mapping[str, str]) -> list[Problem]:
-    """The form's own rules: required fields, consent, a private contact that looks right, no contact in public text."""
-    problems = [Problem(key, message) for key, message in REQUIRED_MESSAGES.items() if not fields.get(key)]
-    problems += contact_field_problems(fields)
+    """The entry form's fields and lengths, consent, a private contact that looks right, no contact in public text."""
+    problems = forms.problems(forms.ENTRY, fields) + contact_field_problems(fields)
     if fields.get("consent", "").lower() not in CONSENT_VALUES:
-        problems.append(Problem("consent", "cochez la case pour accepter la publication de votre annonce et la charte"))
-    if len(fields.get("address", "")) > MAX_ADDRESS_LENGTH:
-        problems.append(Problem("address", f"trop longue : {MAX_ADDRESS_LENGTH} caractères au plus"))
+        problems.append(Problem("consent", forms.ENTRY["consent"].required))
     if (submission_id := fields.get("submission_id")) and not _SUBMISSION_ID.match(submission_id):
         problems.append(Problem("submission_id", "identifiant d'envoi illisible : rechargez la page du formulaire"))
     return problems + contact_problems(fields)

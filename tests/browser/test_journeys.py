@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from entraide.entries import Entry, read_entry
+from entraide.forms import ENTRY
 from entraide.sealing import withdraw_key_matches
 
 from .conftest import (
@@ -186,6 +187,8 @@ def test_field_error_is_next_to_its_field_and_typed_values_are_kept(browser, sit
             assert page.url == site.url + "/proposer/"
         else:
             assert "Corrigez" in page.get_by_role("heading", level=1).inner_text()
+        summary = page.locator(".error-summary").inner_text()
+        assert f"{ENTRY['description'].summary_label} : " in summary, "errors are listed by the form's own labels"
         description = page.get_by_label("Description")
         error = error_next_to(description)
         assert error, "the description field must carry its own error message (aria-describedby, same block)"

@@ -100,7 +100,7 @@ CASES = [
         "caractère invisible",
     ),
     ("noncharacter-in-address", "/submit", "json", good(address="12 rue \ufdd0 Grenoble"), 400, "caractère invisible"),
-    ("address-too-long", "/submit", "json", good(address="rue " * 60), 400, "trop longue"),
+    ("address-too-long", "/submit", "json", good(address="rue " * 60), 400, "trop long : 200 caractères au plus"),
     ("bad-submission-id", "/submit", "json", good(submission_id="../../etc"), 400, "identifiant d'envoi illisible"),
     ("honeypot-filled", "/submit", "json", good(website="http://spam.example"), 400, "doit rester vide"),
     ("honeypot-filled-html", "/submit", "form", {**GOOD_FORM, "website": "x"}, 400, "doit rester vide"),
@@ -151,7 +151,7 @@ CASES = [
         "json",
         {"entry": ENTRY, "name": "Sam", "email": "sam@example.org"},
         400,
-        "champ obligatoire",
+        "écrivez votre message",
     ),
     (
         "contact-no-way-back",
@@ -223,7 +223,7 @@ CASES = [
         404,
         "Aucune annonce",
     ),
-    ("withdraw-no-key", "/withdraw", "json", {"entry": ENTRY}, 400, "champ obligatoire"),
+    ("withdraw-no-key", "/withdraw", "json", {"entry": ENTRY}, 400, "indiquez la clé de retrait"),
     (
         "report-unknown-entry",
         "/report",

@@ -102,7 +102,7 @@ def test_flags_become_a_checklist_and_labels(backend, fake_github, entry):
     backend.submit(entry, [PAYMENT], "form-abc")
 
     pull = fake_github.pulls[0]
-    assert "- [ ] **Mention de paiement** dans la description : ` …je demande 10 € de l'heure… `" in pull.body
+    assert "- [ ] **Mention de paiement** dans le champ « Description » : ` …je demande 10 € de l'heure… `" in pull.body
     assert "À vérifier : mention de paiement" in pull.labels
 
 

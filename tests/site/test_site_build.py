@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from site_fixtures import ROOT, build, make_entry, write_entries
 
+import entraide
 from entraide.entries import write_entry
 
 
@@ -91,3 +94,18 @@ def test_without_the_map_template_the_rest_of_the_site_builds(tmp_path: Path) ->
     assert "map.html is missing" in result.stdout + result.stderr
     assert (tmp_path / "out/communes/grenoble/index.html").is_file()
     assert not (tmp_path / "out/carte").exists()
+
+
+def test_editing_the_forms_shared_macros_renders_the_pages_again(tmp_path: Path, monkeypatch) -> None:
+    """The fields' macros live in the core package (the endpoint uses them too), not in the theme: still site code."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from entraide_site.inputs import code_digest
+
+    core = tmp_path / "entraide"
+    shutil.copytree(Path(entraide.__file__).parent, core, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(entraide, "__file__", str(core / "__init__.py"))
+    settings = SimpleNamespace(theme_path=str(ROOT / "theme"), content_path=str(ROOT / "content"))
+    before = code_digest(settings)
+    macros = core / "templates" / "form_fields.html"
+    macros.write_text(macros.read_text("utf-8").replace("(obligatoire)", "(requis)"), "utf-8")
+    assert code_digest(settings) != before

@@ -32,6 +32,7 @@ from entraide.categories import category, kind
 from entraide.communes import load_communes
 from entraide.entries import Entry, check, parse, to_yaml
 from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits
+from entraide.forms import ENTRY
 
 if TYPE_CHECKING:
     from entraide.config import Config
@@ -56,13 +57,6 @@ GUIDE_PATH = "docs/guide-moderation.md"
 FOLD_COLUMNS = 100
 ERROR_RETRY_AFTER = 300
 QUEUE_RETRY_AFTER = 15
-
-FIELD_NAMES = {
-    "title": "le titre",
-    "description": "la description",
-    "name": "le prénom",
-    "availability": "les disponibilités",
-}
 
 
 class GitHubBackend:
@@ -538,10 +532,13 @@ def _facts(entry: Entry, path: str) -> list[str]:
 
 
 def _flag_lines(flags: list[Flag]) -> list[str]:
-    return [
-        f"- [ ] **{flag.label}** dans {FIELD_NAMES.get(flag.key, flag.key)} : {code_span(flag.excerpt)}"
-        for flag in flags
-    ]
+    return [f"- [ ] **{flag.label}** {_where(flag.key)} : {code_span(flag.excerpt)}" for flag in flags]
+
+
+def _where(key: str) -> str:
+    """A form field by the label residents saw; anything else (how an agent filed it) as it is said."""
+    field = ENTRY.get(key)
+    return f"dans le champ « {field.summary_label} »" if field else f"dans {key}"
 
 
 def fenced(text: str) -> str:

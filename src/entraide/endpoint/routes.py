@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from entraide import submission
+from entraide import forms, submission
 from entraide.backends import ForgeUnavailable
 from entraide.endpoint import tokens
 from entraide.endpoint.http import BadRequest, Conflict, Forbidden, NotFound, Request, Response, ServiceUnavailable
@@ -25,12 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("entraide.endpoint")
 
-HONEYPOT = "website"
-CONTROL_FIELDS = (HONEYPOT, "form_token", "confirm_token", "edit")
-CONTACT_FIELDS = ("entry", "message", "name", "email", "phone")
-WITHDRAW_FIELDS = ("entry", "key")
-REPORT_FIELDS = ("entry", "reason")
-LIMITS = {"message": (10, 2000), "name": (1, 60), "reason": (5, 1000), "key": (1, 200), "entry": (1, 64)}
+HONEYPOT = forms.HONEYPOT.name
+CONTROL_FIELDS = (HONEYPOT, forms.FORM_TOKEN.name, "confirm_token", "edit")
 INVALID = "Votre envoi n'a pas pu être accepté : corrigez les champs signalés."
 ALREADY_RECEIVED = (
     "Cette annonce est déjà reçue : elle n'est pas enregistrée une seconde fois. Sa clé de retrait n'est pas "
@@ -193,13 +189,7 @@ def _verify_token(app: App, value: Any, purpose: str, fields: dict[str, str] | N
 
 def contact(app: App, request: Request) -> Response:
     fields, entry = _small_form(
-        app,
-        request,
-        "contact.html",
-        CONTACT_FIELDS,
-        multiline=("message",),
-        extra=_contact_form_problems,
-        published=True,
+        app, request, "contact.html", forms.CONTACT, extra=_contact_form_problems, published=True
     )
     request.entry_id = entry.id
     _relay(app, entry, fields)
@@ -208,7 +198,7 @@ def contact(app: App, request: Request) -> Response:
 
 
 def withdraw(app: App, request: Request) -> Response:
-    fields, entry = _small_form(app, request, "withdraw.html", WITHDRAW_FIELDS)
+    fields, entry = _small_form(app, request, "withdraw.html", forms.WITHDRAW)
     request.entry_id = entry.id
     if not withdraw_key_matches(fields["key"], entry.withdraw_key_hash):
         raise Forbidden(
@@ -226,7 +216,7 @@ def withdraw(app: App, request: Request) -> Response:
 
 
 def report(app: App, request: Request) -> Response:
-    fields, entry = _small_form(app, request, "report.html", REPORT_FIELDS, multiline=("reason",))
+    fields, entry = _small_form(app, request, "report.html", forms.REPORT)
     request.entry_id = entry.id
     _ask_backend(app.backend.report, entry, fields["reason"])
     return _done(
@@ -241,9 +231,8 @@ def _small_form(
     app: App,
     request: Request,
     template: str,
-    known: tuple[str, ...],
+    declared: forms.Form,
     *,
-    multiline: tuple[str, ...] = (),
     extra: Callable[[dict[str, str]], list[Problem]] | None = None,
     published: bool = False,
 ) -> tuple[dict[str, str], Entry]:
@@ -251,8 +240,9 @@ def _small_form(
     comes back with the form kept."""
     form = request.form()
     _refuse_honeypot(form)
-    fields, problems = submission.clean({k: v for k, v in form.items() if k != HONEYPOT}, known, multiline)
-    problems += _length_problems(fields, known)
+    sent = {k: v for k, v in form.items() if k != HONEYPOT}
+    fields, problems = submission.clean(sent, declared.names, declared.multiline)
+    problems += forms.problems(declared, fields)
     problems += extra(fields) if extra else []
     request.environ["entraide.form"] = (template, fields)  # to show the form again with any error
     if problems:
@@ -269,20 +259,6 @@ def _small_form(
 
 def _contact_form_problems(fields: dict[str, str]) -> list[Problem]:
     return submission.contact_field_problems(fields) + relay_message_problems(fields)
-
-
-def _length_problems(fields: dict[str, str], known: tuple[str, ...]) -> list[Problem]:
-    problems = []
-    for key in known:
-        low, high = LIMITS.get(key, (0, 254))
-        size = len(fields.get(key, ""))
-        if size < low:
-            problems.append(
-                Problem(key, "champ obligatoire" if size == 0 else f"trop court : au moins {low} caractères")
-            )
-        elif size > high:
-            problems.append(Problem(key, f"trop long : {high} caractères au plus (actuellement {size})"))
-    return problems
 
 
 def _relay(app: App, entry: Entry, fields: dict[str, str]) -> None:

@@ -17,6 +17,7 @@ import click
 
 from entraide.categories import load_categories, load_kinds
 from entraide.communes import Commune, load_communes
+from entraide.forms import ENTRY
 from entraide.moderation import ModerationError
 from entraide.rules import Flag
 from entraide.schema import Problem
@@ -142,7 +143,7 @@ QUESTIONS = (
     Question("kind", ask_kind),
     Question("category", ask_category),
     Question("commune", ask_commune),
-    Question("title", _line("Titre court de l'annonce (80 caractères au plus)")),
+    Question("title", _line(f"Titre court de l'annonce ({ENTRY['title'].max_length} caractères au plus)")),
     Question("description", ask_description),
     Question("name", _line("Prénom ou pseudonyme affiché sur le site")),
     Question("availability", _line("Disponibilités", optional=True)),

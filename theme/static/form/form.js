@@ -14,13 +14,6 @@
 
   var GATEWAY_STATUSES = [502, 504]; // a proxy's answers, never the endpoint's: the form may have been filed
 
-  var LABELS = {
-    kind: "Type d'annonce", category: "Catégorie", commune: "Commune", title: "Titre",
-    description: "Description", name: "Prénom ou pseudonyme", availability: "Disponibilités",
-    address: "Adresse ou quartier", email: "Adresse e-mail", phone: "Téléphone", consent: "Accord",
-    form_token: "Envoi"
-  };
-
   function endpointOf(form) {
     return form.action.replace(/\/submit$/, "");
   }
@@ -91,6 +84,7 @@
   function showErrors(form, message, errors) {
     clearErrors(form);
     var keys = Object.keys(errors || {});
+    var labels = JSON.parse(form.dataset.labels || "{}");  // the form's declaration (entraide/forms.py)
     var summary = element("div", "error-summary");
     summary.setAttribute("role", "alert");
     summary.setAttribute("tabindex", "-1");
@@ -100,7 +94,7 @@
     keys.forEach(function (key) {
       var control = showFieldError(form, key, errors[key]);
       var item = element("li");
-      var text = (LABELS[key] || key) + " : " + errors[key];
+      var text = (labels[key] || key) + " : " + errors[key];
       if (control && control.id) {
         var link = element("a", "", text);
         link.href = "#" + control.id;
