@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 # name: (type, description)
 SETTINGS: dict[str, tuple[type, str]] = {
@@ -63,7 +64,7 @@ def load_settings(pelican: dict[str, Any], output_path: str) -> SiteSettings:
     own = _check_namespace(pelican.get("ENTRAIDE", {}))
     return SiteSettings(
         submissions_path=os.path.abspath(pelican.get("SUBMISSIONS_PATH") or "submissions"),
-        build_date=_build_date(pelican.get("BUILD_DATE", "")),
+        build_date=_build_date(pelican.get("BUILD_DATE", ""), pelican.get("TIMEZONE") or "UTC"),
         endpoint_url=_url("ENDPOINT_URL", pelican.get("ENDPOINT_URL") or "http://127.0.0.1:8001"),
         siteurl=(pelican.get("SITEURL") or "").rstrip("/"),
         sitename=pelican["SITENAME"],
@@ -95,9 +96,11 @@ def _check_namespace(values: Any) -> dict[str, Any]:
     return {**values, "public_url": _url("ENTRAIDE['public_url']", values["public_url"])}
 
 
-def _build_date(value: Any) -> dt.date:
+def _build_date(value: Any, timezone: str) -> dt.date:
+    """Today is the territory's (TIMEZONE): an entry created at 00:30 in Grenoble is published by a build
+    made at that time on a machine whose clock says 23:30 the day before (UTC)."""
     if value in ("", None):
-        return dt.date.today()
+        return dt.datetime.now(ZoneInfo(timezone)).date()
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:

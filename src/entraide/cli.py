@@ -229,9 +229,9 @@ def check(
     le texte public, id déjà utilisé, fichier égaré.
 
     Avertissements (à regarder, la décision vous revient) : mention de paiement, doublon possible (même texte
-    ou même contact scellé qu'une autre annonce), annonce déjà expirée. Le même contact ne se voit qu'avec la
-    clé privée de l'instance (ENTRAIDE_PRIVATE_KEY) : sans elle, le résumé dit combien de fichiers n'ont pas
-    pu être comparés.
+    ou même contact scellé qu'une autre annonce), annonce déjà expirée ou datée après aujourd'hui (pas encore
+    publiée). Le même contact ne se voit qu'avec la clé privée de l'instance (ENTRAIDE_PRIVATE_KEY) : sans
+    elle, le résumé dit combien de fichiers n'ont pas pu être comparés.
 
     Code de sortie : 1 s'il y a au moins une erreur, 0 sinon (même avec des avertissements).
     """

@@ -374,6 +374,18 @@ def test_already_expired_entry_is_a_warning(site, cli):
     ]
 
 
+def test_entry_dated_after_today_is_a_warning_saying_it_is_not_published_yet(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+
+    result = cli("check", "--date", "2026-10-31")
+
+    assert result.code == 0
+    assert lines_of(result.out) == [
+        "submissions/grenoble/bonjour-0001.yaml:11: created: avertissement : annonce datée du 01/11/2026, "
+        "après le 31/10/2026 : le site ne la publiera qu'à partir de ce jour ; vérifiez la date de création"
+    ]
+
+
 def test_parallel_check_finds_exactly_what_the_sequential_one_finds(site, keys, monkeypatch):
     for number in range(60):
         write(
