@@ -272,6 +272,16 @@ def test_duplicate_id_across_folders_is_an_error(site, cli):
     ), result.out
 
 
+def test_the_folders_readme_that_keeps_it_in_git_is_not_a_stray_file(site, cli):
+    put(site, "README.md", "# Annonces publiées\n")
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+
+    result = cli("check", "--date", "2026-11-15")
+
+    assert result.code == 0, result.out
+    assert "1 fichier vérifié : 0 erreur, 0 avertissement." in result.out
+
+
 def test_stray_files_say_how_to_fix_them(site, cli):
     put(site, "perdu.yaml", valid_text("perdu-0001"))
     put(site, "nulle-part/bonjour-0001.yaml", valid_text("bonjour-0001"))

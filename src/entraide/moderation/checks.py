@@ -31,6 +31,7 @@ ERROR, WARNING = "error", "warning"
 T = TypeVar("T")
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 CHUNK_SIZE = 250
+FOLDER_README = "README.md"  # submissions/README.md keeps the folder in git when no entry is left
 
 
 @dataclass(frozen=True, order=True)
@@ -170,7 +171,7 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
 
 def _collect_root(root: Path, files: list[Path], findings: list[Finding]) -> None:
     for child in sorted(root.iterdir()):
-        if _hidden(child, findings):
+        if _hidden(child, findings) or child.name == FOLDER_README:
             continue
         if child.is_file():
             findings.append(
