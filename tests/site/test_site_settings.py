@@ -71,5 +71,6 @@ def test_every_setting_is_documented() -> None:
         "ENTRAIDE_PHONE_LINE",
         "ENTRAIDE_CACHE_PATH",
         "ENTRAIDE_SEARCH_ENABLED",
+        "ENTRAIDE_ALLOW_LOCAL_URLS",
     ]:
         assert f"`{name}`" in documentation, f"{name} is not documented in docs/site.md"
