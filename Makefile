@@ -15,6 +15,10 @@ PYTEST_ARGS ?=
 
 export ENTRAIDE_SUBMISSIONS_PATH ?= $(SUBMISSIONS)
 export ENTRAIDE_BUILD_DATE := $(BUILD_DATE)
+# A local build links to the local servers, on the ports asked for (`make serve PORT=8400 ENDPOINT_PORT=8401`);
+# `make publish` takes both addresses from the environment and refuses loopback ones (publishconf.py).
+html serve: export ENTRAIDE_SITE_URL ?= http://$(HOST):$(PORT)
+html serve: export ENTRAIDE_ENDPOINT_URL ?= http://$(HOST):$(ENDPOINT_PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test browser html publish serve endpoint test lint format bench schema samples audit vendor clean
@@ -45,12 +49,19 @@ html: install ## Build SUBMISSIONS into OUTPUT (as of BUILD_DATE, default today)
 publish: install ## Build for production with publishconf.py (absolute URLs, feeds, minified assets)
 	$(PELICAN) content -o $(OUTPUT) -s publishconf.py -e 'SUBMISSIONS_PATH="$(SUBMISSIONS)"' 'BUILD_DATE="$(BUILD_DATE)"'
 
+# Ctrl-C reaches make, this shell and both servers; the servers, started in the background, ignore it
+# (POSIX shells do that without job control) and the shell stops them: the first server to stop, or a
+# signal, stops the other, then the shell waits for both, so the ports are free when make returns.
+# (The former `trap 'kill 0' ...` signalled the shell itself, which re-entered its trap until it crashed.)
+serve: SHELL := /bin/bash
 serve: html ## Set up, build the sample entries, serve the site on PORT and the endpoint on ENDPOINT_PORT
 	@echo "Site:     http://$(HOST):$(PORT)/"
 	@echo "Endpoint: http://$(HOST):$(ENDPOINT_PORT)/ (local backend: pending entries in pending/, mails in outbox/)"
-	@trap 'kill 0' INT TERM EXIT; \
-	ENTRAIDE_SITE_URL=$${ENTRAIDE_SITE_URL:-http://$(HOST):$(PORT)} $(PYTHON) -m entraide.endpoint.serve --host $(HOST) --port $(ENDPOINT_PORT) & \
-	$(PYTHON) -m http.server $(PORT) --bind $(HOST) --directory $(OUTPUT)
+	@trap 'kill $$site $$endpoint 2>/dev/null; wait; echo "Stopped the site and the endpoint."' EXIT; \
+	trap 'exit 0' INT TERM HUP; \
+	$(PYTHON) -m entraide.endpoint.serve --host $(HOST) --port $(ENDPOINT_PORT) & endpoint=$$!; \
+	$(PYTHON) -m http.server $(PORT) --bind $(HOST) --directory $(OUTPUT) & site=$$!; \
+	wait -n
 
 endpoint: install ## Run the form endpoint alone on HOST:PORT with the settings from the environment
 	$(PYTHON) -m entraide.endpoint.serve --host $(HOST) --port $(PORT)

@@ -19,7 +19,8 @@ PLUGIN_PATHS = [os.path.join(PROJECT_ROOT, "plugins")]
 PLUGINS = ["entraide_site", "entraide_search"]
 
 # --- The data: approved entries, and the date the build is made "as of" ------------------------------
-SUBMISSIONS_PATH = os.environ.get("ENTRAIDE_SUBMISSIONS_PATH") or "submissions"
+# Beside this file, whatever folder pelican runs from; a path given instead is from the current folder.
+SUBMISSIONS_PATH = os.environ.get("ENTRAIDE_SUBMISSIONS_PATH") or os.path.join(PROJECT_ROOT, "submissions")
 BUILD_DATE = os.environ.get("ENTRAIDE_BUILD_DATE", "")  # "" = today; else YYYY-MM-DD
 
 # --- Where the forms post, and the map tiles ----------------------------------------------------------

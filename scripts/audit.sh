@@ -29,7 +29,9 @@ test -x "$CHROME_PATH" || { echo "Chromium is missing: make browser" >&2; exit 1
 output="$AUDIT_DIR/site"
 mkdir -p "$AUDIT_DIR"
 echo "Building the demo site into $output/ (publishconf.py, as deployed) ..."
-ENTRAIDE_SITE_URL="$SITE_URL" ENTRAIDE_CACHE_PATH="$AUDIT_DIR/cache" \
+# A production build on loopback: publishconf.py allows it only when asked (ENTRAIDE_ALLOW_LOCAL_URLS).
+ENTRAIDE_SITE_URL="$SITE_URL" ENTRAIDE_ENDPOINT_URL="${ENTRAIDE_ENDPOINT_URL:-http://127.0.0.1:8001}" \
+  ENTRAIDE_ALLOW_LOCAL_URLS=1 ENTRAIDE_CACHE_PATH="$AUDIT_DIR/cache" \
   "$PELICAN" content -q -s publishconf.py -o "$output" -e 'SUBMISSIONS_PATH="submissions"'
 
 "$PYTHON" tests/browser/serve_gzip.py "$output" --port "$AUDIT_PORT" &

@@ -5,12 +5,17 @@ the site's conformance in its link to the accessibility statement ("Accessibilit
 
 Their text belongs to the project's maintainers and goes through review, so its Markdown (and any HTML
 in it) is trusted, unlike entries, which are always shown as text.
+
+Links to the site's own pages are written from the site's root, `[Retirer mon annonce](/retirer/)`, and
+the build writes them under SITEURL (`https://org.github.io/entraide/retirer/`), so they keep working when
+the site is served under a sub-path (a GitHub Pages project site).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import frontmatter
 
@@ -56,7 +61,24 @@ def _read(path: Path) -> ContentPage:
     )
 
 
-def markdown_to_html(source: str) -> str:
+def markdown_to_html(source: str, siteurl: str = "") -> str:
+    """HTML from Markdown, root-relative links and images (`/retirer/`) written under `siteurl`."""
     import markdown  # imported here: a rebuild that renders no content page does not pay for it
 
-    return markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
+    converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    converter.treeprocessors.register(_SiteLinks(siteurl), "entraide_site_links", 1)  # after links are made (20)
+    return converter.convert(source)
+
+
+class _SiteLinks:
+    """A Markdown tree processor: `/retirer/` becomes `<SITEURL>/retirer/`; `//host/` and other URLs stay."""
+
+    def __init__(self, siteurl: str) -> None:
+        self.siteurl = siteurl
+
+    def run(self, root: Any) -> None:
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value and value.startswith("/") and not value.startswith("//"):
+                    element.set(attribute, self.siteurl + value)

@@ -62,7 +62,7 @@ def make_environment(settings: SiteSettings, globals_: dict[str, Any]) -> Enviro
         auto_reload=False,  # templates do not change during a build: no stat() per page rendered
     )
     env.filters["date_fr"] = french_date
-    env.filters["markdown"] = lambda source: Markup(markdown_to_html(source))  # noqa: S704 - reviewed content/
+    env.filters["markdown"] = lambda source: Markup(markdown_to_html(source, settings.siteurl))  # noqa: S704 - reviewed content/
     communes = load_communes()
     env.globals.update(
         SITEURL=settings.siteurl,

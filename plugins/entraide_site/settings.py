@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 # name: (type, description)
 SETTINGS: dict[str, tuple[type, str]] = {
@@ -62,8 +63,8 @@ def load_settings(pelican: dict[str, Any], output_path: str) -> SiteSettings:
     """Our settings from Pelican's, checked; raises SettingsError naming the setting at fault."""
     own = _check_namespace(pelican.get("ENTRAIDE", {}))
     return SiteSettings(
-        submissions_path=os.path.abspath(pelican.get("SUBMISSIONS_PATH") or "submissions"),
-        build_date=_build_date(pelican.get("BUILD_DATE", "")),
+        submissions_path=_existing_folder(submissions_folder(pelican)),
+        build_date=_build_date(pelican.get("BUILD_DATE", ""), pelican.get("TIMEZONE") or "UTC"),
         endpoint_url=_url("ENDPOINT_URL", pelican.get("ENDPOINT_URL") or "http://127.0.0.1:8001"),
         siteurl=(pelican.get("SITEURL") or "").rstrip("/"),
         sitename=pelican["SITENAME"],
@@ -75,6 +76,22 @@ def load_settings(pelican: dict[str, Any], output_path: str) -> SiteSettings:
         map_tile_max_zoom=int(pelican.get("MAP_TILE_MAX_ZOOM", 19)),
         **own,
     )
+
+
+def submissions_folder(pelican: dict[str, Any]) -> str:
+    """SUBMISSIONS_PATH, absolute: pelicanconf.py's default is beside it, a path given on the command line
+    (`make html SUBMISSIONS=...`, `-e`) or in ENTRAIDE_SUBMISSIONS_PATH is from the current folder."""
+    return os.path.abspath(pelican.get("SUBMISSIONS_PATH") or "submissions")
+
+
+def _existing_folder(path: str) -> str:
+    """A missing folder is a typo, not a territory without entries (that one is an empty folder)."""
+    if not os.path.isdir(path):
+        raise SettingsError(
+            f"SUBMISSIONS_PATH: no folder {path}; give the folder of approved entries (make html SUBMISSIONS=..., "
+            "or ENTRAIDE_SUBMISSIONS_PATH), an empty one for a site without entries"
+        )
+    return path
 
 
 def _check_namespace(values: Any) -> dict[str, Any]:
@@ -95,9 +112,11 @@ def _check_namespace(values: Any) -> dict[str, Any]:
     return {**values, "public_url": _url("ENTRAIDE['public_url']", values["public_url"])}
 
 
-def _build_date(value: Any) -> dt.date:
+def _build_date(value: Any, timezone: str) -> dt.date:
+    """Today is the territory's (TIMEZONE): an entry created at 00:30 in Grenoble is published by a build
+    made at that time on a machine whose clock says 23:30 the day before (UTC)."""
     if value in ("", None):
-        return dt.date.today()
+        return dt.datetime.now(ZoneInfo(timezone)).date()
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:

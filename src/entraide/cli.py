@@ -231,9 +231,9 @@ def check(
     le texte public, id déjà utilisé, fichier égaré.
 
     Avertissements (à regarder, la décision vous revient) : mention de paiement, doublon possible (même texte
-    ou même contact scellé qu'une autre annonce), annonce déjà expirée. Le même contact ne se voit qu'avec la
-    clé privée de l'instance (ENTRAIDE_PRIVATE_KEY) : sans elle, le résumé dit combien de fichiers n'ont pas
-    pu être comparés.
+    ou même contact scellé qu'une autre annonce), annonce déjà expirée ou datée après aujourd'hui (pas encore
+    publiée). Le même contact ne se voit qu'avec la clé privée de l'instance (ENTRAIDE_PRIVATE_KEY) : sans
+    elle, le résumé dit combien de fichiers n'ont pas pu être comparés.
     Pour une annonce en attente déposée par un agent (entraide new), le nom de l'agent et l'accord oral de la
     personne, lus dans le journal.
 

@@ -6,6 +6,7 @@ The pure part (`check`, `to_yaml`, `parse`) does no I/O; `load_entries` and `wri
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import os
 import pickle
@@ -105,11 +106,32 @@ class Entry:
         return dt.date.fromisoformat(self.expires)
 
     def is_active(self, today: dt.date) -> bool:
-        return self.expires_on >= today
+        """On the site built as of `today` (see `publication`)."""
+        return publication(self.created, self.expires, today) is Publication.PUBLISHED
 
     def point(self) -> tuple[float, float]:
         """Where the map shows the entry: its approximate location, else a stable point inside its commune."""
         return self.location or load_communes().by_code[self.commune].point_for(self.id)
+
+
+class Publication(enum.Enum):
+    NOT_YET = "not yet"  # created after the day of the build
+    PUBLISHED = "published"
+    EXPIRED = "expired"
+
+
+def publication(created: str, expires: str, today: dt.date) -> Publication:
+    """Where an entry stands on the site built as of `today`: the one rule of the build (pages, feeds,
+    sitemap, GeoJSON, statistics), `entraide stats` and `entraide check`.
+
+    An entry created after that day is not published yet (a build made as of an earlier date, a date
+    typed by hand); one that expired before it, no longer. Days are the author's, as `created` says them.
+    """
+    if dt.datetime.fromisoformat(created).date() > today:
+        return Publication.NOT_YET
+    if dt.date.fromisoformat(expires) < today:
+        return Publication.EXPIRED
+    return Publication.PUBLISHED
 
 
 @dataclass(frozen=True)

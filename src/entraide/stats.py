@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from entraide.entries import Entry
+from entraide.entries import Entry, Publication, publication
 
 
 @dataclass
@@ -25,10 +25,12 @@ class Stats:
 
 
 def count_entries(entries: Iterable[Entry], today: dt.date, pending: Iterable[Entry] = ()) -> Stats:
+    """Active and expired as of `today`; an entry dated after it is neither, it is not published yet."""
     stats = Stats(pending=sum(1 for _ in pending))
     for entry in entries:
-        if entry.is_active(today):
+        status = publication(entry.created, entry.expires, today)
+        if status is Publication.PUBLISHED:
             stats.active[entry.commune, entry.category, entry.kind] += 1
-        else:
+        elif status is Publication.EXPIRED:
             stats.expired += 1
     return stats

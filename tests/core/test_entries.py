@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from entraide.communes import load_communes
@@ -137,3 +139,22 @@ def test_many_files_are_read_in_parallel_with_the_same_result(tmp_path, monkeypa
         write_entry(tmp_path, entry)
     monkeypatch.setattr(entraide.entries, "PARALLEL_FROM", 10)
     assert load_entries(tmp_path, workers=2) == load_entries(tmp_path, workers=1)
+
+
+@pytest.mark.parametrize(
+    ("today", "active"),
+    [
+        ("2026-11-19", False),  # created the next day: not published yet
+        ("2026-11-20", True),  # created that day, at 09:30
+        ("2026-12-20", True),  # its last day
+        ("2026-12-21", False),  # expired
+    ],
+)
+def test_an_entry_is_on_the_site_from_the_day_it_was_created_to_the_day_it_expires(today, active):
+    assert an_entry().is_active(dt.date.fromisoformat(today)) is active
+
+
+def test_the_day_of_creation_is_the_authors_not_utcs():
+    just_after_midnight = an_entry(created="2026-11-21T00:30:00+01:00")  # 23:30 on the 20th in UTC
+    assert not just_after_midnight.is_active(dt.date(2026, 11, 20))
+    assert just_after_midnight.is_active(dt.date(2026, 11, 21))

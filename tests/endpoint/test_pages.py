@@ -23,6 +23,7 @@ def served_pages(endpoint) -> dict[str, str]:
         "withdraw-error": endpoint.post("/withdraw", data={"entry": entry.id, "key": "faux"}).text,
         "report-done": endpoint.post("/report", data={"entry": entry.id, "reason": "Annonce douteuse"}).text,
         "refused": endpoint.post("/submit", data={"title": "x"}, origin="https://evil.example").text,
+        "root": endpoint.get("/").text,
     }
 
 
@@ -43,3 +44,12 @@ def test_every_page_is_valid_html(endpoint, tmp_path, node_modules):
         ["java", "-jar", str(vnu), "--errors-only", *map(str, files)], capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_root_says_what_the_endpoint_is_and_links_to_the_site(endpoint):
+    answer = endpoint.get("/")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "<h1>Service des formulaires d'Entraide</h1>" in answer.text
+    assert f'allez sur le site : <a href="{SITE}/">{SITE}</a>' in answer.text
+    assert endpoint.session.head(endpoint.url + "/", timeout=10).status_code == 200

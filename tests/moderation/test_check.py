@@ -272,6 +272,16 @@ def test_duplicate_id_across_folders_is_an_error(site, cli):
     ), result.out
 
 
+def test_the_folders_readme_that_keeps_it_in_git_is_not_a_stray_file(site, cli):
+    put(site, "README.md", "# Annonces publiées\n")
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+
+    result = cli("check", "--date", "2026-11-15")
+
+    assert result.code == 0, result.out
+    assert "1 fichier vérifié : 0 erreur, 0 avertissement." in result.out
+
+
 def test_stray_files_say_how_to_fix_them(site, cli):
     put(site, "perdu.yaml", valid_text("perdu-0001"))
     put(site, "nulle-part/bonjour-0001.yaml", valid_text("bonjour-0001"))
@@ -371,6 +381,18 @@ def test_already_expired_entry_is_a_warning(site, cli):
         "submissions/grenoble/bonjour-0001.yaml:12: expires: avertissement : annonce "
         "expirée le 01/12/2026 : le site ne l'affiche plus et `entraide expire` la "
         "supprimera"
+    ]
+
+
+def test_entry_dated_after_today_is_a_warning_saying_it_is_not_published_yet(site, cli):
+    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+
+    result = cli("check", "--date", "2026-10-31")
+
+    assert result.code == 0
+    assert lines_of(result.out) == [
+        "submissions/grenoble/bonjour-0001.yaml:11: created: avertissement : annonce datée du 01/11/2026, "
+        "après le 31/10/2026 : le site ne la publiera qu'à partir de ce jour ; vérifiez la date de création"
     ]
 
 

@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-from entraide.config import Config
 from site_html import Element, parse_html, read_page
 
 from entraide.categories import load_categories
 from entraide.communes import load_communes
+from entraide.config import Config
 from entraide.endpoint.app import create_app
 from entraide.endpoint.routes import CONTROL_FIELDS, HONEYPOT
 from entraide.schema import load_schema

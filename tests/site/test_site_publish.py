@@ -5,11 +5,10 @@ from __future__ import annotations
 import gzip
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from site_fixtures import ROOT, build, make_entry, write_entries
+from site_fixtures import ROOT, make_entry, write_entries
 from site_html import read_page
 
 BUDGET = 30 * 1024
@@ -30,13 +29,21 @@ def test_home_and_listing_pages_weigh_under_30_kb(site: Path, url: str) -> None:
     assert weight(site, url) <= BUDGET
 
 
-def test_publish_build_uses_absolute_urls_and_minified_css(tmp_path: Path) -> None:
+PUBLIC = {"ENTRAIDE_SITE_URL": "https://entraide.example.org", "ENTRAIDE_ENDPOINT_URL": "https://api.entraide.fr"}
+
+
+def make_publish(tmp_path: Path, **addresses: str) -> subprocess.CompletedProcess[str]:
+    """`make publish` for real, with only `addresses` among the ENTRAIDE_ variables."""
     submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185")])
-    os.environ["ENTRAIDE_SITE_URL"] = "https://entraide.example.org"
-    try:
-        result = build(submissions, tmp_path / "out", tmp_path / "cache", settings="publishconf.py")
-    finally:
-        del os.environ["ENTRAIDE_SITE_URL"]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRAIDE_", "MAKE", "MFLAGS"))}
+    environ |= {"ENTRAIDE_CACHE_PATH": str(tmp_path / "cache"), "ENTRAIDE_SEARCH_ENABLED": "0", **addresses}
+    command = ["make", "--no-print-directory", "-C", str(ROOT), "publish", f"SUBMISSIONS={submissions}"]
+    command += [f"OUTPUT={tmp_path / 'out'}", "BUILD_DATE=2026-12-01"]
+    return subprocess.run(command, env=environ, capture_output=True, text=True, timeout=300)
+
+
+def test_publish_build_uses_absolute_urls_and_minified_css(tmp_path: Path) -> None:
+    result = make_publish(tmp_path, **PUBLIC)
     assert result.returncode == 0, result.stderr
     home = read_page(tmp_path / "out", "/")
     assert home.find("link", rel="stylesheet").attrs["href"] == "https://entraide.example.org/theme/css/main.css"
@@ -44,11 +51,30 @@ def test_publish_build_uses_absolute_urls_and_minified_css(tmp_path: Path) -> No
     assert "/*" not in css and len(css.splitlines()) == 1
     sitemap = (tmp_path / "out/sitemap.xml").read_text("utf-8")
     assert "<loc>https://entraide.example.org/communes/grenoble/</loc>" in sitemap
+    form = read_page(tmp_path / "out", "/proposer/").find("form")
+    assert form.attrs["action"] == "https://api.entraide.fr/submit"
 
 
-def test_publish_refuses_to_build_without_the_site_address(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "ENTRAIDE_SITE_URL"}
-    command = [sys.executable, "-m", "pelican", "content", "-o", str(tmp_path / "out"), "-s", "publishconf.py"]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("ENTRAIDE_SITE_URL", None, "ENTRAIDE_SITE_URL is not set"),
+        ("ENTRAIDE_SITE_URL", "http://127.0.0.1:8000", "ENTRAIDE_SITE_URL=http://127.0.0.1:8000 is not a public"),
+        ("ENTRAIDE_ENDPOINT_URL", None, "ENTRAIDE_ENDPOINT_URL is not set"),
+        ("ENTRAIDE_ENDPOINT_URL", "", "ENTRAIDE_ENDPOINT_URL is not set"),
+        ("ENTRAIDE_ENDPOINT_URL", "api.entraide.fr", "ENTRAIDE_ENDPOINT_URL is 'api.entraide.fr'"),
+        ("ENTRAIDE_ENDPOINT_URL", "http://127.0.0.1:8001", "=http://127.0.0.1:8001 is not a public address"),
+        ("ENTRAIDE_ENDPOINT_URL", "http://localhost:8001/", "=http://localhost:8001 is not a public address"),
+        ("ENTRAIDE_ENDPOINT_URL", "http://[::1]:8001", "=http://[::1]:8001 is not a public address"),
+        # the placeholder of .github/workflows/publish.yml, left unchanged
+        ("ENTRAIDE_ENDPOINT_URL", "https://formulaire.entraide.example", "is not a public address"),
+    ],
+)
+def test_publish_refuses_an_address_visitors_cannot_reach_and_names_the_variable(
+    tmp_path: Path, variable: str, value: str | None, words: str
+) -> None:
+    addresses = {**PUBLIC, variable: value}
+    result = make_publish(tmp_path, **{key: found for key, found in addresses.items() if found is not None})
     assert result.returncode != 0
-    assert "ENTRAIDE_SITE_URL" in result.stderr + result.stdout
+    assert words in result.stderr and f"set {variable} to" in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()

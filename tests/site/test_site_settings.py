@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,6 +27,13 @@ def test_defaults_load() -> None:
     assert settings.build_date.isoformat() == "2026-12-01"
     assert settings.endpoint_url == "http://127.0.0.1:8001"
     assert settings.per_page == 20
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])  # UTC+14 and UTC-12: never the same day
+def test_today_is_the_territorys_day(zone: str) -> None:
+    before = dt.datetime.now(ZoneInfo(zone)).date()
+    built_as_of = load_settings(pelican_settings(BUILD_DATE="", TIMEZONE=zone), "output").build_date
+    assert built_as_of in {before, dt.datetime.now(ZoneInfo(zone)).date()}
 
 
 @pytest.mark.parametrize(
@@ -62,5 +71,6 @@ def test_every_setting_is_documented() -> None:
         "ENTRAIDE_PHONE_LINE",
         "ENTRAIDE_CACHE_PATH",
         "ENTRAIDE_SEARCH_ENABLED",
+        "ENTRAIDE_ALLOW_LOCAL_URLS",
     ]:
         assert f"`{name}`" in documentation, f"{name} is not documented in docs/site.md"

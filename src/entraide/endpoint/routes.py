@@ -34,6 +34,11 @@ ALREADY_RECEIVED = (
 )
 
 
+def home(app: App, request: Request) -> Response:
+    """Someone who types the endpoint's address: say what it is and where the site is, rather than a 404."""
+    return Response.html(app.pages.render("home.html"))
+
+
 def health(app: App, request: Request) -> Response:
     return Response.json({"status": "ok", "backend": app.config.backend})
 
@@ -321,6 +326,7 @@ def _invalid_json(problems: list[Problem]) -> Response:
 
 
 ROUTES = {
+    "/": {"GET": home},
     "/submit": {"POST": submit},
     "/contact": {"POST": contact},
     "/withdraw": {"POST": withdraw},

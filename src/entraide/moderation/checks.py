@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import yaml
 
 from entraide.communes import load_communes
-from entraide.entries import check, key_line, parse
+from entraide.entries import Publication, check, key_line, parse, publication
 from entraide.rules import contact_problems, payment_flags
 from entraide.sealing import KeyPair, fingerprint
 
@@ -31,6 +31,7 @@ ERROR, WARNING = "error", "warning"
 T = TypeVar("T")
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 CHUNK_SIZE = 250
+FOLDER_README = "README.md"  # submissions/README.md keeps the folder in git when no entry is left
 
 
 @dataclass(frozen=True, order=True)
@@ -62,6 +63,7 @@ class Summary:
     id_line: int
     title_line: int
     contact_line: int
+    created_line: int
     expires_line: int
 
 
@@ -106,7 +108,7 @@ def check_paths(
     done = _Done(len(files) + len(reference), progress)
     summaries = []
     for found, summary in done.count(map_files(functools.partial(check_file, keys=keys), files, workers)):
-        findings += found + _expiry_warnings(summary, found, today)
+        findings += found + _publication_warnings(summary, found, today)
         summaries.append(summary)
     others = list(done.count(map_files(functools.partial(summarise_file, keys=keys), reference, workers)))
     findings += duplicate_findings([s for s in summaries if s], [s for s in others if s])
@@ -169,7 +171,7 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
 
 def _collect_root(root: Path, files: list[Path], findings: list[Finding]) -> None:
     for child in sorted(root.iterdir()):
-        if _hidden(child, findings):
+        if _hidden(child, findings) or child.name == FOLDER_README:
             continue
         if child.is_file():
             findings.append(
@@ -312,6 +314,7 @@ def _summary(name: str, lines: KeyLines, data: dict[str, Any], keys: KeyPair | N
         id_line=lines["id"],
         title_line=lines["title"],
         contact_line=lines["contact"],
+        created_line=lines["created"],
         expires_line=lines["expires"],
     )
 
@@ -338,25 +341,28 @@ class KeyLines:
         return self.lines[key]
 
 
-def _expiry_warnings(summary: Summary | None, found: list[Finding], today: dt.date | None) -> list[Finding]:
-    """An entry already past its date is valid but will not be shown: worth a word before merging it."""
-    if today is None or summary is None or any(f.key == "expires" for f in found):
+def _publication_warnings(summary: Summary | None, found: list[Finding], today: dt.date | None) -> list[Finding]:
+    """A valid entry the site does not show on `today` (expired, or dated after it): worth a word before merging."""
+    if today is None or summary is None or any(f.key in ("created", "expires") for f in found):
         return []
     try:
-        expires = dt.date.fromisoformat(summary.expires)
+        status = publication(summary.created, summary.expires, today)
     except ValueError:
         return []
-    if expires >= today:
-        return []
-    return [
-        Finding(
-            summary.path,
-            summary.expires_line,
-            "expires",
-            f"annonce expirée le {expires:%d/%m/%Y} : le site ne l'affiche plus et `entraide expire` la supprimera",
-            WARNING,
+    if status is Publication.EXPIRED:
+        expires = dt.date.fromisoformat(summary.expires)
+        message = (
+            f"annonce expirée le {expires:%d/%m/%Y} : le site ne l'affiche plus et `entraide expire` la supprimera"
         )
-    ]
+        return [Finding(summary.path, summary.expires_line, "expires", message, WARNING)]
+    if status is Publication.NOT_YET:
+        created = dt.datetime.fromisoformat(summary.created)
+        message = (
+            f"annonce datée du {created:%d/%m/%Y}, après le {today:%d/%m/%Y} : le site ne la publiera qu'à "
+            "partir de ce jour ; vérifiez la date de création"
+        )
+        return [Finding(summary.path, summary.created_line, "created", message, WARNING)]
+    return []
 
 
 def duplicate_findings(summaries: list[Summary], reference: Iterable[Summary] = ()) -> list[Finding]:
