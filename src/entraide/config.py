@@ -1,15 +1,16 @@
-"""The endpoint's settings: one frozen object read once from environment variables, then passed in.
+"""Settings shared by the endpoint and the `entraide` command: one frozen object read once from the environment.
 
-`SETTINGS` is the one table of every variable (name, default, meaning); `Config.from_environ` reads it,
-`python -m entraide.config` prints it as the Markdown table of the docs, and a test fails when a
-setting is missing from the docs.
+Each setting is declared once, as a field of `Config` (Datasette's settings table is the model): its variable,
+default, meaning, how its text is read and whether it is a secret. From that one declaration come
+`Config.from_environ`, the redacted `repr`, and the Markdown table of the docs (`python -m entraide.config`);
+a test fails when a setting is missing from the docs.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -24,6 +25,18 @@ class Setting:
     default: str
     description: str
     parse: Callable[[str], Any] = str
+    secret: bool = False
+
+
+def setting(
+    variable: str, default: str, description: str, *, parse: Callable[[str], Any] = str, secret: bool = False
+) -> Any:
+    """A field of Config that knows its environment variable, default, meaning, parser and secrecy."""
+    return field(metadata={"setting": (variable, default, description, parse, secret)})
+
+
+def _url(text: str) -> str:
+    return text.rstrip("/")
 
 
 def _integer(text: str) -> int:
@@ -56,256 +69,240 @@ def _smtp_tls(text: str) -> str:
     return text
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
+@dataclass(frozen=True)
+class Config:
+    site_url: str = setting(
         "ENTRAIDE_SITE_URL",
-        "site_url",
         "http://127.0.0.1:8000",
-        "Public URL of the static site, without a trailing slash: the only origin allowed by CORS and the Origin "
-        "check, and the base of the stylesheet and links of the endpoint's pages.",
-        lambda text: text.rstrip("/"),
-    ),
-    Setting(
+        "Public URL of the static site, without a trailing slash: the only origin allowed by CORS and the"
+        " Origin check, and the base of the stylesheet and links of the endpoint's pages.",
+        parse=_url,
+    )
+    backend: str = setting(
         "ENTRAIDE_BACKEND",
-        "backend",
         "local",
         "Where pending entries go: `local` (files in ENTRAIDE_PENDING_PATH) or `github` (one pull request each).",
-        _backend,
-    ),
-    Setting(
+        parse=_backend,
+    )
+    pending_path: str = setting(
         "ENTRAIDE_PENDING_PATH",
-        "pending_path",
         "pending",
         "Local backend: folder of pending entries, laid out like submissions/ (`<commune-slug>/<id>.yaml`).",
-    ),
-    Setting(
+    )
+    submissions_path: str = setting(
         "ENTRAIDE_SUBMISSIONS_PATH",
-        "submissions_path",
         "submissions",
         "Folder of approved entries, searched by /contact, /withdraw and /report.",
-    ),
-    Setting(
+    )
+    reports_path: str = setting(
         "ENTRAIDE_REPORTS_PATH",
-        "reports_path",
         "reports",
-        "Local backend: folder where reports and withdrawals are recorded as JSON lines (never a contact). "
-        "Keep it out of git.",
-    ),
-    Setting(
+        "Local backend: folder where reports and withdrawals are recorded as JSON lines (never a "
+        "contact). Keep it out of git.",
+    )
+    private_key: str = setting(
         "ENTRAIDE_PRIVATE_KEY",
-        "private_key",
         "",
         "Base64 private key that seals and opens contacts (a secret; create one with `entraide keygen`). "
         "When empty, a development key pair is created in ENTRAIDE_DEV_KEYS_PATH and a warning is logged.",
-    ),
-    Setting(
+        secret=True,
+    )
+    dev_keys_path: str = setting(
         "ENTRAIDE_DEV_KEYS_PATH",
-        "dev_keys_path",
         ".dev-keys",
         "Folder of the development key pair used when ENTRAIDE_PRIVATE_KEY is empty. Keep it out of git.",
-    ),
-    Setting(
+    )
+    token_secret: str = setting(
         "ENTRAIDE_TOKEN_SECRET",
-        "token_secret",
         "",
-        "Secret signing the form tokens (minimum fill time, preview confirmation) and keying entry ids and "
-        "withdraw keys; never published. Empty: derived from the private key.",
-    ),
-    Setting(
+        "Secret signing the form tokens (minimum fill time, preview confirmation) and keying entry ids "
+        "and withdraw keys; never published. Empty: derived from the private key.",
+        secret=True,
+    )
+    min_fill_seconds: int = setting(
         "ENTRAIDE_MIN_FILL_SECONDS",
-        "min_fill_seconds",
         "5",
         "Minimum seconds between showing a form and sending it, proven by a signed token; 0 turns the check off.",
-        _integer,
-    ),
-    Setting(
+        parse=_integer,
+    )
+    form_token_max_age_seconds: int = setting(
         "ENTRAIDE_FORM_TOKEN_MAX_AGE_SECONDS",
-        "form_token_max_age_seconds",
         "86400",
         "How long a form token stays valid (a form left open longer must be reloaded).",
-        _integer,
-    ),
-    Setting(
+        parse=_integer,
+    )
+    rate_limit_per_ip: int = setting(
         "ENTRAIDE_RATE_LIMIT_PER_IP",
-        "rate_limit_per_ip",
         "10",
-        "POST requests allowed per client IP per minute (token bucket, burst of the same size); 0 turns it "
-        "off. Buckets live in the process: behind several instances, each counts alone.",
-        _integer,
-    ),
-    Setting(
+        "POST requests allowed per client IP per minute (token bucket, burst of the same size); 0 turns "
+        "it off. Buckets live in the process: behind several instances, each counts alone.",
+        parse=_integer,
+    )
+    rate_limit_global: int = setting(
         "ENTRAIDE_RATE_LIMIT_GLOBAL",
-        "rate_limit_global",
         "300",
         "POST requests allowed per minute for all clients together, per process; 0 turns it off.",
-        _integer,
-    ),
-    Setting(
+        parse=_integer,
+    )
+    trust_forwarded_for: bool = setting(
         "ENTRAIDE_TRUST_FORWARDED_FOR",
-        "trust_forwarded_for",
         "false",
         "Take the client IP from the last X-Forwarded-For hop (only behind a reverse proxy that sets it).",
-        _flag,
-    ),
-    Setting("ENTRAIDE_EXPIRY_DAYS", "expiry_days", "30", "Days an entry stays online after it is submitted.", _integer),
-    Setting(
+        parse=_flag,
+    )
+    expiry_days: int = setting(
+        "ENTRAIDE_EXPIRY_DAYS",
+        "30",
+        "Days an entry stays online after it is submitted.",
+        parse=_integer,
+    )
+    timezone: str = setting(
         "ENTRAIDE_TIMEZONE",
-        "timezone",
         "Europe/Paris",
         "Time zone of the territory: entries' `created` time and expiry date are reckoned in it.",
-    ),
-    Setting(
+    )
+    geocoder_url: str = setting(
         "ENTRAIDE_GEOCODER_URL",
-        "geocoder_url",
         "https://api-adresse.data.gouv.fr/search/",
-        "Address search of the Base Adresse Nationale (or a compatible service). Empty: addresses are not "
-        "geocoded and entries have no location.",
-    ),
-    Setting(
+        "Address search of the Base Adresse Nationale (or a compatible service). Empty: addresses are not"
+        " geocoded and entries have no location.",
+    )
+    geocoder_timeout_seconds: float = setting(
         "ENTRAIDE_GEOCODER_TIMEOUT_SECONDS",
-        "geocoder_timeout_seconds",
         "2",
         "Timeout of one geocoder call; when it expires the entry is accepted without a location.",
-        float,
-    ),
-    Setting(
+        parse=float,
+    )
+    moderators_email: str = setting(
         "ENTRAIDE_MODERATORS_EMAIL",
-        "moderators_email",
         "moderation@entraide.invalid",
         "Address of the moderators: reports, and messages for authors who left only a phone number.",
-    ),
-    Setting("ENTRAIDE_MAIL_FROM", "mail_from", "Entraide <ne-pas-repondre@entraide.invalid>", "Sender of every mail."),
-    Setting(
+    )
+    mail_from: str = setting(
+        "ENTRAIDE_MAIL_FROM",
+        "Entraide <ne-pas-repondre@entraide.invalid>",
+        "Sender of every mail.",
+    )
+    smtp_host: str = setting(
         "ENTRAIDE_SMTP_HOST",
-        "smtp_host",
         "",
         "SMTP server. Empty: mails are written as .eml files into ENTRAIDE_OUTBOX_PATH instead.",
-    ),
-    Setting("ENTRAIDE_SMTP_PORT", "smtp_port", "587", "SMTP port.", _integer),
-    Setting(
+    )
+    smtp_port: int = setting(
+        "ENTRAIDE_SMTP_PORT",
+        "587",
+        "SMTP port.",
+        parse=_integer,
+    )
+    smtp_tls: str = setting(
         "ENTRAIDE_SMTP_TLS",
-        "smtp_tls",
         "auto",
-        "How mails reach the SMTP server encrypted: `auto` (TLS from the first byte on port 465, else STARTTLS "
-        "when the server offers it), `implicit` (TLS from the first byte on any port) or `starttls` (STARTTLS "
-        "required). Whatever the mode, the login and password are only ever sent over verified TLS: a server "
-        "that offers no STARTTLS then gets no mail (logged). Without a login, `auto` still sends in clear to a "
-        "server that offers no STARTTLS, such as a relay on the same host.",
-        _smtp_tls,
-    ),
-    Setting(
+        "How mails reach the SMTP server encrypted: `auto` (TLS from the first byte on port 465, else "
+        "STARTTLS when the server offers it), `implicit` (TLS from the first byte on any port) or "
+        "`starttls` (STARTTLS required). Whatever the mode, the login and password are only ever sent "
+        "over verified TLS: a server that offers no STARTTLS then gets no mail (logged). Without a login,"
+        " `auto` still sends in clear to a server that offers no STARTTLS, such as a relay on the same "
+        "host.",
+        parse=_smtp_tls,
+    )
+    smtp_ca_file: str = setting(
         "ENTRAIDE_SMTP_CA_FILE",
-        "smtp_ca_file",
         "",
-        "PEM file of the certificate authorities trusted for the SMTP server, instead of the system's (a private "
-        "authority). Certificates and host names are always verified.",
-    ),
-    Setting("ENTRAIDE_SMTP_USER", "smtp_user", "", "SMTP login; empty for none."),
-    Setting("ENTRAIDE_SMTP_PASSWORD", "smtp_password", "", "SMTP password (a secret), never sent without TLS."),
-    Setting("ENTRAIDE_SMTP_TIMEOUT_SECONDS", "smtp_timeout_seconds", "10", "Timeout of the SMTP connection.", float),
-    Setting(
+        "PEM file of the certificate authorities trusted for the SMTP server, instead of the system's (a "
+        "private authority). Certificates and host names are always verified.",
+    )
+    smtp_user: str = setting(
+        "ENTRAIDE_SMTP_USER",
+        "",
+        "SMTP login; empty for none.",
+    )
+    smtp_password: str = setting(
+        "ENTRAIDE_SMTP_PASSWORD",
+        "",
+        "SMTP password (a secret), never sent without TLS.",
+        secret=True,
+    )
+    smtp_timeout_seconds: float = setting(
+        "ENTRAIDE_SMTP_TIMEOUT_SECONDS",
+        "10",
+        "Timeout of the SMTP connection.",
+        parse=float,
+    )
+    outbox_path: str = setting(
         "ENTRAIDE_OUTBOX_PATH",
-        "outbox_path",
         "outbox",
         "Folder of the .eml files written when no SMTP host is set. Keep it out of git.",
-    ),
-    Setting(
+    )
+    github_repository: str = setting(
         "GITHUB_REPOSITORY",
-        "github_repository",
         "",
         "GitHub backend: the repository receiving the pull requests, as owner/name.",
-    ),
-    Setting(
+    )
+    github_token: str = setting(
         "GITHUB_TOKEN",
-        "github_token",
         "",
         "GitHub backend: token allowed to push branches and open pull requests and issues (a secret).",
-    ),
-    Setting(
+        secret=True,
+    )
+    github_api_url: str = setting(
         "GITHUB_API_URL",
-        "github_api_url",
         "https://api.github.com",
         "GitHub backend: base URL of the REST API.",
-        lambda text: text.rstrip("/"),
-    ),
-    Setting("ENTRAIDE_BASE_BRANCH", "base_branch", "main", "GitHub backend: branch the pull requests target."),
-    Setting(
+        parse=_url,
+    )
+    base_branch: str = setting(
+        "ENTRAIDE_BASE_BRANCH",
+        "main",
+        "GitHub backend: branch the pull requests target.",
+    )
+    github_timeout_seconds: float = setting(
         "ENTRAIDE_GITHUB_TIMEOUT_SECONDS",
-        "github_timeout_seconds",
         "10",
         "GitHub backend: timeout of one API call.",
-        float,
-    ),
-    Setting("ENTRAIDE_LOG_LEVEL", "log_level", "INFO", "Python logging level of the endpoint's logs."),
-)
-
-
-@dataclass(frozen=True)
-class Config:
-    site_url: str
-    backend: str
-    pending_path: str
-    submissions_path: str
-    reports_path: str
-    private_key: str
-    dev_keys_path: str
-    token_secret: str
-    min_fill_seconds: int
-    form_token_max_age_seconds: int
-    rate_limit_per_ip: int
-    rate_limit_global: int
-    trust_forwarded_for: bool
-    expiry_days: int
-    timezone: str
-    geocoder_url: str
-    geocoder_timeout_seconds: float
-    moderators_email: str
-    mail_from: str
-    smtp_host: str
-    smtp_port: int
-    smtp_tls: str
-    smtp_ca_file: str
-    smtp_user: str
-    smtp_password: str
-    smtp_timeout_seconds: float
-    outbox_path: str
-    github_repository: str
-    github_token: str
-    github_api_url: str
-    base_branch: str
-    github_timeout_seconds: float
-    log_level: str
+        parse=float,
+    )
+    log_level: str = setting(
+        "ENTRAIDE_LOG_LEVEL",
+        "INFO",
+        "Python logging level of the endpoint's logs.",
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], **overrides: Any) -> Config:
         """Read every setting from `environ` (defaults for the missing ones); `overrides` win (tests, tools)."""
         values = {}
-        for setting in SETTINGS:
-            text = environ.get(setting.variable, setting.default)
+        for item in settings():
+            text = environ.get(item.variable, item.default)
             try:
-                values[setting.field] = setting.parse(text.strip())
+                values[item.field] = item.parse(text.strip())
             except ValueError as error:
-                raise ConfigError(f"{setting.variable}={text!r} is not valid: {error}") from error
+                raise ConfigError(f"{item.variable}={text!r} is not valid: {error}") from error
         return cls(**{**values, **overrides})
 
     def __repr__(self) -> str:
         shown = {
-            f.name: ("***" if _is_secret(f.name) and getattr(self, f.name) else getattr(self, f.name))
-            for f in fields(self)
+            item.field: "***" if item.secret and getattr(self, item.field) else getattr(self, item.field)
+            for item in settings()
         }
         return f"Config({shown})"
 
 
-def _is_secret(field: str) -> bool:
-    return field in ("private_key", "token_secret", "smtp_password", "github_token")
+def settings() -> Iterator[Setting]:
+    """Every setting, in declaration order, as declared on Config."""
+    for declared in fields(Config):
+        variable, default, description, parse, secret = declared.metadata["setting"]
+        yield Setting(variable, declared.name, default, description, parse, secret)
+
+
+SETTINGS: tuple[Setting, ...] = tuple(settings())
 
 
 def settings_markdown() -> str:
     """The settings as the Markdown table of docs/endpoint.md."""
     lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
-    for setting in SETTINGS:
-        default = f"`{setting.default}`" if setting.default else "(empty)"
-        lines.append(f"| `{setting.variable}` | {default} | {setting.description} |")
+    for item in SETTINGS:
+        default = f"`{item.default}`" if item.default else "(empty)"
+        lines.append(f"| `{item.variable}` | {default} | {item.description} |")
     return "\n".join(lines) + "\n"
 
 
