@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from entraide.store import SchemaOutdated, StoreError, check_schema, open_store, schema_version, upgrade
-from entraide.store.migrations import MIGRATIONS_FOLDER, code_version
+from entraide.store.migrations import MIGRATIONS_FOLDER, MigrationFailed, code_version
 
 SUBSCRIPTIONS = """-- The alerts' subscriptions (issue 11): an address sealed, a keyed hash for equality.
 CREATE TABLE subscriptions (
@@ -67,7 +67,7 @@ def test_a_failing_migration_leaves_nothing_behind(store, later):
     (later / f"{code_version() + 2:04d}_broken.sql").write_text(
         "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);\n"
     )
-    with pytest.raises(Exception, match="no_such_table"):
+    with pytest.raises(MigrationFailed, match=f"migration {code_version() + 2:04d}_broken failed.*no_such_table"):
         upgrade(store, later)
     assert schema_version(store) == code_version() + 1  # the migration before it stands
     with store.engine.transaction(write=False) as transaction:

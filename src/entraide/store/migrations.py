@@ -34,6 +34,10 @@ VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (
 )"""
 
 
+class MigrationFailed(StoreError):
+    """A migration stopped half-way: its transaction was rolled back, so nothing of it was applied."""
+
+
 class SchemaOutdated(StoreError):
     """The database's schema is older than the code: `entraide db upgrade` brings it up to date."""
 
@@ -70,19 +74,32 @@ def upgrade(store: Store, folder: Path = MIGRATIONS_FOLDER) -> list[Migration]:
     """Apply the migrations the database lacks; returns those this call applied."""
     applied = []
     for migration in load_migrations(folder):
-        with store.engine.transaction() as transaction:
-            transaction.serialise(LOCK)
-            transaction.execute(VERSION_TABLE)
-            if _version(transaction) >= migration.version:
-                continue
-            for statement in migration.statements:
-                transaction.execute(statement)
-            transaction.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.name, time.time()),
-            )
-        applied.append(migration)
+        try:
+            if _apply(store, migration):
+                applied.append(migration)
+        except StoreError:
+            raise
+        except Exception as error:
+            raise MigrationFailed(
+                f"migration {migration.version:04d}_{migration.name} failed, nothing of it was applied: {error}"
+            ) from error
     return applied
+
+
+def _apply(store: Store, migration: Migration) -> bool:
+    """Apply one migration unless another process already has; whether this call applied it."""
+    with store.engine.transaction() as transaction:
+        transaction.serialise(LOCK)
+        transaction.execute(VERSION_TABLE)
+        if _version(transaction) >= migration.version:
+            return False
+        for statement in migration.statements:
+            transaction.execute(statement)
+        transaction.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            (migration.version, migration.name, time.time()),
+        )
+    return True
 
 
 def check_schema(store: Store, folder: Path = MIGRATIONS_FOLDER) -> int:
