@@ -9,8 +9,6 @@ refused with ValueError before a row is written.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 
 BUCKET = re.compile(r"[a-z][a-z0-9_-]{0,39}(:[0-9a-f]{32,128})?")
@@ -19,6 +17,9 @@ OPAQUE = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
 
 def bucket_key(purpose: str, secret: bytes, value: str) -> str:
     """A bucket for `value` (an IP, a /64, an address hash…): the purpose and an HMAC-SHA256 of the value."""
+    import hashlib  # OpenSSL's bindings, 4 ms: imported on the first request that needs them
+    import hmac
+
     digest = hmac.new(secret, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
     return require_bucket(f"{purpose}:{digest}")
 
