@@ -4,7 +4,8 @@ The store's SQL is written once, with `?` placeholders, in the dialect SQLite an
 (`INSERT … ON CONFLICT`, `RETURNING`, `WITH … AS MATERIALIZED`). What differs lives here: how a write
 transaction begins (`BEGIN IMMEDIATE` takes SQLite's single write lock at once; PostgreSQL locks rows), how
 rows being worked on are skipped (`FOR UPDATE SKIP LOCKED`, PostgreSQL only: SQLite has one writer at a
-time anyway), and how a section is serialised across processes (`pg_advisory_xact_lock`, released at commit).
+time anyway), and how a section is serialised across processes (`LOCK TABLE` or `pg_advisory_xact_lock`,
+both released at commit: nothing outlives a transaction, so a transaction pooler can share connections).
 
 Each thread of each process keeps one connection and reuses it; a process made by fork opens its own. A
 connection the server dropped (restart, idle timeout of a pooler) is noticed when a transaction begins,
@@ -79,6 +80,10 @@ class Transaction:
         """Hold a lock named `name` until this transaction ends: one process at a time runs what follows."""
         self.engine.serialise(self, name)
 
+    def lock_table(self, table: str) -> None:
+        """Keep other writers of `table` waiting until this transaction ends (readers go on)."""
+        self.engine.lock_table(self, table)
+
 
 class Engine:
     """What both engines share: a connection per thread and process, transactions, errors made StoreUnavailable."""
@@ -112,6 +117,9 @@ class Engine:
         raise NotImplementedError
 
     def serialise(self, transaction: Transaction, name: str) -> None:
+        """SQLite's write transactions already run one at a time: nothing to add."""
+
+    def lock_table(self, transaction: Transaction, table: str) -> None:
         """SQLite's write transactions already run one at a time: nothing to add."""
 
     @contextmanager

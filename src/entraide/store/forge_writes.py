@@ -17,7 +17,6 @@ from entraide.store.engine import Engine
 GITHUB_WINDOWS: tuple[tuple[int, float], ...] = ((80, 60.0), (500, 3600.0))  # (writes, seconds)
 SPACING_SECONDS = 1.0
 KEPT_SECONDS = 2 * 3600.0  # writes_since may look back this far
-LOCK = "entraide-forge-writes"
 
 RECORD = "INSERT INTO forge_writes (written_at) VALUES (?)"
 SINCE = "SELECT COUNT(*) FROM forge_writes WHERE written_at > ?"
@@ -59,7 +58,7 @@ class ForgeWrites:
         return the seconds to wait (math.inf when `count` exceeds a window's limit)."""
         longest = max(period for _, period in windows)
         with self.engine.transaction() as transaction:
-            transaction.serialise(LOCK)
+            transaction.lock_table("forge_writes")
             held = transaction.row(HELD)[0]
             recent = [row[0] for row in transaction.rows(RECENT, (now - longest,))]
             wait = max(held - now if held is not None else 0.0, *(_room_after(recent, count, w, now) for w in windows))

@@ -57,5 +57,8 @@ class PostgreSQLEngine(Engine):
     def serialise(self, transaction: Transaction, name: str) -> None:
         transaction.execute("SELECT pg_advisory_xact_lock(?)", (lock_number(name),))
 
+    def lock_table(self, transaction: Transaction, table: str) -> None:
+        transaction.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")  # conflicts with itself only
+
     def table_exists(self, transaction: Transaction, table: str) -> bool:
         return transaction.row("SELECT to_regclass(?) IS NOT NULL", (table,))[0]
