@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from entraide.store import bucket_key
+from entraide.store import StoreUnavailable, bucket_key
 from entraide.store.limits import PURGE
 
 SECRET = b"endpoint-secret"
@@ -77,3 +77,19 @@ def test_expired_buckets_are_purged_by_later_hits(store, rows):
     assert rows("rate_limits") == 1
     with store.engine.transaction() as transaction:
         assert transaction.execute(PURGE, (NOW + 7200,)).rowcount == 1
+
+
+def test_a_purge_that_finds_the_database_busy_does_not_fail_the_hit(store, monkeypatch, rows):
+    def busy(now: float) -> int:
+        raise StoreUnavailable("database is locked")
+
+    monkeypatch.setattr(store, "purge_expired", busy)
+    assert store.limits.hit("submit", 5, 60, NOW) == 0
+    monkeypatch.undo()
+    store.limits.hit("report", 5, 60, NOW + 3600)  # the purge it skipped runs at the next write
+    assert rows("rate_limits") == 1
+
+
+def test_a_window_must_last(store):
+    with pytest.raises(ValueError, match="window_seconds"):
+        store.limits.hit("submit", 5, 0, NOW)

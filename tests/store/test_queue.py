@@ -141,6 +141,6 @@ def test_an_empty_queue_has_no_age(store):
 
 
 def test_payloads_keep_their_text(store):
-    payload = {"title": "Aide aux devoirs — « maths » 😀", "lines": ["<b>", "{{ x }}"], "n": 3}
+    payload = {"title": "Aide aux devoirs — « maths » 😀", "lines": ["<b>", "{{ x }}", "\ud800", "\x00"], "n": 3}
     store.queue.enqueue("grenoble-2026-11-20-abcdef", payload, NOW)
     assert store.queue.claim("publisher-a", NOW, LEASE)[0].payload == payload

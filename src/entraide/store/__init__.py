@@ -18,6 +18,8 @@ the store itself, at most every PURGE_INTERVAL_SECONDS per process, and by `purg
 
 from __future__ import annotations
 
+import logging
+
 from entraide.store import forge_writes, idempotency, leases, limits, queue, tokens
 from entraide.store.engine import (
     DATABASE_URL_VARIABLE,
@@ -61,6 +63,8 @@ __all__ = [
 
 PURGE_INTERVAL_SECONDS = 300.0
 
+log = logging.getLogger("entraide.store")
+
 
 class Store:
     """One per process: the engine and the store's parts. Threads may share it (a connection each)."""
@@ -98,10 +102,19 @@ class Store:
             return sum(transaction.execute(sql, (moment,)).rowcount for sql, moment in statements)
 
     def tidy(self, now: float) -> None:
-        """Purge now and then: at most once every PURGE_INTERVAL_SECONDS in this process."""
-        if now >= self._next_purge:
-            self._next_purge = now + PURGE_INTERVAL_SECONDS
+        """Purge now and then: at most once every PURGE_INTERVAL_SECONDS in this process.
+
+        Called after an operation has committed: a busy database must not turn its success into an error,
+        so the purge then waits for a later call.
+        """
+        if now < self._next_purge:
+            return
+        self._next_purge = now + PURGE_INTERVAL_SECONDS
+        try:
             self.purge_expired(now)
+        except StoreUnavailable as busy:
+            self._next_purge = now
+            log.warning("expired rows not purged this time: %s", busy)
 
     def close(self) -> None:
         self.engine.close()

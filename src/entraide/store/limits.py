@@ -40,6 +40,8 @@ class RateLimits:
         """0 when this hit is allowed (and counted); else the seconds until one would be. limit 0: no limit."""
         if limit <= 0:
             return 0.0
+        if window_seconds <= 0:
+            raise ValueError("window_seconds must be more than 0")
         require_bucket(bucket_key)
         index = int(now // window_seconds)
         expires_at = (index + 2) * window_seconds  # after that, neither window it holds counts any more

@@ -112,7 +112,7 @@ class IntakeQueue:
     def enqueue(self, entry_id: str, payload: Mapping[str, Any], now: float) -> bool:
         """Queue an entry; False (and nothing changes) when that id is already queued."""
         require_opaque(entry_id, "an entry id")
-        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(payload, separators=(",", ":"))  # ASCII: even a lone surrogate is stored, as an escape
         with self.engine.transaction() as transaction:
             added = transaction.row(ENQUEUE, (entry_id, text, now, now)) is not None
         self.tidy(now)
