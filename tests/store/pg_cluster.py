@@ -63,13 +63,12 @@ def stop_orphans() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether a process runs (a killed one waiting to be reaped, a zombie, does not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
-    except PermissionError:
-        return True
-    return pid > 0
+    return pid > 0 and state != "Z"
 
 
 class Cluster:
