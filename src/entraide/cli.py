@@ -6,10 +6,12 @@ sets once also read environment variables (shown in `--help`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -767,6 +769,104 @@ def _confirm_by_mail(config: Config, result: Any) -> str:
     except MailUnavailable:
         return "L'e-mail de confirmation n'a pas pu partir : la clé de retrait lue à la personne suffit."
     return "La personne reçoit aussi un e-mail de confirmation avec sa clé de retrait."
+
+
+DATABASE_URL = click.option(
+    "--database-url",
+    "database_url",
+    envvar="ENTRAIDE_DATABASE_URL",
+    show_envvar=True,
+    default="sqlite:///entraide.db",
+    show_default=True,
+    help="Base de données de l'endpoint : sqlite:///chemin/du/fichier.db ou postgresql://utilisateur:mot-de-passe@hôte:5432/base.",
+)
+
+
+@entraide.group(cls=_Group, options_metavar="[OPTIONS]", subcommand_metavar="COMMANDE [ARGUMENTS]...")
+def db() -> None:
+    """Préparer la base de données de l'endpoint (file d'attente, limites, jetons).
+
+    Par défaut un fichier SQLite (entraide.db) ; avec plusieurs instances, PostgreSQL
+    (ENTRAIDE_DATABASE_URL=postgresql://…). Voir docs/store.md.
+    """
+
+
+@db.command()
+@DATABASE_URL
+def upgrade(database_url: str) -> None:
+    """Mettre le schéma de la base à jour : appliquer les migrations qui lui manquent.
+
+    À lancer à l'installation, puis à chaque mise à jour du code, avant de redémarrer l'endpoint (qui refuse
+    de démarrer sur un schéma plus ancien que son code). Sans risque si elle est lancée deux fois, ou par
+    plusieurs instances à la fois : une migration n'est appliquée qu'une fois, entièrement ou pas du tout.
+    """
+    from entraide.store import upgrade as apply_migrations
+
+    store = _store(database_url)
+    with _store_errors():
+        applied = apply_migrations(store)
+        version = _schema_versions(store)[0]
+    click.echo(f"Base : {_describe_store(database_url)}")
+    for migration in applied:
+        click.echo(f"Migration {migration.version:04d} appliquée : {migration.name}")
+    if applied:
+        click.echo(f"Schéma à jour (version {version}).")
+    else:
+        click.echo(f"Schéma déjà à jour (version {version}) : rien à faire.")
+
+
+@db.command()
+@DATABASE_URL
+def status(database_url: str) -> None:
+    """Dire si le schéma de la base est à jour (code de sortie 1 s'il faut lancer entraide db upgrade)."""
+    store = _store(database_url)
+    with _store_errors():
+        found, needed = _schema_versions(store)
+    click.echo(f"Base : {_describe_store(database_url)}")
+    if found >= needed:
+        click.echo(f"Schéma à jour (version {found}).")
+        return
+    click.echo(f"Schéma en retard : version {found}, le code attend la version {needed}. Lancez : entraide db upgrade")
+    sys.exit(1)
+
+
+def _store(database_url: str) -> Any:
+    from entraide.store import BadDatabaseURL, open_store
+
+    try:
+        return open_store(database_url)
+    except BadDatabaseURL as error:
+        raise FrenchError(f"réglage invalide : {error}") from None
+
+
+@contextlib.contextmanager
+def _store_errors() -> Iterator[None]:
+    from entraide.store import StoreError, StoreUnavailable
+
+    try:
+        yield
+    except StoreUnavailable as error:
+        reason = " ".join(str(error).split())
+        raise FrenchError(
+            f"la base de données ne répond pas ({reason}) : vérifiez ENTRAIDE_DATABASE_URL et que le serveur "
+            "est démarré, puis relancez la commande ; rien n'a été modifié"
+        ) from None
+    except StoreError as error:
+        raise FrenchError(str(error)) from None
+
+
+def _schema_versions(store: Any) -> tuple[int, int]:
+    from entraide.store import schema_version
+    from entraide.store.migrations import code_version
+
+    return schema_version(store), code_version()
+
+
+def _describe_store(database_url: str) -> str:
+    from entraide.store import redact
+
+    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    return f"{engine}, {redact(database_url)}"
 
 
 @entraide.command()

@@ -21,6 +21,7 @@ def test_every_command_is_in_the_guide():
         "approve",
         "check",
         "codeowners",
+        "db",
         "expire",
         "keygen",
         "new",
