@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from entraide.store.engine import DATABASE_URL_VARIABLE, DEFAULT_DATABASE_URL
+
 
 class ConfigError(ValueError):
     """A setting has a value the endpoint cannot use; the message names the variable and what to write."""
@@ -127,21 +129,22 @@ class Config:
     )
     form_token_max_age_seconds: int = setting(
         "ENTRAIDE_FORM_TOKEN_MAX_AGE_SECONDS",
-        "86400",
-        "How long a form token stays valid (a form left open longer must be reloaded).",
+        "7200",
+        "How long a form token stays valid (a form left open longer must be reloaded). A token files one "
+        "entry only: sent again, it is accepted for the same entry (a retry) and refused for another.",
         parse=_integer,
     )
     rate_limit_per_ip: int = setting(
         "ENTRAIDE_RATE_LIMIT_PER_IP",
         "10",
-        "POST requests allowed per client IP per minute (token bucket, burst of the same size); 0 turns "
-        "it off. Buckets live in the process: behind several instances, each counts alone.",
+        "POST requests allowed per client per minute (an IPv4 address, or an IPv6 /64), counted in the store: "
+        "the same for every instance together; 0 turns it off.",
         parse=_integer,
     )
     rate_limit_global: int = setting(
         "ENTRAIDE_RATE_LIMIT_GLOBAL",
         "300",
-        "POST requests allowed per minute for all clients together, per process; 0 turns it off.",
+        "POST requests allowed per minute for all clients together, across every instance; 0 turns it off.",
         parse=_integer,
     )
     trust_forwarded_for: bool = setting(
@@ -260,6 +263,22 @@ class Config:
         "10",
         "GitHub backend: timeout of one API call.",
         parse=float,
+    )
+    database_url: str = setting(
+        DATABASE_URL_VARIABLE,
+        DEFAULT_DATABASE_URL,
+        "The store every instance shares (the intake queue, rate limits, idempotency, form tokens, the "
+        "forge's writes): `sqlite:///path/file.db` on one machine, `postgresql://user:password@host:5432/name` "
+        "when several instances run (a secret: it holds a password). See docs/store.md.",
+        secret=True,
+    )
+    publish_after_submit: bool = setting(
+        "ENTRAIDE_PUBLISH_AFTER_SUBMIT",
+        "true",
+        "After answering a resident, hand queued entries to the moderators from this process, in the "
+        "background. Set false where the process stops with its answer (AWS Lambda) and run `entraide "
+        "publish` on a schedule instead.",
+        parse=_flag,
     )
     log_level: str = setting(
         "ENTRAIDE_LOG_LEVEL",

@@ -125,17 +125,14 @@ class Intake:
         return self.store.queue.withdraw(entry_id, self.clock())
 
     def _queue(self, queued: Queued) -> bool:
-        """Queue the entry; False for a repeat. Queued first, then remembered: a crash between the two loses
-        nothing (the retry finds it queued), and an entry already published is not queued again."""
-        now = self.clock()
+        """Queue the entry; False for a repeat (still queued, or published since): key and row in one transaction."""
         entry_id = queued.entry.id
-        fresh = self.store.queue.enqueue(entry_id, queued.payload(), now)
-        first = self.store.idempotency.remember(queued.idempotency_key, entry_id, now, IDEMPOTENCY_SECONDS) is None
-        if fresh and not first:  # published meanwhile (the queue forgets what it handed on): not twice
-            self.store.queue.withdraw(entry_id, now)
-        if fresh and first:
+        new = self.store.queue.enqueue_once(
+            entry_id, queued.payload(), queued.idempotency_key, self.clock(), IDEMPOTENCY_SECONDS
+        )
+        if new:
             log.info("entry %s queued", entry_id)
-        return fresh and first
+        return new
 
     def _acknowledge(self, result: Submission, new: bool) -> bool:
         """Mail the withdraw key: once for a new entry, again for a repeat at most once a day. Never fails."""

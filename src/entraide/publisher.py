@@ -76,7 +76,9 @@ def publish(
     return run
 
 
-def _hand_over(store: Store, backend: Backend, queued: Queued, worker: str, clock: Callable[[], float], run: Run) -> None:
+def _hand_over(
+    store: Store, backend: Backend, queued: Queued, worker: str, clock: Callable[[], float], run: Run
+) -> None:
     entry_id = queued.entry.id
     try:
         backend.submit(queued.entry, list(queued.flags), queued.idempotency_key)

@@ -10,6 +10,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,8 +25,9 @@ from aiosmtpd.controller import Controller
 from entraide.config import Config
 from entraide.endpoint.app import create_app
 from entraide.endpoint.tokens import FORM, issue
-from entraide.entries import write_entry
+from entraide.entries import Entry, load_entries, write_entry
 from entraide.sealing import KeyPair
+from entraide.store import open_store, upgrade
 from entraide.submission import build_submission
 
 SITE = "http://site.test"
@@ -142,6 +144,7 @@ class Endpoint:
     config: Config
     keys: KeyPair
     root: Path
+    app: Any = None  # the application itself when it runs in this process (its publisher can be waited for)
     session: requests.Session = field(default_factory=requests.Session)
 
     @property
@@ -161,7 +164,22 @@ class Endpoint:
         return issue(TOKEN_SECRET.encode(), FORM, time.time() - age)
 
     def pending_files(self) -> list[Path]:
+        """The pending files, once the endpoint's publisher has handed over everything it queued."""
+        self.wait_until_published()
         return sorted(p for p in self.pending.rglob("*") if p.is_file())
+
+    def pending_entries(self) -> list[Entry]:
+        self.wait_until_published()
+        return load_entries(self.pending)
+
+    def wait_until_published(self, timeout: float = 10.0) -> None:
+        store = open_store(self.config.database_url)
+        try:
+            wait_for(
+                lambda: not store.queue.stats(time.time()).waiting and not (self.app and self.app.publishing), timeout
+            )
+        finally:
+            store.close()
 
     def all_files(self) -> list[Path]:
         return sorted(p for p in self.root.rglob("*") if p.is_file())
@@ -205,7 +223,10 @@ def keys() -> KeyPair:
 
 
 def quiet_settings(root: Path, keys: KeyPair) -> dict[str, str]:
-    """An endpoint's settings for tests: its folders under `root`, no waiting, no limits, no geocoder."""
+    """An endpoint's settings for tests: its folders and its store under `root` (the store's schema brought up
+    to date, as `entraide db upgrade` does at installation), no waiting, no limits, no geocoder."""
+    root.mkdir(parents=True, exist_ok=True)
+    upgrade_store(f"sqlite:///{root}/entraide.db")
     return {
         "ENTRAIDE_SITE_URL": SITE,
         "ENTRAIDE_PENDING_PATH": str(root / "pending"),
@@ -221,6 +242,7 @@ def quiet_settings(root: Path, keys: KeyPair) -> dict[str, str]:
         "ENTRAIDE_GEOCODER_URL": "",
         "ENTRAIDE_SMTP_HOST": "",
         "ENTRAIDE_MODERATORS_EMAIL": "moderation@metropole.test",
+        "ENTRAIDE_DATABASE_URL": f"sqlite:///{root}/entraide.db",
     }
 
 
@@ -234,11 +256,11 @@ def make_endpoint(tmp_path, keys, mailbox):
         environ = quiet_settings(root, keys)
         environ.update(ENTRAIDE_SMTP_HOST="127.0.0.1", ENTRAIDE_SMTP_PORT=str(mailbox.port))
         environ.update({key: str(value) for key, value in settings.items()})
-        root.mkdir()
         config = Config.from_environ(environ)
-        url, server = serve(create_app(config, backend=backend))
+        app = create_app(config, backend=backend)
+        url, server = serve(app)
         servers.append(server)
-        return Endpoint(url, config, keys, root)
+        return Endpoint(url, config, keys, root, app)
 
     yield start
     for server in servers:
@@ -248,6 +270,23 @@ def make_endpoint(tmp_path, keys, mailbox):
 @pytest.fixture
 def endpoint(make_endpoint) -> Endpoint:
     return make_endpoint()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until `condition()` holds (what a background publisher does takes a moment), or fail."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "waited 10 s for what the endpoint does after it answers"
+        time.sleep(0.02)
+
+
+def upgrade_store(url: str) -> None:
+    """What `entraide db upgrade` does at installation."""
+    store = open_store(url)
+    try:
+        upgrade(store)
+    finally:
+        store.close()
 
 
 def approved_entry(endpoint: Endpoint, **form: Any):

@@ -8,7 +8,6 @@ import random
 import pytest
 
 from entraide.communes import EARTH_RADIUS_M, load_communes
-from entraide.entries import load_entries
 from entraide.geocoding import MIN_RESIDENTS_PER_CELL, blur, cell_size_m, grid_steps
 
 from .conftest import GOOD_FORM, FakeAddressAPI, free_port
@@ -28,7 +27,7 @@ def test_an_address_gives_a_point_blurred_to_about_300_m_inside_the_commune_and_
     endpoint = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api)
     answer = endpoint.post("/submit", json={**GOOD_FORM, "address": GRENOBLE_ADDRESS})
     assert answer.status_code == 201
-    [entry] = load_entries(endpoint.pending)
+    [entry] = endpoint.pending_entries()
     exact = FakeAddressAPI.places[GRENOBLE_ADDRESS.lower()]
     assert entry.location is not None and entry.location != exact
     assert 0 < metres(entry.location, exact) <= 300
@@ -110,7 +109,7 @@ def test_a_slow_geocoder_is_given_up_and_the_entry_is_accepted_without_location(
     endpoint = make_endpoint(ENTRAIDE_GEOCODER_URL=address_api, ENTRAIDE_GEOCODER_TIMEOUT_SECONDS=0.2)
     answer = endpoint.post("/submit", json={**GOOD_FORM, "address": "lent 3 rue Lente"})
     assert answer.status_code == 201
-    [entry] = load_entries(endpoint.pending)
+    [entry] = endpoint.pending_entries()
     assert entry.location is None
 
 
@@ -119,4 +118,4 @@ def test_a_failing_or_unreachable_geocoder_still_accepts_the_entry(make_endpoint
     assert failing.post("/submit", json={**GOOD_FORM, "address": "panne 1 rue"}).status_code == 201
     unreachable = make_endpoint(ENTRAIDE_GEOCODER_URL=f"http://127.0.0.1:{free_port()}/search/")
     assert unreachable.post("/submit", json={**GOOD_FORM, "address": GRENOBLE_ADDRESS}).status_code == 201
-    assert load_entries(unreachable.pending)[0].location is None
+    assert unreachable.pending_entries()[0].location is None

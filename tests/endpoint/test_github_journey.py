@@ -1,15 +1,20 @@
 """The endpoint with ENTRAIDE_BACKEND=github, against FORGE's fake GitHub that checks every exchange against
-the published contract: a resident's form becomes one pull request; a throttled forge gives 503 and keeps it."""
+the published contract: a resident's form becomes one pull request; a throttled forge keeps entries queued."""
 
 from __future__ import annotations
 
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM
+from entraide.backends.github import GitHubBackend
+from entraide.publisher import publish
+from entraide.store import open_store
+
+from .conftest import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, wait_for
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "forge"))
 fake_github_module = pytest.importorskip("fake_github")
@@ -39,6 +44,7 @@ def test_a_form_becomes_one_pull_request_without_the_contact(github_endpoint, fo
     again = github_endpoint.post("/submit", json=form)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"] and "withdraw_key" not in again.json()
+    github_endpoint.wait_until_published()
     [pull] = forge.pulls
     [(path, text)] = forge.changes(pull).items()
     assert path == f"submissions/grenoble/{first.json()['id']}.yaml"
@@ -49,15 +55,23 @@ def test_a_form_becomes_one_pull_request_without_the_contact(github_endpoint, fo
     assert github_endpoint.pending_files() == []  # nothing written locally
 
 
-def test_a_throttled_forge_gives_503_with_retry_after_and_the_preview_kept(github_endpoint, forge):
+def test_a_throttled_forge_turns_no_resident_away_and_the_queue_reaches_it_once_it_is_back(github_endpoint, forge):
+    """GitHub says 'retry after 10 minutes': residents are still accepted; their entries wait in the queue."""
     forge.fail("*", "*", 403, retry_after=600, times=100)
     answer = github_endpoint.post("/submit", json=GOOD_FORM)
-    assert answer.status_code == 503 and answer.headers["Retry-After"] == "600"
-    assert "10 minutes" in answer.json()["message"]
+    assert answer.status_code == 201 and "bien reçue" in answer.json()["message"]
 
-    preview = github_endpoint.post("/submit", data=GOOD_FORM).text
+    preview = github_endpoint.post("/submit", data={**GOOD_FORM, "title": "Courses du dimanche"}).text
     token = re.search(r'name="confirm_token" value="([^"]+)"', preview).group(1)
-    page = github_endpoint.post("/submit", data={**GOOD_FORM, "confirm_token": token})
-    assert page.status_code == 503 and "Confirmer et envoyer" in page.text
-    assert 'value="Je fais vos courses le samedi"' in page.text
-    assert forge.pulls == []
+    page = github_endpoint.post("/submit", data={**GOOD_FORM, "title": "Courses du dimanche", "confirm_token": token})
+    assert page.status_code == 200 and "Merci, votre annonce est envoyée" in page.text
+
+    store = open_store(github_endpoint.config.database_url)
+    wait_for(lambda: store.queue.stats(time.time()).failed == 2)  # the publisher tried, GitHub said to wait
+    assert forge.pulls == [] and github_endpoint.get("/health").json()["queue"]["waiting"] == 2
+
+    forge.faults.clear()  # ten minutes later, GitHub takes writes again
+    later = time.time() + 601
+    run = publish(store, GitHubBackend.from_config(github_endpoint.config), clock=lambda: later)
+    assert run.published == 2 and len(forge.pulls) == 2 and forge.violations == []
+    assert store.queue.stats(later).waiting == 0

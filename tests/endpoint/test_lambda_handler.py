@@ -72,11 +72,16 @@ def rest_api_v1(method, path, body="", headers=None):
     }
 
 
-def test_an_http_api_event_submits_an_entry(lambda_env):
+def test_an_http_api_event_queues_an_entry_and_the_scheduled_function_hands_it_over(lambda_env, monkeypatch):
+    monkeypatch.setenv("ENTRAIDE_PUBLISH_AFTER_SUBMIT", "false")  # a Lambda stops with its answer
     event = http_api_v2("POST", "/submit", json.dumps(GOOD_FORM), {"content-type": "application/json"})
     response = lambda_handler.handler(event, None)
     assert response["statusCode"] == 201 and response["isBase64Encoded"] is False
     assert response["headers"]["Access-Control-Allow-Origin"] == SITE
+    assert load_entries(lambda_env / "pending") == []  # queued, not yet with the moderators
+
+    scheduled = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+    assert lambda_handler.publish_handler(scheduled, None)["published"] == 1
     [entry] = load_entries(lambda_env / "pending")
     assert json.loads(response["body"])["id"] == entry.id
 

@@ -12,6 +12,7 @@ from entraide.config import Config
 from entraide.endpoint.app import create_app
 from entraide.keys import load_keys
 from entraide.mail import MailUnavailable, send_mail
+from entraide.store import open_store, upgrade
 
 from .conftest import AUTHOR_EMAIL, GOOD_FORM
 from .test_bad_requests import THIRTEEN
@@ -39,7 +40,11 @@ def test_the_endpoint_with_no_smtp_host_writes_the_confirmation_to_the_outbox(ma
 
 
 def test_a_development_key_pair_is_created_once_and_the_endpoint_says_it_runs_on_it(tmp_path, caplog):
-    config = Config.from_environ({"ENTRAIDE_DEV_KEYS_PATH": str(tmp_path / ".dev-keys")})
+    database = f"sqlite:///{tmp_path}/entraide.db"
+    upgrade(open_store(database))
+    config = Config.from_environ(
+        {"ENTRAIDE_DEV_KEYS_PATH": str(tmp_path / ".dev-keys"), "ENTRAIDE_DATABASE_URL": database}
+    )
     first = load_keys(config)
     assert load_keys(config) == first
     assert oct((tmp_path / ".dev-keys" / "private.key").stat().st_mode & 0o777) == "0o600"

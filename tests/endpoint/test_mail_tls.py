@@ -16,8 +16,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from entraide.entries import load_entries
-
 from .conftest import AUTHOR_EMAIL, GOOD_FORM, VISITOR_EMAIL, Mailbox, approved_entry, free_port
 
 LOGIN, PASSWORD = "entraide", "mot-de-passe-smtp-secret"
@@ -157,7 +155,7 @@ def test_without_starttls_the_password_is_never_sent_and_the_entry_is_kept(make_
 
     answer = endpoint.post("/submit", json=GOOD_FORM)
     assert answer.status_code == 201
-    assert [entry.id for entry in load_entries(endpoint.pending)] == [answer.json()["id"]]
+    assert [entry.id for entry in endpoint.pending_entries()] == [answer.json()["id"]]
     entry = approved_entry(endpoint).entry
     relay = {"entry": entry.id, "message": "Bonjour, je peux aider.", "name": "Sam", "email": VISITOR_EMAIL}
     page = endpoint.post("/contact", data=relay)

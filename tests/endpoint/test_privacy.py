@@ -8,7 +8,6 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from entraide.entries import load_entries
 from entraide.sealing import Contact, KeyPair, SealingError
 
 from .conftest import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, VISITOR_EMAIL, approved_entry
@@ -62,7 +61,7 @@ def test_the_request_log_line_names_the_entry_not_the_person(endpoint, caplog):
 
 def test_the_sealed_contact_opens_with_the_private_key_and_with_no_other(endpoint):
     endpoint.post("/submit", json=GOOD_FORM)
-    [entry] = load_entries(endpoint.pending)
+    [entry] = endpoint.pending_entries()
     assert endpoint.keys.unseal(entry.contact) == Contact(AUTHOR_EMAIL, AUTHOR_PHONE)
     with pytest.raises(SealingError):
         KeyPair.generate().unseal(entry.contact)

@@ -9,7 +9,7 @@ import sys
 
 import requests
 
-from .conftest import GOOD_FORM, SITE, free_port
+from .conftest import GOOD_FORM, SITE, free_port, wait_for
 from .served import served
 
 IDLE_CONNECTIONS = 100
@@ -27,9 +27,9 @@ def test_the_serve_command_answers_and_takes_a_submission(tmp_path, keys):
     with served(serve_command(port), tmp_path, keys, port) as endpoint:
         health = requests.get(endpoint.url + "/health", timeout=10)
         answer = requests.post(endpoint.url + "/submit", json=GOOD_FORM, headers={"Origin": SITE}, timeout=10)
+        wait_for(lambda: len(list((tmp_path / "pending").rglob("*.yaml"))) == 1)  # handed over after the answer
     assert health.json()["status"] == "ok"
     assert answer.status_code == 201
-    assert len(list((tmp_path / "pending").rglob("*.yaml"))) == 1
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     assert f"form endpoint on http://127.0.0.1:{port}/" in endpoint.output
     assert "POST /submit 201" in endpoint.output and GOOD_FORM["email"] not in endpoint.output

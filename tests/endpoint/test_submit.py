@@ -6,11 +6,9 @@ import html
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from entraide.backends import ForgeUnavailable
-from entraide.entries import load_entries
 from entraide.sealing import Contact, withdraw_key_matches
 
-from .conftest import AUTHOR_EMAIL, GOOD_FORM, SITE
+from .conftest import AUTHOR_EMAIL, GOOD_FORM, SITE, free_port
 
 
 def confirm_token(page: str) -> str:
@@ -37,7 +35,7 @@ def test_without_javascript_the_resident_previews_confirms_and_gets_the_withdraw
     seen = text_of(thanks.text)
     assert "Merci, votre annonce est envoyée" in seen
     key = re.search(r'withdraw-key__value">([^<]+)<', thanks.text).group(1)
-    [entry] = load_entries(endpoint.pending)
+    [entry] = endpoint.pending_entries()
     assert entry.id in seen
     assert withdraw_key_matches(key, entry.withdraw_key_hash)
     assert entry.title == GOOD_FORM["title"] and entry.description == GOOD_FORM["description"]
@@ -53,7 +51,7 @@ def test_with_javascript_the_form_gets_a_json_answer_with_id_and_withdraw_key(en
     answer = endpoint.post("/submit", json={**GOOD_FORM, "submission_id": "b1946ac92492d2347c6235b4d2611184"})
     assert answer.status_code == 201
     body = answer.json()
-    [entry] = load_entries(endpoint.pending)
+    [entry] = endpoint.pending_entries()
     assert body["id"] == entry.id and body["status"] == "pending"
     assert withdraw_key_matches(body["withdraw_key"], entry.withdraw_key_hash)
     assert answer.headers["Access-Control-Allow-Origin"] == SITE
@@ -91,7 +89,7 @@ def test_hostile_text_is_accepted_and_shown_as_text(endpoint):
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; {{ 7*7 }}" in preview.text
     thanks = endpoint.post("/submit", data={**hostile, "confirm_token": confirm_token(preview.text)})
     assert thanks.status_code == 200
-    [entry] = load_entries(endpoint.pending)
+    [entry] = endpoint.pending_entries()
     assert entry.title == "<script>alert('x')</script> {{ 7*7 }}"
 
 
@@ -102,7 +100,7 @@ def test_emoji_sequences_are_accepted_and_kept_as_typed(endpoint):
     assert typed["title"] in text_of(preview.text) and typed["name"] in text_of(preview.text)
     answer = endpoint.post("/submit", json=typed)
     assert answer.status_code == 201
-    [entry] = load_entries(endpoint.pending)
+    [entry] = endpoint.pending_entries()
     assert (entry.title, entry.name) == (typed["title"], typed["name"])
 
 
@@ -159,29 +157,23 @@ def test_fifty_parallel_sends_of_one_submission_make_one_pending_file(endpoint):
     assert len({a.json()["id"] for a in answers}) == 1
     assert sum("withdraw_key" in a.json() for a in answers) == 1
     assert len(endpoint.pending_files()) == 1
-    assert len(load_entries(endpoint.pending)) == 1
+    assert len(endpoint.pending_entries()) == 1
 
 
-class BusyForge:
-    def submit(self, entry, flags, idempotency_key):
-        raise ForgeUnavailable(120, "La modération reçoit beaucoup d'annonces : réessayez dans 2 minutes.")
-
-    def find(self, entry_id):
-        return None
-
-
-def test_a_busy_forge_gives_503_retry_after_and_keeps_the_form(make_endpoint):
-    endpoint = make_endpoint(backend=BusyForge())
+def test_an_unreachable_store_gives_503_retry_after_writes_nothing_and_keeps_the_form(make_endpoint):
+    """No database (down, or a network cut): the resident is told to retry and loses nothing already typed."""
+    endpoint = make_endpoint(ENTRAIDE_DATABASE_URL=f"postgresql://entraide:x@127.0.0.1:{free_port()}/entraide")
     answer = endpoint.post("/submit", json=GOOD_FORM)
-    assert answer.status_code == 503 and answer.headers["Retry-After"] == "120"
-    assert "réessayez dans 2 minutes" in answer.json()["message"]
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert "momentanément indisponible" in answer.json()["message"] and "rien n'a été enregistré" in answer.text
 
     preview = endpoint.post("/submit", data=GOOD_FORM)
+    assert preview.status_code == 200  # checking a form needs no store
     page = endpoint.post("/submit", data={**GOOD_FORM, "confirm_token": confirm_token(preview.text)})
-    assert page.status_code == 503 and page.headers["Retry-After"] == "120"
-    assert "réessayez dans 2 minutes" in text_of(page.text)
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert "momentanément indisponible" in text_of(page.text)
     assert "Confirmer et envoyer" in page.text and 'value="Je fais vos courses le samedi"' in page.text
-    assert confirm_token(page.text)
+    assert list(endpoint.pending.rglob("*.yaml")) == [] and endpoint.get("/health").status_code == 503
 
 
 def test_payment_mentions_are_accepted_and_the_preview_reminds_help_is_free(endpoint):
@@ -227,8 +219,14 @@ def test_rate_limits_refuse_a_flood_with_retry_after(make_endpoint):
     assert len(endpoint.pending_files()) == 3
 
 
-def test_health_answers(endpoint):
-    assert endpoint.get("/health").json() == {"status": "ok", "backend": "local"}
+def test_health_answers_with_the_store_and_the_queue(endpoint):
+    health = endpoint.get("/health").json()
+    assert health == {
+        "status": "ok",
+        "backend": "local",
+        "store": "ok",
+        "queue": {"waiting": 0, "failed": 0, "oldest_seconds": 0},
+    }
 
 
 def test_pages_are_never_cached_and_run_no_script(endpoint):

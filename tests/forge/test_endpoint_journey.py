@@ -18,6 +18,7 @@ from conftest import TOKEN
 
 from entraide.config import Config
 from entraide.endpoint.app import create_app
+from entraide.store import open_store, upgrade
 
 SITE = "https://entraide.example.org"
 AUTHOR_EMAIL = "odile.martin@example.fr"
@@ -91,8 +92,10 @@ def endpoint(fake_github, keys, tmp_path):
             "ENTRAIDE_SUBMISSIONS_PATH": str(tmp_path / "submissions"),
             "ENTRAIDE_REPORTS_PATH": str(tmp_path / "reports"),
             "ENTRAIDE_DEV_KEYS_PATH": str(tmp_path / ".dev-keys"),
+            "ENTRAIDE_DATABASE_URL": f"sqlite:///{tmp_path}/entraide.db",
         }
     )
+    upgrade(open_store(config.database_url))
     server = Endpoint(config)
     yield server
     server.stop()

@@ -20,6 +20,7 @@ from entraide.endpoint.app import create_app
 from entraide.endpoint.routes import CONTROL_FIELDS, HONEYPOT
 from entraide.schema import load_schema
 from entraide.sealing import KeyPair
+from entraide.store import open_store, upgrade
 from entraide.submission import FORM_FIELDS
 
 # What the endpoint accepts: the form must send every field an entry needs and nothing it would refuse.
@@ -89,8 +90,10 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., tuple[in
             "ENTRAIDE_RATE_LIMIT_PER_IP": "0",
             "ENTRAIDE_RATE_LIMIT_GLOBAL": "0",
             "ENTRAIDE_GEOCODER_URL": "",
+            "ENTRAIDE_DATABASE_URL": f"sqlite:///{root}/entraide.db",
         }
     )
+    upgrade(open_store(config.database_url))
     app = create_app(config)
 
     def post(route: str, fields: dict[str, str], html: bool = False) -> tuple[int, str]:

@@ -12,7 +12,6 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -24,12 +23,15 @@ from entraide.endpoint.http import (
     NotFound,
     Request,
     Response,
+    ServiceUnavailable,
     TooManyRequests,
     read_body,
 )
 from entraide.endpoint.ratelimit import RateLimits
-from entraide.endpoint.routes import ROUTES
+from entraide.endpoint.routes import ROUTES, STORE_UNAVAILABLE
+from entraide.intake import Intake
 from entraide.keys import development_warning, load_keys, token_secret
+from entraide.store import Store, StoreUnavailable, check_schema, open_store
 
 if TYPE_CHECKING:
     from entraide.config import Config
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("entraide.endpoint")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-RECENT_KEYS = 10_000
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -48,9 +49,15 @@ SECURITY_HEADERS = {
 
 
 class App:
-    """The endpoint: a WSGI callable holding its settings, keys, backend and limits (no globals)."""
+    """The endpoint: a WSGI callable holding its settings, keys, store, intake and backend (no globals)."""
 
-    def __init__(self, config: Config, backend: Backend | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: Config,
+        backend: Backend | None = None,
+        clock: Callable[[], float] = time.time,
+        store: Store | None = None,
+    ) -> None:
         from entraide.geocoding import make_geocoder
 
         self.config = config
@@ -59,14 +66,23 @@ class App:
             log.warning(warning)
         self.secret = token_secret(config, self.keys)
         self.backend = backend or make_backend(config)
-        self.geocode = make_geocoder(config)
-        self.limits = RateLimits(config.rate_limit_per_ip, config.rate_limit_global)
+        self.store = store or open_store(config.database_url)
         self.clock = clock
         self.timezone = load_timezone(config.timezone)
+        self.intake = Intake(
+            config,
+            self.keys,
+            self.store,
+            secret=self.secret,
+            geocode=make_geocoder(config),
+            timezone=self.timezone,
+            clock=clock,
+            send_mail=self.send_mail,
+        )
+        self.limits = RateLimits(self.store, self.secret, config.rate_limit_per_ip, config.rate_limit_global)
         self.security_headers = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(config)}
         self._pages: Pages | None = None
-        self._recent_keys: OrderedDict[str, None] = OrderedDict()
-        self._recent_lock = threading.Lock()
+        self._publishing = threading.Lock()
 
     @property
     def pages(self) -> Pages:
@@ -77,15 +93,26 @@ class App:
             self._pages = Pages(self.config.site_url)
         return self._pages
 
-    def first_time(self, idempotency_key: str) -> bool:
-        """Whether this submission is new to this process: a retried form gets no second confirmation mail."""
-        with self._recent_lock:
-            if idempotency_key in self._recent_keys:
-                return False
-            self._recent_keys[idempotency_key] = None
-            if len(self._recent_keys) > RECENT_KEYS:
-                self._recent_keys.popitem(last=False)
-            return True
+    def publish_soon(self) -> None:
+        """Hand queued entries to the moderators in the background, unless this process is at it already."""
+        if not self.config.publish_after_submit or not self._publishing.acquire(blocking=False):
+            return
+        threading.Thread(target=self._publish, name="entraide-publisher", daemon=True).start()
+
+    @property
+    def publishing(self) -> bool:
+        """Whether this process is handing queued entries over right now."""
+        return self._publishing.locked()
+
+    def _publish(self) -> None:
+        from entraide.publisher import publish
+
+        try:
+            publish(self.store, self.backend, clock=self.clock)
+        except Exception:  # the queue keeps every entry: the next submission or `entraide publish` goes on
+            log.exception("publishing the queue failed")
+        finally:
+            self._publishing.release()
 
     def send_mail(self, to: str, subject: str, body: str, reply_to: str | None = None) -> str:
         from entraide.mail import send_mail
@@ -99,6 +126,10 @@ class App:
             response = self.handle(request)
         except HTTPError as error:
             response = self._error(request, error)
+        except StoreUnavailable as error:
+            log.warning("the store is unavailable: %s", type(error.__cause__ or error).__name__)
+            retry = ServiceUnavailable(STORE_UNAVAILABLE, headers={"Retry-After": str(error.retry_after)})
+            response = self._error(request, retry)
         except Exception:
             log.exception("%s %s failed", request.method, request.path)
             response = self._error(
@@ -231,10 +262,21 @@ def content_security_policy(config: Config) -> str:
     )
 
 
-def create_app(config: Config, backend: Backend | None = None, clock: Callable[[], float] = time.time) -> App:
-    """The endpoint for these settings; `backend` and `clock` can be given by tests and tools."""
+def create_app(
+    config: Config, backend: Backend | None = None, clock: Callable[[], float] = time.time, store: Store | None = None
+) -> App:
+    """The endpoint for these settings; `backend`, `clock` and `store` can be given by tests and tools.
+
+    A store whose schema is older than the code stops it here (SchemaOutdated says to run `entraide db
+    upgrade`); a store that cannot be reached now does not: requests answer 503 until it comes back.
+    """
     logging.getLogger("entraide").setLevel(config.log_level.upper())
-    return App(config, backend, clock)
+    app = App(config, backend, clock, store)
+    try:
+        check_schema(app.store)
+    except StoreUnavailable:
+        log.warning("the store cannot be reached yet: requests will answer 503 until it can")
+    return app
 
 
 def app_from_environ() -> App:

@@ -1,9 +1,11 @@
 """AWS Lambda adapter: API Gateway (REST v1, HTTP v2), function URL and ALB events → the WSGI app → a proxy response.
 
-Handler path: `entraide.endpoint.lambda_handler.handler`. Importing this module loads only the standard
-library; the app is built on the first event, so a cold start pays only for what a request needs. An event
-the adapter cannot read as an HTTP request (a body flagged base64 that is not, an EventBridge or WebSocket
-event sent here by mistake) gets a 400 with a French message, never an exception.
+Handler path: `entraide.endpoint.lambda_handler.handler`; `publish_handler` is the scheduled function (an
+EventBridge schedule, every minute) that hands queued entries to the moderators, since a Lambda stops with its
+answer and cannot publish in the background (set ENTRAIDE_PUBLISH_AFTER_SUBMIT=false on the HTTP function).
+Importing this module loads only the standard library; the app is built on the first event, so a cold start pays
+only for what a request needs. An event the adapter cannot read as an HTTP request (a body flagged base64 that is
+not, an EventBridge or WebSocket event sent here by mistake) gets a 400 with a French message, never an exception.
 """
 
 from __future__ import annotations
@@ -38,6 +40,18 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
 
     body = b"".join(_application()(environ, start_response))
     return to_response(event, int(captured["status"].split()[0]), captured["headers"], body)
+
+
+def publish_handler(event: Any = None, context: Any = None) -> dict[str, Any]:
+    """Publish the queue until it is empty, the forge asks to wait, or 10 s before the invocation's time ends."""
+    import time
+
+    from entraide.publisher import publish
+
+    app = _application()
+    remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else 60.0
+    run = publish(app.store, app.backend, deadline=time.time() + max(1.0, remaining - 10.0))
+    return {"published": run.published, "failed": run.failed, "busy": run.busy, "paused_seconds": run.paused}
 
 
 def _application() -> Any:

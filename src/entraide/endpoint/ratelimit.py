@@ -1,18 +1,22 @@
-"""Per-IP and global rate limits: token buckets held in this process's memory.
+"""Rate limits per client and for everyone, counted in the store: the same for every instance together.
 
-Each process counts alone: behind several instances (or several warm Lambda containers) the effective
-limit is multiplied by their number; a shared store (Redis, DynamoDB) would be needed for a strict limit.
+A client is an IPv4 address or an IPv6 /64 network; what reaches the store is a keyed hash of it
+(`bucket_key`), never the address. Windows slide over a minute (store/limits.py).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
-import threading
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-MAX_TRACKED_CLIENTS = 100_000
+from entraide.store import bucket_key
+
+if TYPE_CHECKING:
+    from entraide.store import Store
+
 IPV6_CLIENT_PREFIX = 64  # one subscriber's line gets a whole /64: its 2**64 addresses are one client
+WINDOW_SECONDS = 60.0
 
 
 def client_of(ip: str) -> str:
@@ -28,52 +32,23 @@ def client_of(ip: str) -> str:
     return str(address)
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class TokenBuckets:
-    """`per_minute` requests a minute for each key, bursts up to the same number; 0 means no limit."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str, now: float) -> float:
-        """0 when the request may go; else the seconds to wait before the next one may."""
-        if not self.per_minute:
-            return 0.0
-        rate = self.per_minute / 60.0
-        with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                self._forget_full_buckets(now)
-                bucket = self._buckets[key] = _Bucket(float(self.per_minute), now)
-            bucket.tokens = min(float(self.per_minute), bucket.tokens + (now - bucket.updated) * rate)
-            bucket.updated = now
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
-                return 0.0
-            return (1 - bucket.tokens) / rate
-
-    def _forget_full_buckets(self, now: float) -> None:
-        """Keep memory bounded: a bucket refilled to the top holds no information."""
-        if len(self._buckets) < MAX_TRACKED_CLIENTS:
-            return
-        rate = self.per_minute / 60.0
-        for key in [k for k, b in self._buckets.items() if b.tokens + (now - b.updated) * rate >= self.per_minute]:
-            del self._buckets[key]
-
-
 class RateLimits:
-    def __init__(self, per_ip: int, overall: int) -> None:
-        self.per_ip = TokenBuckets(per_ip)
-        self.overall = TokenBuckets(overall)
+    """`per_client` POST requests a minute for each client and `overall` for all of them; 0 means no limit."""
+
+    def __init__(self, store: Store, secret: bytes, per_client: int, overall: int) -> None:
+        self.store = store
+        self.secret = secret
+        self.per_client = per_client
+        self.overall = overall
 
     def wait(self, ip: str, now: float) -> int:
         """Seconds the client must wait (0: go ahead), rounded up for the Retry-After header."""
-        wait = self.per_ip.take(client_of(ip), now) or self.overall.take("*", now)
-        return math.ceil(wait)
+        return self.wait_for("post", client_of(ip), self.per_client, now) or math.ceil(
+            self.store.limits.hit("post-all", self.overall, WINDOW_SECONDS, now)
+        )
+
+    def wait_for(self, purpose: str, who: str, limit: int, now: float, window: float = WINDOW_SECONDS) -> int:
+        """Seconds before `who` may do `purpose` again (0: counted, go ahead); `who` is hashed before the store."""
+        if limit <= 0:
+            return 0
+        return math.ceil(self.store.limits.hit(bucket_key(purpose, self.secret, who), limit, window, now))

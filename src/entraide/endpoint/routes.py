@@ -6,7 +6,6 @@ request writes nothing. JSON answers: `{"message": ..., "errors": {field: messag
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from entraide.endpoint.http import BadRequest, Conflict, Forbidden, NotFound, Re
 from entraide.rules import relay_message_problems
 from entraide.schema import Problem
 from entraide.sealing import Contact, SealingError, withdraw_key_matches
+from entraide.store import StoreUnavailable
 
 if TYPE_CHECKING:
     from entraide.endpoint.app import App
@@ -28,6 +28,10 @@ log = logging.getLogger("entraide.endpoint")
 HONEYPOT = forms.HONEYPOT.name
 CONTROL_FIELDS = (HONEYPOT, forms.FORM_TOKEN.name, "confirm_token", "edit")
 INVALID = "Votre envoi n'a pas pu être accepté : corrigez les champs signalés."
+STORE_UNAVAILABLE = (
+    "Le service est momentanément indisponible : rien n'a été enregistré. Réessayez dans quelques instants ; "
+    "ce que vous avez tapé est conservé."
+)
 ALREADY_RECEIVED = (
     "Cette annonce est déjà reçue : elle n'est pas enregistrée une seconde fois. Sa clé de retrait n'est pas "
     "affichée de nouveau ; si vous avez donné une adresse e-mail, nous vous la renvoyons."
@@ -40,7 +44,11 @@ def home(app: App, request: Request) -> Response:
 
 
 def health(app: App, request: Request) -> Response:
-    return Response.json({"status": "ok", "backend": app.config.backend})
+    """For a load balancer or a monitor: the store answers, and how long the oldest queued entry has waited."""
+    now = app.clock()
+    stats = app.store.queue.stats(now)  # StoreUnavailable: 503, like every request that needs the store
+    queue = {"waiting": stats.waiting, "failed": stats.failed, "oldest_seconds": round(stats.oldest_age(now))}
+    return Response.json({"status": "ok", "backend": app.config.backend, "store": "ok", "queue": queue})
 
 
 def token(app: App, request: Request) -> Response:
@@ -64,13 +72,14 @@ def submit(app: App, request: Request) -> Response:
 
 
 def _submit_json(app: App, request: Request, form: dict[str, Any], fields: dict[str, Any]) -> Response:
+    token = form.get("form_token")
     if app.config.min_fill_seconds:
-        _check_token(app, form.get("form_token"), tokens.FORM, None)
-    result = _build(app, fields)
+        _check_token(app, token, tokens.FORM, None)
+    result = app.intake.check(fields)
     if isinstance(result, list):
         return _invalid_json(result)
     entry = result.entry
-    if not _hand_over(app, request, result):
+    if not _hand_over(app, request, result, token if app.config.min_fill_seconds else None):
         return Response.json({"id": entry.id, "status": "already_received", "message": ALREADY_RECEIVED})
     return Response.json(
         {
@@ -78,8 +87,8 @@ def _submit_json(app: App, request: Request, form: dict[str, Any], fields: dict[
             "withdraw_key": result.withdraw_key,
             "status": "pending",
             "expires": entry.expires,
-            "message": "Merci ! Votre annonce est transmise aux modérateurs, qui la relisent avant "
-            "de la publier. Gardez votre clé de retrait : elle ne sera plus affichée.",
+            "message": "Merci ! Votre annonce est bien reçue. Les modérateurs la reliront avant de la "
+            "publier. Gardez votre clé de retrait : elle ne sera plus affichée.",
         },
         status=201,
     )
@@ -89,7 +98,7 @@ def _submit_html(app: App, request: Request, form: dict[str, Any], fields: dict[
     pages = app.pages
     if form.get("edit"):
         return Response.html(pages.render("form.html", fields=fields, errors={}))
-    result = _build(app, fields)
+    result = app.intake.check(fields)
     if isinstance(result, list):
         return Response.html(pages.render("form.html", fields=fields, errors=_by_field(result)), status=400)
     confirm = form.get("confirm_token")
@@ -101,9 +110,11 @@ def _submit_html(app: App, request: Request, form: dict[str, Any], fields: dict[
         same_token = confirm if isinstance(problem, tokens.TooSoon) else None
         return _preview(app, fields, result, status=400, notice=str(problem), token=same_token)
     try:
-        new = _hand_over(app, request, result)
+        new = _hand_over(app, request, result, confirm)
     except ServiceUnavailable as error:
         return _preview(app, fields, result, status=503, notice=error.message, headers=error.headers)
+    except BadRequest as spent:
+        return _preview(app, fields, result, status=400, notice=spent.message)
     if not new:
         return Response.html(pages.render("message.html", title="Annonce déjà reçue", text=ALREADY_RECEIVED))
     return Response.html(
@@ -130,35 +141,31 @@ def _preview(
     return Response.html(page, status=status, headers=headers)
 
 
-def _build(app: App, fields: dict[str, Any]) -> submission.Submission | list[Problem]:
-    return submission.build_submission(
-        fields,
-        keys=app.keys,
-        now=dt.datetime.now(app.timezone),
-        expiry_days=app.config.expiry_days,
-        geocode=app.geocode,
-        secret=app.secret,
-    )
-
-
-def _hand_over(app: App, request: Request, result: submission.Submission) -> bool:
-    """Give the entry to the backend and mail the author their withdraw key; False when it was received already.
-
-    A repeat never shows the key: it goes again by mail to the address given (once per process), which is the
-    address first given since the contact is part of the idempotency key. A failed mail loses nothing.
-    """
+def _hand_over(app: App, request: Request, result: submission.Submission, token: str | None) -> bool:
+    """Spend the form's token, queue the entry (the intake mails the key) and start publishing; False when it
+    was received already. The store unreachable: 503, nothing written, the resident's form kept."""
     request.entry_id = result.entry.id
-    new = _ask_backend(app.backend.submit, result.entry, list(result.flags), result.idempotency_key).new
-    if result.contact.email and app.first_time(("new:" if new else "again:") + result.idempotency_key):
-        from entraide.mail import MailUnavailable
-        from entraide.messages import confirmation_mail
+    try:
+        if not _spend_token(app, token, result):
+            message = "ce formulaire a déjà servi à envoyer une autre annonce : rechargez la page"
+            raise BadRequest(message[0].upper() + message[1:] + ".", problems={"form_token": message})
+        receipt = app.intake.file_checked(result)
+    except StoreUnavailable as error:
+        raise ServiceUnavailable(STORE_UNAVAILABLE, headers={"Retry-After": str(error.retry_after)}) from error
+    if receipt.new:
+        app.publish_soon()
+    return receipt.new
 
-        mail = confirmation_mail(result.entry, result.withdraw_key, app.config.site_url, again=not new)
-        try:
-            app.send_mail(result.contact.email, *mail)
-        except MailUnavailable:
-            log.warning("entry %s received, but its confirmation mail failed", result.entry.id)
-    return new
+
+def _spend_token(app: App, token: Any, result: submission.Submission) -> bool:
+    """A form token files one entry: sent again it is accepted for that entry (a retry), refused for another."""
+    nonce = token.split(".")[2] if isinstance(token, str) and token.count(".") == 3 else ""
+    if not nonce:
+        return True  # no token asked for (ENTRAIDE_MIN_FILL_SECONDS=0); a forged one was refused before
+    first = app.store.idempotency.remember(
+        "token:" + nonce, result.idempotency_key, app.clock(), app.config.form_token_max_age_seconds
+    )
+    return first is None or first == result.idempotency_key
 
 
 def _refuse_honeypot(form: dict[str, Any]) -> None:
@@ -203,7 +210,7 @@ def contact(app: App, request: Request) -> Response:
 
 
 def withdraw(app: App, request: Request) -> Response:
-    fields, entry = _small_form(app, request, "withdraw.html", forms.WITHDRAW)
+    fields, entry = _small_form(app, request, "withdraw.html", forms.WITHDRAW, queued=True)
     request.entry_id = entry.id
     if not withdraw_key_matches(fields["key"], entry.withdraw_key_hash):
         raise Forbidden(
@@ -211,7 +218,8 @@ def withdraw(app: App, request: Request) -> Response:
             "page reçus lors de l'envoi.",
             problems={"key": "clé de retrait incorrecte"},
         )
-    _ask_backend(app.backend.withdraw, entry)
+    if not app.intake.withdraw_queued(entry.id):  # still queued: gone before any moderator saw it
+        _ask_backend(app.backend.withdraw, entry)
     return _done(
         app,
         request,
@@ -240,6 +248,7 @@ def _small_form(
     *,
     extra: Callable[[dict[str, str]], list[Problem]] | None = None,
     published: bool = False,
+    queued: bool = False,
 ) -> tuple[dict[str, str], Entry]:
     """Validate a small form, then find its entry (only a published one when `published`); on a problem the page
     comes back with the form kept."""
@@ -253,6 +262,8 @@ def _small_form(
     if problems:
         raise BadRequest(INVALID, problems=_by_field(problems))
     entry = (app.backend.find_published if published else app.backend.find)(fields["entry"])
+    if entry is None and queued:
+        entry = app.intake.find_queued(fields["entry"])
     if entry is None:
         raise NotFound(
             "Aucune annonce ne porte ce numéro : vérifiez-le (il figure dans l'adresse de l'annonce, "

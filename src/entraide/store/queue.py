@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from entraide.store import idempotency
 from entraide.store.engine import Engine
 from entraide.store.opaque import require_opaque
 
@@ -36,6 +37,7 @@ UPDATE intake_queue SET claimed_by = ?, available_at = ?, attempts = attempts + 
 FROM next WHERE entry_id = claimed_id
 RETURNING entry_id, payload, queued_at, attempts
 """
+PAYLOAD = "SELECT payload FROM intake_queue WHERE entry_id = ? AND withdrawn = 0"
 PUBLISHED = "DELETE FROM intake_queue WHERE entry_id = ? RETURNING withdrawn"
 DROP_WITHDRAWN = "DELETE FROM intake_queue WHERE entry_id = ? AND withdrawn = 1 RETURNING 1"
 FAILED = """
@@ -117,6 +119,26 @@ class IntakeQueue:
             added = transaction.row(ENQUEUE, (entry_id, text, now, now)) is not None
         self.tidy(now)
         return added
+
+    def enqueue_once(
+        self, entry_id: str, payload: Mapping[str, Any], idempotency_key: str, now: float, ttl: float
+    ) -> bool:
+        """Queue an entry unless its idempotency key was seen within `ttl` seconds, in one transaction: True only
+        for the first form, even when the entry has since been published and has left the queue."""
+        require_opaque(entry_id, "an entry id")
+        require_opaque(idempotency_key, "an idempotency key")
+        text = json.dumps(payload, separators=(",", ":"))
+        with self.engine.transaction() as transaction:
+            first = transaction.row(idempotency.CLAIM, (idempotency_key, entry_id, now + ttl, now)) is not None
+            added = first and transaction.row(ENQUEUE, (entry_id, text, now, now)) is not None
+        self.tidy(now)
+        return added
+
+    def payload(self, entry_id: str) -> dict[str, Any] | None:
+        """What was queued for this entry, while it waits (None once published or withdrawn)."""
+        with self.engine.transaction(write=False) as transaction:
+            row = transaction.row(PAYLOAD, (entry_id,))
+        return json.loads(row[0]) if row else None
 
     def claim(self, worker: str, now: float, lease_seconds: float, limit: int = 10) -> list[Claimed]:
         """Up to `limit` entries, oldest first, that no other publisher holds; they are this worker's for the lease."""
