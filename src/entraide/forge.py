@@ -18,6 +18,7 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -36,6 +37,14 @@ class Clock(Protocol):
     def monotonic(self) -> float: ...
 
     def sleep(self, seconds: float) -> None: ...
+
+
+class SharedWrites(Protocol):
+    """The writes of every instance together (the store's forge_writes): GitHub counts per token, not per process."""
+
+    def reserve(self, count: int, now: float) -> float: ...
+
+    def hold(self, until: float) -> None: ...
 
 
 class SystemClock:
@@ -186,8 +195,12 @@ class GitHubClient:
         timeout: tuple[float, float] = (3.05, 10.0),
         limits: Limits | None = None,
         clock: Clock | None = None,
+        shared: SharedWrites | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.api_url = api_url.rstrip("/")
+        self.shared = shared  # None: this process counts alone (one instance, or tests of the client itself)
+        self.wall = wall  # the time every instance agrees on, for the shared record
         self.owner, _, self.repo = repository.partition("/")
         self.timeout = timeout
         self.throttle = Throttle(limits or Limits(), clock or SystemClock())
@@ -216,6 +229,8 @@ class GitHubClient:
         attempt = 0
         while True:
             self.throttle.admit(writes=int(write), endpoint=f"{method} {route}", points=points)
+            if write:
+                self._admit_shared()
             reply = self._send(method, url, route, params, body)
             self.throttle.record(f"{method} {route}", points, write)
             if reply.status in expect:
@@ -251,9 +266,20 @@ class GitHubClient:
         data = response.json() if response.content and "json" in response.headers.get("content-type", "") else None
         return Reply(response.status_code, data, {k.lower(): v for k, v in response.headers.items()})
 
+    def _admit_shared(self) -> None:
+        """One more write for every instance together: wait a little for room, else ForgeBusy."""
+        if self.shared is None:
+            return
+        while (wait := self.shared.reserve(1, self.wall())) > 0:
+            if wait > self.throttle.limits.max_wait_seconds:
+                raise ForgeBusy(wait, "GitHub's limits for content-creating requests are reached (all instances)")
+            self.throttle.clock.sleep(wait + MARGIN_SECONDS)
+
     def _wait_for_limit(self, reply: Reply, method: str, route: str) -> None:
         retry_after = _retry_after(reply)
         waited = self.throttle.block(retry_after)
+        if self.shared is not None:
+            self.shared.hold(self.wall() + waited)  # every instance waits, not only the one told
         log.warning("%s %s hit GitHub's rate limit (%s); waiting %.0f s", method, route, reply.status, waited)
         if waited > self.throttle.limits.max_wait_seconds:
             raise ForgeBusy(waited, "GitHub asked us to slow down")

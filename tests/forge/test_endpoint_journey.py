@@ -9,6 +9,7 @@ import email
 import email.policy
 import logging
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,8 @@ class Endpoint:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.server = waitress.create_server(create_app(config), host="127.0.0.1", port=0, threads=4)
+        self.app = create_app(config)
+        self.server = waitress.create_server(self.app, host="127.0.0.1", port=0, threads=4)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -54,7 +56,13 @@ class Endpoint:
             self.server.run()
 
     def post(self, path: str, data: dict[str, str]) -> requests.Response:
-        return requests.post(self.url + path, json=data, headers={"Origin": SITE}, timeout=10)
+        """The answer, once the endpoint's publisher has handed over what this request queued."""
+        answer = requests.post(self.url + path, json=data, headers={"Origin": SITE}, timeout=10)
+        deadline = time.monotonic() + 10
+        while self.app.publishing or self.app.store.queue.stats(time.time()).waiting:
+            assert time.monotonic() < deadline, "the endpoint's publisher left entries queued"
+            time.sleep(0.02)
+        return answer
 
     def mails(self) -> list[email.message.EmailMessage]:
         outbox = Path(self.config.outbox_path)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from entraide.config import Config
     from entraide.entries import Entry
     from entraide.rules import Flag
+    from entraide.store import Store
 
 
 class ForgeUnavailable(Exception):
@@ -52,12 +53,13 @@ class Backend(Protocol):
         """Bring a visitor's report to the moderators (local: record and mail; github: an issue)."""
 
 
-def make_backend(config: Config) -> Backend:
-    """The backend named by ENTRAIDE_BACKEND; each is imported only when chosen (cold start)."""
+def make_backend(config: Config, store: Store | None = None) -> Backend:
+    """The backend named by ENTRAIDE_BACKEND; each is imported only when chosen (cold start). With the store,
+    the forge's writes are counted for every instance together."""
     if config.backend == "github":
         from entraide.backends.github import GitHubBackend
 
-        return GitHubBackend.from_config(config)
+        return GitHubBackend.from_config(config, store.forge_writes if store else None)
     from entraide.backends.local import LocalBackend
 
     return LocalBackend(config)

@@ -31,7 +31,7 @@ from entraide.backends import ForgeUnavailable, Handed
 from entraide.categories import category, kind
 from entraide.communes import load_communes
 from entraide.entries import Entry, check, parse, to_yaml
-from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits
+from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits, SharedWrites
 from entraide.forms import ENTRY
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class GitHubBackend:
         connect_timeout_seconds: float = 3.05,
         limits: Limits | None = None,
         clock: Clock | None = None,
+        shared: SharedWrites | None = None,
         index_max_age_seconds: float = 60.0,
     ) -> None:
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", repository or ""):
@@ -93,6 +94,7 @@ class GitHubBackend:
             limits=limits,
             clock=clock,
             timeout=(min(connect_timeout_seconds, timeout_seconds), timeout_seconds),
+            shared=shared,
         )
         self._write_lock = threading.Lock()
         self._index: dict[str, str] = {}
@@ -102,7 +104,7 @@ class GitHubBackend:
         self._opened: OrderedDict[str, str] = OrderedDict()  # entry id → pull request URL, opened by this process
 
     @classmethod
-    def from_config(cls, config: Config) -> GitHubBackend:
+    def from_config(cls, config: Config, shared: SharedWrites | None = None) -> GitHubBackend:
         return cls(
             config.github_repository,
             config.github_token,
@@ -110,6 +112,7 @@ class GitHubBackend:
             base_branch=config.base_branch,
             site_url=config.site_url,
             timeout_seconds=config.github_timeout_seconds,
+            shared=shared,
         )
 
     # The Backend interface

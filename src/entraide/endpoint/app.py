@@ -65,8 +65,8 @@ class App:
         if warning := development_warning(config):
             log.warning(warning)
         self.secret = token_secret(config, self.keys)
-        self.backend = backend or make_backend(config)
         self.store = store or open_store(config.database_url)
+        self.backend = backend or make_backend(config, self.store)
         self.clock = clock
         self.timezone = load_timezone(config.timezone)
         self.intake = Intake(
