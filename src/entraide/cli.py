@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from entraide.moderation import ModerationError
+from entraide.store.engine import DEFAULT_DATABASE_URL
 
 if TYPE_CHECKING:
     from entraide.config import Config
@@ -682,48 +683,81 @@ def new(agent: str, channel: str, pending: Path, submissions: Path) -> None:
             "annonce réelle : exportez ENTRAIDE_PRIVATE_KEY, la clé privée de l'instance.",
             err=True,
         )
+    store = _open_store(config)  # before any question too: nothing typed is lost to a missing database
+    intake = _intake(config, keys, store)
     try:
         agent = refuse_contact(agent or click.prompt("Votre nom (agent)"), "le nom de l'agent")
         form = interview()
-        result = _build(config, keys, form)
+        result = intake.check(form)
         while isinstance(result, list):
             form = fix(form, result)
-            result = _build(config, keys, form)
+            result = intake.check(form)
         _preview(result)
         if not ask_yes_no("\nTransmettre cette annonce aux modérateurs ?"):
             raise FrenchError("annonce abandonnée : rien n'a été enregistré")
     except click.Abort:
         raise FrenchError("saisie interrompue : rien n'a été enregistré") from None
-    handed = _submit(config, result.entry, [*result.flags, agent_flag(agent, channel)], result.idempotency_key)
-    if not handed.new:
+    with _store_errors():
+        receipt = intake.file_checked(result, (agent_flag(agent, channel),))
+    if not receipt.new:
         raise FrenchError(
-            f"l'annonce {result.entry.id} a déjà été transmise aux modérateurs ({handed.reference}) : rien n'a été "
-            "enregistré de plus. Sa clé de retrait n'est pas affichée de nouveau ; si la personne l'a perdue, "
-            "les modérateurs peuvent retirer l'annonce pour elle."
+            f"l'annonce {result.entry.id} a déjà été déposée : rien n'a été enregistré de plus. Sa clé de retrait "
+            "n'est pas affichée de nouveau ; si la personne l'a perdue, les modérateurs peuvent retirer "
+            "l'annonce pour elle."
         )
+    reference = _publish_now(config, store).references.get(result.entry.id, "")
     _journal(config).record(
-        "filed", id=result.entry.id, agent=agent, channel=channel, consent="oral", reference=handed.reference
+        "filed", id=result.entry.id, agent=agent, channel=channel, consent="oral", reference=reference
     )
-    click.echo(f"\nAnnonce {result.entry.id} transmise aux modérateurs : {handed.reference}")
+    if reference:
+        click.echo(f"\nAnnonce {result.entry.id} transmise aux modérateurs : {reference}")
+    else:
+        click.echo(
+            f"\nAnnonce {result.entry.id} reçue : elle partira aux modérateurs dès que possible (entraide publish)."
+        )
     click.echo(f"Clé de retrait à lire à la personne (elle ne sera plus affichée) : {result.withdraw_key}")
-    if result.contact.email:
-        click.echo(_confirm_by_mail(config, result))
+    if receipt.mailed:
+        click.echo("La personne reçoit aussi un e-mail avec sa clé de retrait.")
 
 
-def _build(config: Config, keys: KeyPair, form: dict[str, str]) -> Any:
-    from entraide import submission
+def _open_store(config: Config) -> Any:
+    """The store the endpoint uses, its schema up to date, or a French error saying what to run."""
+    from entraide.store import StoreError, check_schema
+
+    store = _store(config.database_url)
+    try:
+        check_schema(store)
+    except StoreError as error:
+        raise FrenchError(f"base de données : {error}") from None
+    return store
+
+
+def _intake(config: Config, keys: KeyPair, store: Any) -> Any:
+    from functools import partial
+
     from entraide.geocoding import make_geocoder
+    from entraide.intake import Intake
     from entraide.keys import token_secret
+    from entraide.mail import send_mail
     from entraide.moderation.prompts import now
 
-    return submission.build_submission(
-        form,
-        keys=keys,
-        now=now(),
-        expiry_days=config.expiry_days,
-        geocode=make_geocoder(config),
+    return Intake(
+        config,
+        keys,
+        store,
         secret=token_secret(config, keys),
+        geocode=make_geocoder(config),
+        timezone=now().tzinfo,
+        send_mail=partial(send_mail, config),
     )
+
+
+def _publish_now(config: Config, store: Any) -> Any:
+    from entraide.backends import make_backend
+    from entraide.publisher import publish
+
+    with _store_errors():
+        return publish(store, make_backend(config, store))
 
 
 def _preview(result: Any) -> None:
@@ -748,27 +782,71 @@ def _preview(result: Any) -> None:
         click.echo(f"  À vérifier par les modérateurs : {printable(flag)}")
 
 
-def _submit(config: Config, entry: Any, flags: list[Any], key: str) -> Any:
-    from entraide.backends import ForgeUnavailable, make_backend
+@entraide.command()
+@click.option("--seconds", type=float, default=0, help="S'arrêter après ce temps (0 : quand la file est vide).")
+def publish(seconds: float) -> None:
+    """Transmettre aux modérateurs les annonces en file d'attente (pull requests, ou fichiers de pending/).
 
-    try:
-        return make_backend(config).submit(entry, flags, key)
-    except ForgeUnavailable as busy:
-        raise FrenchError(
-            f"{busy.message_fr} Réessayez dans {busy.retry_after_seconds} secondes : relancez "
-            "entraide new (une même annonce n'est jamais déposée deux fois)."
-        ) from None
+    Au rythme que permet la forge (GitHub : 80 écritures par minute, 500 par heure, pour toutes les
+    instances ensemble). Une seule publication à la fois, quelle que soit la machine : lancée deux fois, la
+    seconde le dit et s'arrête. À lancer régulièrement (cron, tâche planifiée, workflow programmé) quand
+    l'endpoint ne publie pas lui-même (AWS Lambda) ; sans risque à tout moment.
+    """
+    import time
+
+    from entraide.backends import make_backend
+    from entraide.publisher import publish as run_publisher
+
+    config = _config()
+    store = _open_store(config)
+    deadline = time.time() + seconds if seconds else None
+    with _store_errors():
+        run = run_publisher(store, make_backend(config, store), deadline=deadline)
+        waiting = store.queue.stats(time.time()).waiting
+    if run.busy:
+        click.echo("Une autre publication est en cours (une autre machine ou commande) : rien à faire ici.")
+        return
+    click.echo(
+        f"{_count(run.published, 'annonce transmise', 'annonces transmises')} aux modérateurs, "
+        f"{_count(run.failed, 'échec', 'échecs')} ; {_count(waiting, 'annonce attend', 'annonces attendent')} encore."
+    )
+    if run.paused:
+        click.echo(f"La forge demande d'attendre {run.paused:.0f} secondes : la suite partira au prochain passage.")
 
 
-def _confirm_by_mail(config: Config, result: Any) -> str:
-    from entraide.mail import MailUnavailable, send_mail
-    from entraide.messages import confirmation_mail
+@entraide.command()
+def queue() -> None:
+    """Montrer la file d'attente : ce qui attend d'être transmis aux modérateurs, depuis quand, et les échecs.
 
-    try:
-        send_mail(config, result.contact.email, *confirmation_mail(result.entry, result.withdraw_key, config.site_url))
-    except MailUnavailable:
-        return "L'e-mail de confirmation n'a pas pu partir : la clé de retrait lue à la personne suffit."
-    return "La personne reçoit aussi un e-mail de confirmation avec sa clé de retrait."
+    Aucune donnée personnelle n'est affichée (ni texte, ni contact) : l'id de l'annonce, son attente, le
+    nombre d'essais et la raison du dernier échec. Les annonces partent avec entraide publish (ou seules,
+    quand l'endpoint publie lui-même).
+    """
+    import time
+
+    config = _config()
+    store = _open_store(config)
+    now = time.time()
+    with _store_errors():
+        items = store.queue.entries(now)
+    if not items:
+        click.echo("La file d'attente est vide : tout a été transmis aux modérateurs.")
+        return
+    click.echo(f"{_count(len(items), 'annonce en attente', 'annonces en attente')} :")
+    for item in items:
+        state = "en cours de transmission" if item.publishing else f"{item.attempts} essai(s)"
+        line = f"  {item.entry_id} : attend depuis {_duration(now - item.queued_at)}, {state}"
+        if item.last_error:
+            line += f" ; dernier échec : {item.last_error}"
+        click.echo(line)
+
+
+def _duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return f"{int(seconds)} s"
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60:02d}"
+
 
 
 DATABASE_URL = click.option(
@@ -776,7 +854,7 @@ DATABASE_URL = click.option(
     "database_url",
     envvar="ENTRAIDE_DATABASE_URL",
     show_envvar=True,
-    default="sqlite:///entraide.db",
+    default=DEFAULT_DATABASE_URL,
     show_default=True,
     help="Base de données de l'endpoint : sqlite:///chemin/du/fichier.db ou postgresql://utilisateur:mot-de-passe@hôte:5432/base.",
 )

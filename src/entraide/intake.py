@@ -44,7 +44,7 @@ class Receipt:
     flags: tuple[Flag, ...]
     new: bool
     withdraw_key: str = field(repr=False)
-    mailed: bool  # the author gave an email address: the key went (or went again) there
+    mailed: bool  # the key went (or went again) to the author's email address
 
 
 @dataclass(frozen=True)
@@ -151,4 +151,5 @@ class Intake:
             self.send_mail(email, *mail)
         except MailUnavailable:
             log.warning("entry %s filed, but its acknowledgement mail failed", result.entry.id)
+            return False
         return True

@@ -15,7 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from entraide.backends import ForgeUnavailable
@@ -42,6 +42,7 @@ class Run:
     withdrawn: int = 0
     busy: bool = False  # another publisher held the lease: nothing was done
     paused: float = 0.0  # the forge asked to wait this long: the run stopped early
+    references: dict[str, str] = field(default_factory=dict)  # entry id → its pull request or pending file
 
 
 def publish(
@@ -81,7 +82,7 @@ def _hand_over(
 ) -> None:
     entry_id = queued.entry.id
     try:
-        backend.submit(queued.entry, list(queued.flags), queued.idempotency_key)
+        handed = backend.submit(queued.entry, list(queued.flags), queued.idempotency_key)
     except ForgeUnavailable as busy:
         store.queue.mark_failed(entry_id, worker, "forge busy: " + str(busy), clock(), busy.retry_after_seconds)
         run.paused = float(busy.retry_after_seconds)
@@ -96,3 +97,4 @@ def _hand_over(
         run.withdrawn += 1
     else:
         run.published += 1
+        run.references[entry_id] = handed.reference

@@ -20,6 +20,7 @@ from sample_site import MODERATOR, Result, git
 
 from entraide.cli import main
 from entraide.sealing import KeyPair
+from entraide.store import open_store, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -40,6 +41,10 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: KeyPair) -> Path
         if variable.startswith(("ENTRAIDE_", "GIT_", "GITHUB_")) and variable != "ENTRAIDE_PRIVATE_KEY":
             monkeypatch.delenv(variable)
     monkeypatch.setenv("ENTRAIDE_GEOCODER_URL", "")  # no network: entries filed without a map point
+    state = tmp_path.with_name(tmp_path.name + "-state")  # the database lives outside the repository
+    state.mkdir()
+    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", f"sqlite:///{state}/entraide.db")
+    upgrade(open_store(f"sqlite:///{state}/entraide.db"))  # what `entraide db upgrade` did at installation
     monkeypatch.chdir(tmp_path)
     git(tmp_path, "init", "--quiet", "--initial-branch=main")
     git(tmp_path, "config", "user.name", MODERATOR)

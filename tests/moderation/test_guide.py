@@ -26,6 +26,8 @@ def test_every_command_is_in_the_guide():
         "keygen",
         "new",
         "pending",
+        "publish",
+        "queue",
         "reject",
         "remove",
         "reveal",

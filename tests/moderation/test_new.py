@@ -170,7 +170,7 @@ def test_filing_the_same_entry_twice_records_it_once_and_never_shows_its_key_aga
 
     assert first.code == 0 and again.code != 0
     [path] = pending_files(site)
-    assert "déjà été transmise" in again.err and yaml.safe_load(path.read_text())["id"] in again.err
+    assert "déjà été déposée" in again.err and yaml.safe_load(path.read_text())["id"] in again.err
     key = re.search(r"Clé de retrait à lire à la personne \(elle ne sera plus affichée\) : (\S+)", first.out)[1]
     assert key not in again.out + again.err
 
