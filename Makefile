@@ -21,7 +21,7 @@ html serve: export ENTRAIDE_SITE_URL ?= http://$(HOST):$(PORT)
 html serve: export ENTRAIDE_ENDPOINT_URL ?= http://$(HOST):$(ENDPOINT_PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test browser html publish serve endpoint test lint format bench schema samples audit vendor clean
+.PHONY: help install install-test browser html publish serve endpoint db test lint format bench schema samples audit vendor clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,7 +54,7 @@ publish: install ## Build for production with publishconf.py (absolute URLs, fee
 # signal, stops the other, then the shell waits for both, so the ports are free when make returns.
 # (The former `trap 'kill 0' ...` signalled the shell itself, which re-entered its trap until it crashed.)
 serve: SHELL := /bin/bash
-serve: html ## Set up, build the sample entries, serve the site on PORT and the endpoint on ENDPOINT_PORT
+serve: html db ## Set up, build the sample entries, serve the site on PORT and the endpoint on ENDPOINT_PORT
 	@echo "Site:     http://$(HOST):$(PORT)/"
 	@echo "Endpoint: http://$(HOST):$(ENDPOINT_PORT)/ (local backend: pending entries in pending/, mails in outbox/)"
 	@trap 'kill $$site $$endpoint 2>/dev/null; wait; echo "Stopped the site and the endpoint."' EXIT; \
@@ -63,8 +63,11 @@ serve: html ## Set up, build the sample entries, serve the site on PORT and the 
 	$(PYTHON) -m http.server $(PORT) --bind $(HOST) --directory $(OUTPUT) & site=$$!; \
 	wait -n
 
-endpoint: install ## Run the form endpoint alone on HOST:PORT with the settings from the environment
+endpoint: db ## Run the form endpoint alone on HOST:PORT with the settings from the environment
 	$(PYTHON) -m entraide.endpoint.serve --host $(HOST) --port $(PORT)
+
+db: install ## Bring the store's schema up to date (ENTRAIDE_DATABASE_URL, default the SQLite file entraide.db)
+	@$(VENV)/bin/entraide db upgrade
 
 test: install-test ## Install what the tests need and run the whole suite
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
