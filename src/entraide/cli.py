@@ -848,7 +848,6 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60:02d}"
 
 
-
 DATABASE_URL = click.option(
     "--database-url",
     "database_url",

@@ -147,11 +147,12 @@ class Config:
         "POST requests allowed per minute for all clients together, across every instance; 0 turns it off.",
         parse=_integer,
     )
-    trust_forwarded_for: bool = setting(
-        "ENTRAIDE_TRUST_FORWARDED_FOR",
-        "false",
-        "Take the client IP from the last X-Forwarded-For hop (only behind a reverse proxy that sets it).",
-        parse=_flag,
+    trusted_proxy: str = setting(
+        "ENTRAIDE_TRUSTED_PROXY",
+        "",
+        "Address of the reverse proxy in front of the endpoint (e.g. 127.0.0.1): from it alone, the client "
+        "address is taken from the X-Forwarded-For hop it adds (`python -m entraide.endpoint.serve` passes it "
+        "to waitress's trusted_proxy). Empty: the connection's own address.",
     )
     expiry_days: int = setting(
         "ENTRAIDE_EXPIRY_DAYS",

@@ -43,12 +43,21 @@ def program(name: str) -> str:
 
 
 @contextmanager
-def served(argv: list[str], root: Path, keys, port: int | None = None) -> Iterator[ServedEndpoint]:
-    """Run `argv` (which listens on `port`) with the quiet test settings under `root`; wait until /health answers."""
+def served(
+    argv: list[str], root: Path, keys, port: int | None = None, settings: dict[str, str] | None = None
+) -> Iterator[ServedEndpoint]:
+    """Run `argv` (which listens on `port`) with the quiet test settings under `root` (and `settings`); wait until
+    /health answers."""
     port = port or free_port()
     (root / "tmp").mkdir(parents=True, exist_ok=True)
     # HOME too: gunicorn 27 puts its control socket under ~/.gunicorn/, which two runs at once would share
-    environ = {**os.environ, **quiet_settings(root, keys), "TMPDIR": str(root / "tmp"), "HOME": str(root)}
+    environ = {
+        **os.environ,
+        **quiet_settings(root, keys),
+        **(settings or {}),
+        "TMPDIR": str(root / "tmp"),
+        "HOME": str(root),
+    }
     process = subprocess.Popen(argv, env=environ, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     endpoint = ServedEndpoint(f"http://127.0.0.1:{port}", port, root, process)
     try:

@@ -90,3 +90,35 @@ def last_words(connection: socket.socket) -> bytes:
         return connection.recv(65536) or b"(closed)"
     except ConnectionResetError:
         return b"(reset)"
+
+
+def test_behind_its_trusted_proxy_each_resident_is_counted_apart_and_nobody_can_forge_an_address(tmp_path, keys):
+    """The documented proxy set-up end to end: the proxy (here this test, from 127.0.0.1) adds the client's address.
+
+    Without waitress's trusted-proxy settings it stripped the header: 10 answered, then 429 for the whole city.
+    """
+    port = free_port()
+    settings = {"ENTRAIDE_TRUSTED_PROXY": "127.0.0.1", "ENTRAIDE_RATE_LIMIT_PER_IP": "3"}
+    with served(serve_command(port), tmp_path, keys, port, settings) as endpoint:
+
+        def status(client: str) -> int:
+            headers = {"Origin": SITE, "X-Forwarded-For": client}
+            return requests.post(endpoint.url + "/report", json={}, headers=headers, timeout=10).status_code
+
+        first = [status("203.0.113.1") for _ in range(4)]
+        others = [status(f"203.0.113.{n}") for n in range(2, 12)]
+    assert first[:3] != [429] * 3 and first[3] == 429  # one resident: three, then wait
+    assert 429 not in others  # ten other residents behind the same proxy are not locked out
+
+
+def test_an_address_forged_by_anyone_but_the_trusted_proxy_is_ignored(tmp_path, keys):
+    port = free_port()
+    settings = {"ENTRAIDE_TRUSTED_PROXY": "127.0.0.2", "ENTRAIDE_RATE_LIMIT_PER_IP": "3"}
+    with served(serve_command(port), tmp_path, keys, port, settings) as endpoint:
+        answers = [
+            requests.post(
+                endpoint.url + "/report", json={}, headers={"Origin": SITE, "X-Forwarded-For": f"198.51.100.{n}"}
+            ).status_code
+            for n in range(5)
+        ]
+    assert answers[3:] == [429, 429]  # all from 127.0.0.1, whatever they claim

@@ -219,10 +219,15 @@ class App:
         )
 
     def _client_ip(self, environ: dict[str, Any], headers: dict[str, str]) -> str:
+        """The connection's address, or, when it is the trusted proxy's, the hop that proxy added last.
+
+        Under `serve` waitress has already done this (its trusted_proxy setting), and REMOTE_ADDR is the client.
+        """
+        remote = environ.get("REMOTE_ADDR", "")
         forwarded = headers.get("x-forwarded-for", "")
-        if self.config.trust_forwarded_for and forwarded:
+        if forwarded and self.config.trusted_proxy and remote == self.config.trusted_proxy:
             return forwarded.split(",")[-1].strip()
-        return environ.get("REMOTE_ADDR", "")
+        return remote
 
     def _error(self, request: Request, error: HTTPError) -> Response:
         headers = dict(error.headers)

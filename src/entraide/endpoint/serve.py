@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     options = parser.parse_args(argv)
     app = app_from_environ()
+    proxy = behind_proxy(app.config.trusted_proxy)
     logging.getLogger("entraide.endpoint").info(
         "form endpoint on http://%s:%d/ (backend %s, site %s)",
         options.host,
@@ -52,8 +53,16 @@ def main(argv: list[str] | None = None) -> None:
     import waitress
 
     waitress.serve(
-        app, host=options.host, port=options.port, threads=options.threads, ident="entraide", **WAITRESS_LIMITS
+        app, host=options.host, port=options.port, threads=options.threads, ident="entraide", **WAITRESS_LIMITS, **proxy
     )
+
+
+def behind_proxy(address: str) -> dict[str, Any]:
+    """Waitress's own trusted-proxy settings: without them it strips X-Forwarded-For, and every resident behind
+    the proxy would be one client to the rate limits (10 answered, then 429 for the whole city)."""
+    if not address:
+        return {}
+    return {"trusted_proxy": address, "trusted_proxy_count": 1, "trusted_proxy_headers": {"x-forwarded-for"}}
 
 
 if __name__ == "__main__":
