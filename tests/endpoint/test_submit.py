@@ -192,6 +192,23 @@ def test_the_enhanced_form_gets_a_token_and_must_wait_before_sending(make_endpoi
     assert endpoint.post("/submit", json={**GOOD_FORM, "form_token": endpoint.form_token(age=6)}).status_code == 201
 
 
+def test_a_form_token_files_one_entry_and_does_not_outlive_the_afternoon(make_endpoint):
+    """A token was still accepted 23 hours later, and one token could file any number of entries."""
+    endpoint = make_endpoint(ENTRAIDE_MIN_FILL_SECONDS=5)
+    token = endpoint.form_token(age=6)
+    assert endpoint.post("/submit", json={**GOOD_FORM, "form_token": token}).status_code == 201
+    retry = endpoint.post("/submit", json={**GOOD_FORM, "form_token": token})  # its answer was lost: a retry
+    assert retry.status_code == 200 and retry.json()["status"] == "already_received"
+    other = endpoint.post("/submit", json={**GOOD_FORM, "title": "Une autre annonce", "form_token": token})
+    assert other.status_code == 400 and "déjà servi" in other.json()["errors"]["form_token"]
+
+    stale = endpoint.post(
+        "/submit", json={**GOOD_FORM, "title": "Plus tard", "form_token": endpoint.form_token(23 * 3600)}
+    )
+    assert stale.status_code == 400 and "trop longtemps" in stale.json()["errors"]["form_token"]
+    assert len(endpoint.pending_files()) == 1
+
+
 def test_cors_preflight_is_answered_for_the_site_only(endpoint):
     allowed = endpoint.session.options(
         endpoint.url + "/submit",
