@@ -3,6 +3,7 @@ the published contract: a resident's form becomes one pull request; a throttled 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 import time
@@ -11,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from entraide.backends.github import GitHubBackend
+from entraide.endpoint import routes
+from entraide.entries import to_yaml
 from entraide.publisher import publish
 from entraide.store import open_store
+from entraide.submission import build_submission
 
 from .conftest import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, wait_for
 
@@ -75,3 +79,49 @@ def test_a_throttled_forge_turns_no_resident_away_and_the_queue_reaches_it_once_
     run = publish(store, GitHubBackend.from_config(github_endpoint.config), clock=lambda: later)
     assert run.published == 2 and len(forge.pulls) == 2 and forge.violations == []
     assert store.queue.stats(later).waiting == 0
+
+
+@pytest.fixture
+def published(keys):
+    """A fake GitHub whose main branch already holds one published entry, sealed with the endpoint's key."""
+    result = build_submission(GOOD_FORM, keys=keys, now=dt.datetime.now(dt.UTC), expiry_days=30, secret=b"x")
+    path = f"submissions/grenoble/{result.entry.id}.yaml"
+    fake = fake_github_module.FakeGitHub(token="endpoint-test-token", files={path: to_yaml(result.entry)}).start()
+    yield fake, result.entry
+    fake.stop()
+
+
+def reports_endpoint(make_endpoint, fake):
+    return make_endpoint(
+        ENTRAIDE_BACKEND="github",
+        GITHUB_REPOSITORY=f"{fake.owner}/{fake.repo}",
+        GITHUB_TOKEN=fake.token,
+        GITHUB_API_URL=fake.url,
+        ENTRAIDE_GITHUB_TIMEOUT_SECONDS=5,
+    )
+
+
+def test_reports_of_one_entry_are_one_issue_then_comments_then_counted(make_endpoint, published, monkeypatch):
+    """844 issues were opened by one client reporting every 6 s: now one entry is one issue, whoever reports it."""
+    fake, entry = published
+    monkeypatch.setattr(routes, "REPORTS_PER_CLIENT_PER_HOUR", 100)  # as if each report came from another resident
+    endpoint = reports_endpoint(make_endpoint, fake)
+    answers = [
+        endpoint.post("/report", json={"entry": entry.id, "reason": f"Motif numéro {n} : demande de l'argent"})
+        for n in range(12)
+    ]
+    assert [a.status_code for a in answers] == [200] * 12
+    [issue] = fake.issues
+    assert len(issue.comments) == routes.REPORTS_RELAYED_PER_ENTRY_PER_DAY
+    assert "déjà été signalée" in answers[-1].json()["message"]
+    writes = [e for e in fake.exchanges if e.method == "POST"]
+    assert len(writes) <= 1 + 1 + routes.REPORTS_RELAYED_PER_ENTRY_PER_DAY  # issue, its labels, the comments
+    assert fake.violations == []
+
+
+def test_one_client_gets_three_reports_an_hour_then_a_french_answer_to_wait(make_endpoint, published):
+    fake, entry = published
+    endpoint = reports_endpoint(make_endpoint, fake)
+    answers = [endpoint.post("/report", json={"entry": entry.id, "reason": "Annonce suspecte"}) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert "réessayez dans" in answers[3].json()["message"] and int(answers[3].headers["Retry-After"]) > 0

@@ -68,6 +68,7 @@ class Issue:
     title: str
     body: str
     labels: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
 
 
 class PublishedLimits:
@@ -557,10 +558,13 @@ def _add_labels(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
 
 
 def _add_comment(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
-    pull = _find_pull(fake, exchange.params["issue_number"])
-    if pull is None:
+    number = int(exchange.params["issue_number"])
+    target = _find_pull(fake, exchange.params["issue_number"]) or next(
+        (issue for issue in fake.issues if issue.number == number), None
+    )
+    if target is None:
         return 404, _error("Not Found")
-    pull.comments.append(exchange.json()["body"])
+    target.comments.append(exchange.json()["body"])
     data = fake.contract.skeleton("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 201)
     return 201, data | {"body": exchange.json()["body"]}
 

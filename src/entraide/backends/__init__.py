@@ -49,8 +49,9 @@ class Backend(Protocol):
     def withdraw(self, entry: Entry) -> str:
         """Remove the entry at its author's request (local: delete the file; github: a pull request deleting it)."""
 
-    def report(self, entry: Entry, reason: str) -> str:
-        """Bring a visitor's report to the moderators (local: record and mail; github: an issue)."""
+    def report(self, entry: Entry, reason: str, previous: str | None = None) -> str:
+        """Bring a visitor's report to the moderators (local: record and mail; github: an issue). With
+        `previous` (what the entry's first report returned), add to it (local: record; github: a comment)."""
 
 
 def make_backend(config: Config, store: Store | None = None) -> Backend:

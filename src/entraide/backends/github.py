@@ -155,8 +155,16 @@ class GitHubBackend:
                 return self._close_pending(pending)
         raise LookupError(f"entry {entry.id} is neither published nor pending")
 
-    def report(self, entry: Entry, reason: str) -> str:
-        """An issue for the moderators; never retried after a server error, so never doubled."""
+    def report(self, entry: Entry, reason: str, previous: str | None = None) -> str:
+        """An issue for the moderators, or a comment on the entry's issue (`previous`, its URL); never retried after
+        a server error, so never doubled."""
+        if previous and (number := previous.rstrip("/").rsplit("/", 1)[-1]).isdigit():
+            comment = {"body": _markdown("### Nouveau signalement", "", "Motif donné :", fenced(reason))}
+            with _forge_errors(), self._writing():
+                self._client.call(
+                    "POST", COMMENTS, body=comment, expect=(201,), retry_server_errors=False, issue_number=number
+                )
+            return previous
         body = {
             "title": report_title(entry),
             "body": report_body(entry, reason, self._entry_path(entry), self.site_url, self.guide_url),

@@ -79,11 +79,13 @@ class LocalBackend:
         log.info("entry %s withdrawn by its author", entry.id)
         return ", ".join(removed)
 
-    def report(self, entry: Entry, reason: str) -> str:
+    def report(self, entry: Entry, reason: str, previous: str | None = None) -> str:
         from entraide.mail import MailUnavailable, send_mail
         from entraide.messages import report_mail
 
         self._record(REPORTS_FILE, {"entry": entry.id, "commune": entry.commune, "reason": reason})
+        if previous:  # the moderators were mailed at the first report: the others wait in the record
+            return previous
         try:
             send_mail(self.config, self.config.moderators_email, *report_mail(entry, reason, self.config.site_url))
         except MailUnavailable:

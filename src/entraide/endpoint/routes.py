@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Any
 from entraide import forms, submission
 from entraide.backends import ForgeUnavailable
 from entraide.endpoint import tokens
-from entraide.endpoint.http import BadRequest, Conflict, Forbidden, NotFound, Request, Response, ServiceUnavailable
+from entraide.endpoint.http import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Request,
+    Response,
+    ServiceUnavailable,
+    TooManyRequests,
+)
+from entraide.endpoint.ratelimit import client_of
 from entraide.rules import relay_message_problems
 from entraide.schema import Problem
 from entraide.sealing import Contact, SealingError, withdraw_key_matches
@@ -228,16 +238,39 @@ def withdraw(app: App, request: Request) -> Response:
     )
 
 
+REPORTS_PER_CLIENT_PER_HOUR = 3
+REPORTS_RELAYED_PER_ENTRY_PER_DAY = 5  # the first opens the entry's issue, the next are comments; then counted
+REPORT_WRITES_PER_HOUR = 50  # a tenth of GitHub's 500: reports never starve residents' entries
+REPORT_MEMORY_SECONDS = 30 * 86400
+
+
 def report(app: App, request: Request) -> Response:
+    """One issue per entry; later reports are comments, then only counted; one client cannot drain the forge."""
     fields, entry = _small_form(app, request, "report.html", forms.REPORT)
     request.entry_id = entry.id
-    _ask_backend(app.backend.report, entry, fields["reason"])
-    return _done(
-        app,
-        request,
-        "Signalement transmis",
-        "Merci. Votre signalement est transmis aux modérateurs, qui vont examiner l'annonce.",
-    )
+    now, limits = app.clock(), app.limits
+    if wait := limits.wait_for("report", client_of(request.client_ip), REPORTS_PER_CLIENT_PER_HOUR, now, 3600):
+        raise TooManyRequests(
+            f"Vous avez déjà envoyé plusieurs signalements : réessayez dans {wait // 60 + 1} minutes.",
+            headers={"Retry-After": str(wait)},
+        )
+    first = app.store.idempotency.remember("report:" + entry.id, "1", now, REPORT_MEMORY_SECONDS) is None
+    previous = None if first else app.store.idempotency.recall("report-issue:" + entry.id, now)
+    if first or (
+        previous and not limits.wait_for("report-entry", entry.id, REPORTS_RELAYED_PER_ENTRY_PER_DAY, now, 86400)
+    ):
+        if wait := limits.wait_for("report-forge", "all", REPORT_WRITES_PER_HOUR, now, 3600):
+            raise ServiceUnavailable(
+                "Beaucoup de signalements arrivent en ce moment : réessayez dans quelques minutes.",
+                headers={"Retry-After": str(wait)},
+            )
+        reference = _ask_backend(app.backend.report, entry, fields["reason"], previous)
+        if first:
+            app.store.idempotency.remember("report-issue:" + entry.id, reference, now, REPORT_MEMORY_SECONDS)
+        text = "Merci. Votre signalement est transmis aux modérateurs, qui vont examiner l'annonce."
+    else:
+        text = "Merci. Cette annonce a déjà été signalée plusieurs fois : les modérateurs l'examinent."
+    return _done(app, request, "Signalement transmis", text)
 
 
 def _small_form(

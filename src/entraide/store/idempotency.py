@@ -18,6 +18,7 @@ WHERE idempotency_keys.expires_at <= ?
 RETURNING stored_value
 """
 READ = "SELECT stored_value FROM idempotency_keys WHERE idempotency_key = ?"
+READ_LIVE = "SELECT stored_value FROM idempotency_keys WHERE idempotency_key = ? AND expires_at > ?"
 PURGE = "DELETE FROM idempotency_keys WHERE expires_at <= ?"
 
 
@@ -34,3 +35,10 @@ class IdempotencyKeys:
             existing = None if first else transaction.row(READ, (key,))[0]
         self.tidy(now)
         return existing
+
+    def recall(self, key: str, now: float) -> str | None:
+        """The value kept under `key` while it lasts, else None (nothing is written)."""
+        require_opaque(key, "an idempotency key")
+        with self.engine.transaction(write=False) as transaction:
+            row = transaction.row(READ_LIVE, (key, now))
+        return row[0] if row else None
