@@ -6,6 +6,7 @@ import html
 import json
 import re
 
+from entraide.endpoint import routes
 from entraide.entries import load_entries
 
 from .conftest import AUTHOR_EMAIL, GOOD_FORM, PHONE_ONLY_AUTHOR, VISITOR_EMAIL, approved_entry
@@ -177,3 +178,23 @@ def test_an_author_address_sealed_before_the_stricter_check_gets_no_mail_and_no_
     assert page.status_code == 503 and "Bonjour, je peux aider.</textarea>" in page.text
     assert mailbox.messages == []
     assert "not one plain address" in caplog.text and "x.fr" not in caplog.text
+
+
+def test_an_author_gets_a_bounded_number_of_relayed_mails_whoever_writes(endpoint, mailbox):
+    """Each visitor within the per-IP limit, yet together they flooded one author: now each entry has its own limit."""
+    entry = approved_entry(endpoint).entry
+    answers = [
+        endpoint.post(
+            "/contact",
+            json={
+                "entry": entry.id,
+                "message": f"Bonjour, je peux aider, message {n}.",
+                "name": "Sam",
+                "email": VISITOR_EMAIL,
+            },
+        )
+        for n in range(routes.RELAY_PER_ENTRY_PER_HOUR + 2)
+    ]
+    assert [a.status_code for a in answers].count(200) == routes.RELAY_PER_ENTRY_PER_HOUR
+    assert answers[-1].status_code == 429 and "n'a pas été envoyé" in answers[-1].json()["message"]
+    assert len(mailbox.wait(routes.RELAY_PER_ENTRY_PER_HOUR + 1, timeout=2.0)) == routes.RELAY_PER_ENTRY_PER_HOUR

@@ -316,6 +316,7 @@ def _relay(app: App, entry: Entry, fields: dict[str, str]) -> None:
     from entraide.messages import relay_by_phone_mail, relay_mail
 
     author = _author(app, entry)
+    _limit_relay(app, entry, author.email or app.config.moderators_email)
     phone = submission.normalise_phone(fields.get("phone", ""))
     email = fields.get("email", "")
     try:
@@ -330,6 +331,24 @@ def _relay(app: App, entry: Entry, fields: dict[str, str]) -> None:
             "Votre message n'a pas pu être envoyé pour le moment : réessayez dans quelques minutes.",
             headers={"Retry-After": "300"},
         ) from error
+
+
+RELAY_PER_ENTRY_PER_HOUR = 10
+RELAY_PER_RECIPIENT_PER_DAY = 30  # one person with several entries, or the moderators for phone-only authors: x3
+
+
+def _limit_relay(app: App, entry: Entry, recipient: str) -> None:
+    """However many visitors write, an author gets a bounded number of relayed mails (the address is hashed)."""
+    now = app.clock()
+    wait = app.limits.wait_for("relay-entry", entry.id, RELAY_PER_ENTRY_PER_HOUR, now, 3600) or app.limits.wait_for(
+        "relay-recipient", recipient.lower(), RELAY_PER_RECIPIENT_PER_DAY, now, 86400
+    )
+    if wait:
+        raise TooManyRequests(
+            f"{entry.name} a déjà reçu beaucoup de messages : réessayez plus tard (dans {wait // 60 + 1} minutes "
+            "au plus tôt). Votre message n'a pas été envoyé.",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def _author(app: App, entry: Entry) -> Contact:
