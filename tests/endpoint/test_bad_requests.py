@@ -340,3 +340,22 @@ def test_thousands_of_repeated_fields_get_a_short_answer(endpoint):
     assert "plusieurs fois : 000, 001, 002 (et 1 397 autres)" in html.unescape(answer.text)
     assert len(answer.content) < 20_000, len(answer.content)
     assert endpoint.pending_files() == []
+
+
+def test_the_whole_hostile_table_against_one_endpoint_prints_its_counts(make_endpoint, mailbox, capsys):
+    """Issue 12's closing check: every hostile request above, one after the other, against one running endpoint."""
+    endpoint = make_endpoint(ENTRAIDE_MIN_FILL_SECONDS=5)
+    entry_id = approved_entry(endpoint).entry.id
+    before = {p: p.read_bytes() for p in endpoint.all_files()}
+    answers = [_send(endpoint, path, how, body, entry_id) for _, path, how, body, _, _ in CASES]
+
+    refused = sum(400 <= answer.status_code < 500 for answer in answers)
+    written = sum(p not in before or p.read_bytes() != before[p] for p in endpoint.all_files())
+    mails = len(mailbox.wait(1, timeout=0.5))
+    alive = endpoint.get("/health").status_code == 200
+    with capsys.disabled():
+        print(
+            f"\nhostile requests: {len(answers)} tried, {refused} refused, {written} files written, {mails} mails "
+            f"sent, {0 if alive else 1} restarts, {sum(a.status_code >= 500 for a in answers)} server errors"
+        )
+    assert (refused, written, mails, alive) == (len(CASES), 0, 0, True)
