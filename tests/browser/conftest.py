@@ -280,7 +280,7 @@ def workspace(tmp_path_factory, keys, inbox, static_site) -> Workspace:
         write_entry(repo / "submissions", entry)
     for entry in handcrafted_entries(keys):
         write_entry(repo / "submissions", entry)
-    (repo / ".gitignore").write_text("/pending/\n/reports/\n/outbox/\n/.dev-keys/\n")
+    (repo / ".gitignore").write_text("/pending/\n/reports/\n/outbox/\n/.dev-keys/\n/entraide.db*\n")
     workspace = Workspace(repo, _endpoint_environ(repo, keys, inbox, static_site.url))
     workspace.git("init", "-q", "-b", "main")
     workspace.git("config", "user.name", "Modération Test")
@@ -429,6 +429,9 @@ def endpoint(tmp_path_factory, workspace):
     """`python -m entraide.endpoint.serve` with the workspace's settings, as `make serve` runs it."""
     port = free_port()
     log = tmp_path_factory.mktemp("endpoint") / "endpoint.log"
+    subprocess.run(  # as `make serve` does before starting it
+        [PYTHON, "-m", "entraide.cli", "db", "upgrade"], cwd=workspace.repo, env=workspace.env, check=True
+    )
     with log.open("w") as stream:
         process = subprocess.Popen(
             [PYTHON, "-m", "entraide.endpoint.serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from typing import Any
 
+from entraide.config import ConfigError
 from entraide.endpoint.app import app_from_environ
 from entraide.endpoint.http import MAX_BODY_BYTES
+from entraide.store import StoreError
 
 BODY_LIMIT = 4 * MAX_BODY_BYTES
 
@@ -41,7 +44,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8001, help="port to listen on (default 8001)")
     parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     options = parser.parse_args(argv)
-    app = app_from_environ()
+    try:
+        app = app_from_environ()
+    except (StoreError, ConfigError) as error:  # a schema to upgrade, a malformed URL or setting: say it, stop
+        sys.exit(f"entraide endpoint: {error}")
     proxy = behind_proxy(app.config.trusted_proxy)
     logging.getLogger("entraide.endpoint").info(
         "form endpoint on http://%s:%d/ (backend %s, site %s)",
