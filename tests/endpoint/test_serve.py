@@ -3,13 +3,16 @@ taking a submission, and holding against slow clients and a huge body with no pr
 
 from __future__ import annotations
 
+import os
 import select
 import socket
+import subprocess
 import sys
 
+import pytest
 import requests
 
-from .conftest import GOOD_FORM, SITE, free_port, wait_for
+from .conftest import GOOD_FORM, SITE, free_port, quiet_settings, wait_for
 from .served import served
 
 IDLE_CONNECTIONS = 100
@@ -122,3 +125,22 @@ def test_an_address_forged_by_anyone_but_the_trusted_proxy_is_ignored(tmp_path, 
             for n in range(5)
         ]
     assert answers[3:] == [429, 429]  # all from 127.0.0.1, whatever they claim
+
+
+@pytest.mark.parametrize(
+    ("database_url", "says"),
+    [
+        ("sqlite:///{root}/never-upgraded.db", "run `entraide db upgrade`"),
+        ("postgres//nowhere", "ENTRAIDE_DATABASE_URL="),
+    ],
+    ids=["schema-older-than-the-code", "malformed-url"],
+)
+def test_the_endpoint_refuses_to_start_on_a_store_it_cannot_use_and_says_what_to_do(tmp_path, keys, database_url, says):
+    environ = {
+        **os.environ,
+        **quiet_settings(tmp_path, keys),
+        "ENTRAIDE_DATABASE_URL": database_url.format(root=tmp_path),
+    }
+    done = subprocess.run(serve_command(free_port()), env=environ, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and says in done.stderr
+    assert "Traceback" not in done.stderr
