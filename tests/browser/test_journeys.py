@@ -92,17 +92,25 @@ def send_offer(page, site, offer: Offer, *, javascript: bool) -> None:
     assert page.get_by_role("heading", level=1).inner_text().strip() == "Merci, votre annonce est envoyée"
 
 
-def page_text(page) -> str:
-    return page.locator("body").inner_text()
-
-
-def pending_entry(workspace, title: str) -> Entry:
+def _pending_titled(workspace, title: str) -> list[Entry]:
     found = []
     for path in workspace.pending.rglob("*.yaml"):
         entry, problems = read_entry(path)
         assert not problems, problems
         if entry.title == title:
             found.append(entry)
+    return found
+
+
+def page_text(page) -> str:
+    return page.locator("body").inner_text()
+
+
+def pending_entry(workspace, title: str) -> Entry:
+    """The pending file of that title, once the endpoint's publisher has written it (just after its answer)."""
+    deadline = time.monotonic() + 10
+    while not (found := _pending_titled(workspace, title)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(found) == 1, f"expected one pending entry titled {title!r}, found {len(found)}"
     return found[0]
 

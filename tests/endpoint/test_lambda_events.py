@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ def test_every_sample_event_gets_a_proxy_answer_never_an_exception(name, lambda_
 
 
 def test_a_body_flagged_base64_that_is_not_gets_a_400_in_french(lambda_env, caplog):
+    caplog.set_level(logging.WARNING, logger="entraide")  # whatever level an earlier test left the logger at
     response = lambda_handler.handler(sample(NOT_BASE64), None)
     assert response["statusCode"] == 400
     assert french_message(response) == (
