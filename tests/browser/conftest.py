@@ -117,9 +117,7 @@ def _watched_page(context, watch: Watch):
 def open_page(browser, *, javascript: bool = True, bypass_csp: bool = False, reduced_motion: str = "no-preference"):
     """A page in its own context, for fixtures wider than one test; yields (page, watch)."""
     watch = Watch()
-    context = _open_context(
-        browser, watch, javascript=javascript, bypass_csp=bypass_csp, reduced_motion=reduced_motion
-    )
+    context = _open_context(browser, watch, javascript=javascript, bypass_csp=bypass_csp, reduced_motion=reduced_motion)
     try:
         yield _watched_page(context, watch), watch
     finally:

@@ -1,0 +1,44 @@
+"""The index in shards: each entry always lands in the same shard, so one new entry re-indexes one shard.
+
+Pagefind rebuilds a whole index whenever one page changes, and holds it all in memory while it does: at
+100,000 entries that took 106 s and 6 GB. Split by a hash of the entry's id, each shard is small enough to
+rebuild in a fraction of a second, and the browser merges them (Pagefind's mergeIndex, one WebAssembly
+module for all). More shards cost the first search more downloads (each shard sends its own metadata and
+the chunk holding the word), so their number stays small: a power of two, so that it changes rarely,
+reaching MAX_SHARDS at 20,000 entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+from .records import Record
+
+SHARD_SIZE = 2_500  # entries per shard before the count doubles: one shard is re-indexed in about 0.5 s
+MAX_SHARDS = 8  # every search downloads a little from every shard: past 8, the first search passes 300 KB
+
+
+def shard_count(entries: int) -> int:
+    count = 1
+    while count < MAX_SHARDS and count * SHARD_SIZE < entries:
+        count *= 2
+    return count
+
+
+def split(records: Sequence[Record], count: int) -> list[list[Record]]:
+    """Records by shard; the shard of a record depends only on its URL (its entry's id) and `count`."""
+    shards: list[list[Record]] = [[] for _ in range(count)]
+    for record in records:
+        digest = hashlib.blake2b(record.url.encode(), digest_size=4).digest()
+        shards[int.from_bytes(digest, "big") % count].append(record)
+    return shards
+
+
+def fingerprint(records: Sequence[Record], salt: str) -> str:
+    """Changes when a record of the shard, or how shards are indexed (`salt`), changes."""
+    digest = hashlib.blake2b(salt.encode(), digest_size=16)
+    for record in records:
+        digest.update(json.dumps([record.url, record.content, record.title, record.filters]).encode())
+    return digest.hexdigest()
