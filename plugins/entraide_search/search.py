@@ -40,9 +40,8 @@ from .bundle import (
     Stamps,
     intact,
     remove_other_shards,
-    shard_files,
     stamps,
-    write_files,
+    tidy_shard,
     write_shard_list,
 )
 from .records import Published, Record, record_of
@@ -119,7 +118,7 @@ class Outcome:
     manifest: Manifest
     entries: int
     indexed: list[int]  # shards indexed again
-    written: int
+    written: int  # files written or removed since the last index
     seconds: float = 0.0
 
 
@@ -225,17 +224,18 @@ def _run(sender: Any, *arguments: Any) -> None:
 
 def index_entries(entries: Sequence[Published], output: Path, previous: Manifest, salt: str, language: str) -> Outcome:
     records = [record_of(entry) for entry in entries]
-    count = shard_count(len(records))
+    count = shard_count(len(records), len(previous.shards))
     shards = split(records, count)
     prints = [fingerprint(shard, f"{salt}|{count}") for shard in shards]
     todo = [n for n in range(count) if not _still_current(n, prints[n], previous, output)]
     bundle = output / BUNDLE
     names = [str(n) for n in range(count) if shards[n]]
-    written = _index_shards(bundle, {n: shards[n] for n in todo if shards[n]}, language)
+    _index_shards(output, {n: shards[n] for n in todo if shards[n]}, language)
     remove_other_shards(bundle, names)
-    written += write_shard_list(bundle, len(records), names)
-    manifest = Manifest(salt=salt, shards=prints, files=stamps(output) if bundle.is_dir() else {})
-    return Outcome(manifest, len(records), todo, written)
+    write_shard_list(bundle, len(records), names)
+    files = stamps(output)
+    written = sum(1 for name in previous.files.keys() | files.keys() if previous.files.get(name) != files.get(name))
+    return Outcome(Manifest(salt=salt, shards=prints, files=files), len(records), todo, written)
 
 
 def _still_current(shard: int, print_: str, previous: Manifest, output: Path) -> bool:
@@ -249,16 +249,16 @@ def _still_current(shard: int, print_: str, previous: Manifest, output: Path) ->
     return intact(output, mine)
 
 
-def _index_shards(bundle: Path, shards: dict[int, list[Record]], language: str) -> int:
+def _index_shards(output: Path, shards: dict[int, list[Record]], language: str) -> None:
     if not shards:
-        return 0
-    written = 0
+        return
+    bundle = output / BUNDLE
     with PagefindService(language) as pagefind:
         for number, records in shards.items():
-            files = pagefind.index(records)
-            written += write_files(bundle / str(number), shard_files(files, language))
-            written += write_files(bundle, {SCRIPT: files[SCRIPT]}, remove_others=False)
-    return written
+            pagefind.write(records, bundle / str(number))
+    # Pagefind answers WriteFiles while its last writes are still under way; it finishes them before it exits.
+    for number in shards:
+        tidy_shard(bundle / str(number), bundle, language)
 
 
 # --- The manifest -------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A Pagefind indexing process, driven over its service protocol: records in, index files out, in memory.
+"""A Pagefind indexing process, driven over its service protocol: records in, index files written.
 
 `pagefind --service` (the binary of the `pagefind[extended]` wheel) reads base64-encoded JSON requests
 separated by commas on its standard input and answers each the same way, with the request's message_id.
@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from .records import Record
+
+# Pagefind's allocator (jemalloc, built in) keeps freed memory instead of handing it back to the system:
+# Pagefind allocates a fresh compressor for each of its thousands of small files, and giving those pages
+# back and faulting them in again cost a third of its time (measured: kernel time of GetFiles 0.38 s → 0.10 s
+# for 5,000 records). Memory is reused from one shard to the next, so the peak does not grow.
+ALLOCATOR = "dirty_decay_ms:-1,muzzy_decay_ms:-1,tcache_max:1048576"
 
 
 class SearchIndexError(RuntimeError):
@@ -32,7 +40,11 @@ class PagefindService:
             raise SearchIndexError("Pagefind is not installed: pip install -e '.[site]' (pagefind[extended])")
         self.language = language
         self._process = subprocess.Popen(
-            [str(executable), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            [str(executable), "--service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "_RJEM_MALLOC_CONF": ALLOCATOR},
         )
         self._answers: dict[int, dict[str, Any]] = {}
         self._arrived = threading.Condition()
@@ -44,27 +56,33 @@ class PagefindService:
     def __enter__(self) -> PagefindService:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        self.close()
+    def __exit__(self, error: type[BaseException] | None, *_: object) -> None:
+        code = self.close()
+        if code != 0 and error is None:
+            raise SearchIndexError(f"Pagefind exited with code {code}: the index files may be incomplete")
 
-    def index(self, records: Iterable[Record]) -> dict[str, bytes]:
-        """Index `records` as one Pagefind index: its files, by path relative to the bundle's folder."""
+    def write(self, records: Iterable[Record], folder: Path) -> None:
+        """Index `records` as one Pagefind index written into `folder`.
+
+        Pagefind leaves alone the files already there under the same name (their names are hashes of their
+        bytes): re-indexing a shard where one entry changed compresses and writes a handful of files.
+        """
         index_id = self._ask({"type": "NewIndex", "config": {"force_language": self.language}})["index_id"]
         sent = [self._send(record.request(index_id, self.language)) for record in records]
         for message_id in sent:
             self._answer(message_id)
-        files = self._ask({"type": "GetFiles", "index_id": index_id})["files"]
+        self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(folder.resolve())})
         self._ask({"type": "DeleteIndex", "index_id": index_id})  # frees its memory before the next shard
-        return {file["path"]: base64.b64decode(file["content"]) for file in files}
 
-    def close(self) -> None:
+    def close(self) -> int:
+        """Stop Pagefind once it has finished writing; its exit code."""
         if self._process.stdin:
             self._process.stdin.close()
         try:
-            self._process.wait(timeout=10)
+            return self._process.wait(timeout=120)
         except subprocess.TimeoutExpired:
             self._process.kill()
-            self._process.wait()
+            return self._process.wait()
 
     def _ask(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self._answer(self._send(payload))

@@ -4,8 +4,9 @@ Pagefind rebuilds a whole index whenever one page changes, and holds it all in m
 100,000 entries that took 106 s and 6 GB. Split by a hash of the entry's id, each shard is small enough to
 rebuild in a fraction of a second, and the browser merges them (Pagefind's mergeIndex, one WebAssembly
 module for all). More shards cost the first search more downloads (each shard sends its own metadata and
-the chunk holding the word), so their number stays small: a power of two, so that it changes rarely,
-reaching MAX_SHARDS at 20,000 entries.
+the chunk holding the word), so their number stays small: a power of two reaching MAX_SHARDS at 20,000
+entries. Changing it moves most entries to another shard, so a count is kept while the entries stay within
+a margin of what it was chosen for: one entry more or less never re-indexes everything.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ SHARD_SIZE = 2_500  # entries per shard before the count doubles: one shard is r
 MAX_SHARDS = 8  # every search downloads a little from every shard: past 8, the first search passes 300 KB
 
 
-def shard_count(entries: int) -> int:
-    count = 1
-    while count < MAX_SHARDS and count * SHARD_SIZE < entries:
+def shard_count(entries: int, previous: int = 0) -> int:
+    """How many shards for `entries`, given the count the last index used (0: none)."""
+    if previous and previous * SHARD_SIZE // 4 < entries <= previous * SHARD_SIZE * 5 // 4:
+        return previous
+    count = 1 if entries else 0
+    while 0 < count < MAX_SHARDS and count * SHARD_SIZE < entries:
         count *= 2
     return count
 

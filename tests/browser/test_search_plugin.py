@@ -86,6 +86,14 @@ def test_one_new_entry_indexes_one_shard_again(search, small_shards, tmp_path):
     assert changed and all(name.startswith(shard) or name == "pagefind/shards.json" for name in changed)
 
 
+def test_crossing_a_shard_boundary_by_one_entry_re_indexes_one_shard(search, small_shards, tmp_path):
+    entries = list(generate(41))
+    first = index(search, entries[:40], tmp_path)
+    assert len(shard_list(tmp_path)["shards"]) == 4
+    again = index(search, entries, tmp_path, first.manifest)
+    assert len(shard_list(tmp_path)["shards"]) == 4 and len(again.indexed) == 1
+
+
 def test_an_edited_entry_leaves_its_old_text_behind(search, small_shards, tmp_path):
     entries = list(generate(45))
     first = index(search, entries, tmp_path)
