@@ -5,16 +5,14 @@
     pagefind/<n>/                one Pagefind index: pagefind-entry.json, its .pf_meta, index/, filter/, fragment/,
                                  and Pagefind's worker and WebAssembly (loaded from whichever shard comes first)
 
-Pagefind writes a shard into its folder, leaving alone the index files already there (they are named by a
-hash of their bytes). Then the folder is tidied: the files Pagefind writes for its own search UI go, and so
-do index files the new .pf_meta no longer names (an edited entry's old fragment). What is left is
-remembered (size and modification time) so that the next build can tell, without reading them, that the
-files are still as it left them.
+Index files are named by a hash of their bytes, so one already there is the same file and is not written
+again; the other files are written only when their bytes differ; files no longer produced (an edited
+entry's old fragment) are removed. What is left is remembered (size and modification time) so that the
+next build can tell, without reading them, that the files are still as it left them.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import shutil
@@ -25,60 +23,77 @@ SCRIPT = "pagefind.js"
 SHARD_LIST = "shards.json"
 Stamps = dict[str, tuple[int, int]]  # file, relative to the output folder → (size, mtime_ns)
 
-_HASHED_FOLDERS = ("index", "filter", "fragment")  # files named by a hash of their bytes
+_HASHED = ("index/", "filter/", "fragment/")
+_SHARD_FILES = ("pagefind-entry.json", "pagefind-worker.js")
 
 
-def tidy_shard(folder: Path, bundle: Path, language: str) -> None:
-    """Keep what the search box loads from the shard Pagefind just wrote; its script goes to the bundle's root."""
-    entry = json.loads((folder / "pagefind-entry.json").read_text())
-    meta_name = f"pagefind.{entry['languages'][language]['hash']}.pf_meta"
-    names = gzip.decompress((folder / meta_name).read_bytes())  # names every live index file
-    _publish_script(folder / SCRIPT, bundle / SCRIPT)
-    keep = {"pagefind-entry.json", "pagefind-worker.js", f"wasm.{language}.pagefind", meta_name}
-    with os.scandir(folder) as items:
-        for item in items:
-            if item.is_dir(follow_symlinks=False) and item.name in _HASHED_FOLDERS:
-                _tidy_index_folder(item.path, names)
-            elif item.is_dir(follow_symlinks=False):
-                shutil.rmtree(item.path)  # Pagefind's playground, should a version write it
-            elif item.name not in keep:
-                os.unlink(item.path)
+def shard_files(files: dict[str, bytes], language: str) -> dict[str, bytes]:
+    """What a shard's folder keeps of Pagefind's files (not its UI bundles, nor another language's WebAssembly)."""
+    wanted = (*_SHARD_FILES, f"wasm.{language}.pagefind")
+    return {
+        path: data
+        for path, data in files.items()
+        if path in wanted or path.startswith(_HASHED) or path.endswith(".pf_meta")
+    }
 
 
-def _tidy_index_folder(folder: str, names: bytes) -> None:
-    """Remove the index files the shard's metadata no longer names (an edited entry's old fragment)."""
-    with os.scandir(folder) as items:
-        for item in items:
-            if item.name.rsplit(".", 1)[0].encode() not in names:
-                os.unlink(item.path)
+def write_files(folder: Path, files: dict[str, bytes], *, remove_others: bool = True) -> None:
+    """Make `folder` hold `files`: write those missing or different, and remove the others.
 
-
-def _publish_script(written: Path, published: Path) -> None:
-    """One copy of Pagefind's script, at the root, rewritten only when Pagefind's version changed it."""
-    if published.exists() and published.read_bytes() == written.read_bytes():
-        written.unlink()
-    else:
-        os.replace(written, published)
-
-
-def write_files(folder: Path, files: dict[str, bytes]) -> int:
-    """Write the files whose bytes differ from what `folder` holds; how many were written."""
-    written = 0
+    Plain os calls on string paths: a first build writes one file per entry, and each call counts.
+    """
+    root = str(folder)
+    made: set[str] = set()
     for relative, data in files.items():
-        path = folder / relative
-        if path.exists() and path.read_bytes() == data:
+        path = os.path.join(root, relative)
+        if _already_there(path, relative, data):
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-        written += 1
-    return written
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        _write(path, data, hashed=relative.startswith(_HASHED))
+    if remove_others and folder.is_dir():
+        _remove_others(root, len(root) + 1, files)
 
 
-def write_shard_list(bundle: Path, entries: int, shards: list[str]) -> int:
+def _remove_others(folder: str, skip: int, files: dict[str, bytes]) -> None:
+    with os.scandir(folder) as items:
+        for item in items:
+            if item.is_dir(follow_symlinks=False):
+                _remove_others(item.path, skip, files)
+            elif item.path[skip:] not in files:
+                os.unlink(item.path)
+
+
+def _write(path: str, data: bytes, *, hashed: bool) -> None:
+    """A hashed file is new (its name is its content): written in place; others replace the old file at once."""
+    target = path if hashed else path + ".tmp"
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
+    if not hashed:
+        os.replace(target, path)
+
+
+def _already_there(path: str, relative: str, data: bytes) -> bool:
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        return False
+    if relative.startswith(_HASHED) or relative.endswith(".pf_meta"):
+        return size == len(data)  # named by a hash of its bytes
+    with open(path, "rb") as stream:
+        return size == len(data) and stream.read() == data
+
+
+def write_shard_list(bundle: Path, entries: int, shards: list[str]) -> None:
     text = json.dumps({"entries": entries, "shards": shards}, separators=(",", ":")) + "\n"
-    return write_files(bundle, {SHARD_LIST: text.encode()})
+    write_files(bundle, {SHARD_LIST: text.encode()}, remove_others=False)
 
 
 def remove_other_shards(bundle: Path, shards: list[str]) -> None:

@@ -27,6 +27,7 @@ import pickle
 import time
 import traceback
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -40,8 +41,9 @@ from .bundle import (
     Stamps,
     intact,
     remove_other_shards,
+    shard_files,
     stamps,
-    tidy_shard,
+    write_files,
     write_shard_list,
 )
 from .records import Published, Record, record_of
@@ -250,15 +252,24 @@ def _still_current(shard: int, print_: str, previous: Manifest, output: Path) ->
 
 
 def _index_shards(output: Path, shards: dict[int, list[Record]], language: str) -> None:
+    """One Pagefind process per CPU, each indexing its share of the shards (Pagefind works on one core)."""
     if not shards:
         return
-    bundle = output / BUNDLE
+    numbers = list(shards)
+    processes = min(len(numbers), os.cpu_count() or 1)
+    shares = [{n: shards[n] for n in numbers[start::processes]} for start in range(processes)]
+    with ThreadPoolExecutor(processes) as pool:
+        scripts = list(pool.map(lambda share: _index_share(output / BUNDLE, share, language), shares))
+    write_files(output / BUNDLE, {SCRIPT: scripts[0]}, remove_others=False)
+
+
+def _index_share(bundle: Path, shards: dict[int, list[Record]], language: str) -> bytes:
+    """Index and write each shard of the share; Pagefind's script, for the bundle's root."""
     with PagefindService(language) as pagefind:
         for number, records in shards.items():
-            pagefind.write(records, bundle / str(number))
-    # Pagefind answers WriteFiles while its last writes are still under way; it finishes them before it exits.
-    for number in shards:
-        tidy_shard(bundle / str(number), bundle, language)
+            files = pagefind.index(records)
+            write_files(bundle / str(number), shard_files(files, language))
+    return files[SCRIPT]
 
 
 # --- The manifest -------------------------------------------------------------------------------------------------

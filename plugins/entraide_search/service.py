@@ -1,4 +1,4 @@
-"""A Pagefind indexing process, driven over its service protocol: records in, index files written.
+"""A Pagefind indexing process, driven over its service protocol: records in, index files out, in memory.
 
 `pagefind --service` (the binary of the `pagefind[extended]` wheel) reads base64-encoded JSON requests
 separated by commas on its standard input and answers each the same way, with the request's message_id.
@@ -15,7 +15,6 @@ import os
 import subprocess
 import threading
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from .records import Record
@@ -59,23 +58,24 @@ class PagefindService:
     def __exit__(self, error: type[BaseException] | None, *_: object) -> None:
         code = self.close()
         if code != 0 and error is None:
-            raise SearchIndexError(f"Pagefind exited with code {code}: the index files may be incomplete")
+            raise SearchIndexError(f"Pagefind exited with code {code}")
 
-    def write(self, records: Iterable[Record], folder: Path) -> None:
-        """Index `records` as one Pagefind index written into `folder`.
+    def index(self, records: Iterable[Record]) -> dict[str, bytes]:
+        """Index `records` as one Pagefind index: its files, by path relative to the index's folder.
 
-        Pagefind leaves alone the files already there under the same name (their names are hashes of their
-        bytes): re-indexing a shard where one entry changed compresses and writes a handful of files.
+        In memory (GetFiles), not written by Pagefind (WriteFiles): Pagefind answers WriteFiles while its
+        last writes are still under way, and a file read then, or after it exits, may be empty.
         """
         index_id = self._ask({"type": "NewIndex", "config": {"force_language": self.language}})["index_id"]
         sent = [self._send(record.request(index_id, self.language)) for record in records]
         for message_id in sent:
             self._answer(message_id)
-        self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(folder.resolve())})
+        files = self._ask({"type": "GetFiles", "index_id": index_id})["files"]
         self._ask({"type": "DeleteIndex", "index_id": index_id})  # frees its memory before the next shard
+        return {file["path"]: base64.b64decode(file["content"]) for file in files}
 
     def close(self) -> int:
-        """Stop Pagefind once it has finished writing; its exit code."""
+        """Stop Pagefind; its exit code."""
         if self._process.stdin:
             self._process.stdin.close()
         try:
