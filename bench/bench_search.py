@@ -144,9 +144,7 @@ def print_index(bundle: Path) -> None:
     total = sum(p.stat().st_size for p in files)
     shards = json.loads((bundle / "shards.json").read_text())["shards"]
     largest = max(files, key=lambda p: p.stat().st_size)
-    print(
-        f"  index: {total / 1024 / 1024:.1f} MB in {len(files)} files, {len(shards)} shards (fragments: one per entry);"
-    )
+    print(f"  index: {total / 1024 / 1024:.1f} MB in {len(files)} files, {len(shards)} shards, one fragment per entry;")
     print(f"         largest {largest.relative_to(bundle)} {largest.stat().st_size / 1024:.1f} KB")
 
 

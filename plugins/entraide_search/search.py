@@ -229,7 +229,7 @@ def index_entries(entries: Sequence[Published], output: Path, previous: Manifest
     count = shard_count(len(records), len(previous.shards))
     shards = split(records, count)
     prints = [fingerprint(shard, f"{salt}|{count}") for shard in shards]
-    todo = [n for n in range(count) if not _still_current(n, prints[n], previous, output)]
+    todo = [n for n in range(count) if shards[n] and not _still_current(n, prints[n], previous, output)]
     bundle = output / BUNDLE
     names = [str(n) for n in range(count) if shards[n]]
     _index_shards(output, {n: shards[n] for n in todo if shards[n]}, language)
