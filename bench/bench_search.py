@@ -201,7 +201,7 @@ def _load_plugin():
     """The plugin's own functions (plugins/ is on Pelican's plugin path, not on sys.path)."""
     sys.path.insert(0, str(ROOT / "plugins"))
     try:
-        return importlib.import_module("entraide_search.search")
+        return importlib.import_module("entraide_search.indexing")
     finally:
         sys.path.remove(str(ROOT / "plugins"))
 

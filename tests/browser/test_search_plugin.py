@@ -19,24 +19,32 @@ from .conftest import PELICAN, ROOT, build_site
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def search(tmp_path_factory):
-    """The plugin's modules (plugins/ is on Pelican's plugin path, not on sys.path)."""
+def plugin_module(name: str):
+    """One of the plugin's modules (plugins/ is on Pelican's plugin path, not on sys.path)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(ROOT / "plugins"))
-        module = importlib.import_module("entraide_search.search")
-    return module
+        return importlib.import_module(f"entraide_search.{name}")
+
+
+@pytest.fixture(scope="module")
+def search():
+    return plugin_module("search")
+
+
+@pytest.fixture(scope="module")
+def indexing():
+    return plugin_module("indexing")
 
 
 @pytest.fixture
-def small_shards(search, monkeypatch):
+def small_shards(monkeypatch):
     """Shards of 10 entries, so a handful of entries spread over several."""
-    monkeypatch.setattr(importlib.import_module("entraide_search.shards"), "SHARD_SIZE", 10)
+    monkeypatch.setattr(plugin_module("shards"), "SHARD_SIZE", 10)
 
 
-def index(search, entries, output: Path, previous=None):
-    salt = search.search_salt("fr")
-    return search.index_entries(entries, output, previous or search.Manifest(), salt, "fr")
+def index(indexing, entries, output: Path, previous=None):
+    salt = indexing.search_salt("fr")
+    return indexing.index_entries(entries, output, previous or indexing.Manifest(), salt, "fr")
 
 
 def mtimes(folder: Path) -> dict[str, int]:
@@ -54,9 +62,9 @@ def test_unknown_or_wrong_settings_are_refused_with_their_name(search):
         search.search_settings({"ENTRAIDE_SEARCH": {"language": ""}})
 
 
-def test_every_entry_is_indexed_once_across_the_shards(search, small_shards, tmp_path):
+def test_every_entry_is_indexed_once_across_the_shards(indexing, small_shards, tmp_path):
     entries = list(generate(45))
-    outcome = index(search, entries, tmp_path)
+    outcome = index(indexing, entries, tmp_path)
     listed = shard_list(tmp_path)
     assert listed["entries"] == 45 and len(listed["shards"]) == 8
     fragments = [p for shard in listed["shards"] for p in (tmp_path / "pagefind" / shard / "fragment").iterdir()]
@@ -66,39 +74,39 @@ def test_every_entry_is_indexed_once_across_the_shards(search, small_shards, tmp
     assert sorted(outcome.indexed) == list(range(8))
 
 
-def test_nothing_changed_indexes_nothing_and_writes_nothing(search, small_shards, tmp_path):
+def test_nothing_changed_indexes_nothing_and_writes_nothing(indexing, small_shards, tmp_path):
     entries = list(generate(45))
-    first = index(search, entries, tmp_path)
+    first = index(indexing, entries, tmp_path)
     before = mtimes(tmp_path)
-    again = index(search, entries, tmp_path, first.manifest)
+    again = index(indexing, entries, tmp_path, first.manifest)
     assert again.indexed == [] and again.written == 0
     assert mtimes(tmp_path) == before
 
 
-def test_one_new_entry_indexes_one_shard_again(search, small_shards, tmp_path):
+def test_one_new_entry_indexes_one_shard_again(indexing, small_shards, tmp_path):
     entries = list(generate(46))
-    first = index(search, entries[:45], tmp_path)
+    first = index(indexing, entries[:45], tmp_path)
     before = mtimes(tmp_path)
-    again = index(search, entries, tmp_path, first.manifest)
+    again = index(indexing, entries, tmp_path, first.manifest)
     assert len(again.indexed) == 1
     changed = {name for name, mtime in mtimes(tmp_path).items() if before.get(name) != mtime}
     shard = f"pagefind/{again.indexed[0]}/"
     assert changed and all(name.startswith(shard) or name == "pagefind/shards.json" for name in changed)
 
 
-def test_crossing_a_shard_boundary_by_one_entry_re_indexes_one_shard(search, small_shards, tmp_path):
+def test_crossing_a_shard_boundary_by_one_entry_re_indexes_one_shard(indexing, small_shards, tmp_path):
     entries = list(generate(41))
-    first = index(search, entries[:40], tmp_path)
+    first = index(indexing, entries[:40], tmp_path)
     assert len(shard_list(tmp_path)["shards"]) == 4
-    again = index(search, entries, tmp_path, first.manifest)
+    again = index(indexing, entries, tmp_path, first.manifest)
     assert len(shard_list(tmp_path)["shards"]) == 4 and len(again.indexed) == 1
 
 
-def test_an_edited_entry_leaves_its_old_text_behind(search, small_shards, tmp_path):
+def test_an_edited_entry_leaves_its_old_text_behind(indexing, small_shards, tmp_path):
     entries = list(generate(45))
-    first = index(search, entries, tmp_path)
+    first = index(indexing, entries, tmp_path)
     edited = dataclasses.replace(entries[0], title="Cours de tricot au jardin")
-    again = index(search, [edited, *entries[1:]], tmp_path, first.manifest)
+    again = index(indexing, [edited, *entries[1:]], tmp_path, first.manifest)
     assert len(again.indexed) == 1
     titles = indexed_titles(tmp_path)
     assert titles.count("Cours de tricot au jardin") == 1
@@ -112,18 +120,18 @@ def indexed_titles(output: Path) -> list[str]:
     return [json.loads(data.removeprefix(b"pagefind_dcd"))["meta"]["title"] for data in fragments]
 
 
-def test_a_missing_index_file_is_written_again(search, small_shards, tmp_path):
+def test_a_missing_index_file_is_written_again(indexing, small_shards, tmp_path):
     entries = list(generate(45))
-    first = index(search, entries, tmp_path)
+    first = index(indexing, entries, tmp_path)
     lost = next((tmp_path / "pagefind" / "3" / "fragment").iterdir())
     lost.unlink()
-    again = index(search, entries, tmp_path, first.manifest)
+    again = index(indexing, entries, tmp_path, first.manifest)
     assert again.indexed == [3] and lost.exists()
 
 
-def test_when_the_last_entries_go_the_index_goes_and_says_so(search, small_shards, tmp_path):
-    first = index(search, list(generate(45)), tmp_path)
-    index(search, [], tmp_path, first.manifest)
+def test_when_the_last_entries_go_the_index_goes_and_says_so(indexing, small_shards, tmp_path):
+    first = index(indexing, list(generate(45)), tmp_path)
+    index(indexing, [], tmp_path, first.manifest)
     assert shard_list(tmp_path) == {"entries": 0, "shards": []}
     assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == ["shards.json"]
 
