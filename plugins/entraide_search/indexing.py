@@ -27,7 +27,7 @@ from .bundle import (
     write_files,
     write_shard_list,
 )
-from .records import Published, Record, record_of
+from .records import Published, record_of
 from .service import PagefindService
 from .shards import fingerprint, shard_count, split
 
@@ -60,19 +60,19 @@ def search_salt(language: str) -> str:
 
 
 def index_entries(entries: Sequence[Published], output: Path, previous: Manifest, salt: str, language: str) -> Outcome:
-    records = [record_of(entry) for entry in entries]
-    count = shard_count(len(records), len(previous.shards))
-    shards = split(records, count)
-    prints = [fingerprint(shard, f"{salt}|{count}") for shard in shards]
+    """Records are made shard by shard, when needed, and dropped: at 100,000 entries they weigh 100 MB."""
+    count = shard_count(len(entries), len(previous.shards))
+    shards = split(entries, count)
+    prints = [fingerprint(map(record_of, shard), f"{salt}|{count}") for shard in shards]
     todo = [n for n in range(count) if shards[n] and not _still_current(n, prints[n], previous, output)]
     bundle = output / BUNDLE
     names = [str(n) for n in range(count) if shards[n]]
-    _index_shards(output, {n: shards[n] for n in todo if shards[n]}, language)
+    _index_shards(output, {n: shards[n] for n in todo}, language)
     remove_other_shards(bundle, names)
-    write_shard_list(bundle, len(records), names)
+    write_shard_list(bundle, len(entries), names)
     files = stamps(output)
     written = sum(1 for name in previous.files.keys() | files.keys() if previous.files.get(name) != files.get(name))
-    return Outcome(Manifest(salt=salt, shards=prints, files=files), len(records), todo, written)
+    return Outcome(Manifest(salt=salt, shards=prints, files=files), len(entries), todo, written)
 
 
 def _still_current(shard: int, print_: str, previous: Manifest, output: Path) -> bool:
@@ -86,7 +86,7 @@ def _still_current(shard: int, print_: str, previous: Manifest, output: Path) ->
     return intact(output, mine)
 
 
-def _index_shards(output: Path, shards: dict[int, list[Record]], language: str) -> None:
+def _index_shards(output: Path, shards: dict[int, list[Published]], language: str) -> None:
     """One Pagefind process per CPU, each indexing its share of the shards (Pagefind works on one core)."""
     if not shards:
         return
@@ -98,13 +98,19 @@ def _index_shards(output: Path, shards: dict[int, list[Record]], language: str) 
     write_files(output / BUNDLE, {SCRIPT: scripts[0]}, remove_others=False)
 
 
-def _index_share(bundle: Path, shards: dict[int, list[Record]], language: str) -> bytes:
-    """Index and write each shard of the share; Pagefind's script, for the bundle's root."""
-    with PagefindService(language) as pagefind:
-        for number, records in shards.items():
-            files = pagefind.index(records)
-            write_files(bundle / str(number), shard_files(files, language))
-    return files[SCRIPT]
+def _index_share(bundle: Path, shards: dict[int, list[Published]], language: str) -> bytes:
+    """Index and write each shard of the share; Pagefind's script, for the bundle's root.
+
+    A Pagefind process for each shard: one that indexed shard after shard grew to 500 MB at 100,000 entries
+    (an index's memory is not all given back), against 150 MB for one shard of 3,125 entries.
+    """
+    script = b""
+    for number, entries in shards.items():
+        with PagefindService(language) as pagefind:
+            files = pagefind.index(map(record_of, entries))
+        write_files(bundle / str(number), shard_files(files, language))
+        script = files[SCRIPT]
+    return script
 
 
 # --- The manifest, kept in the cache folder, never published ---------------------------------------------------

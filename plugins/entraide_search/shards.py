@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from .records import Record
+from .records import Published, Record
 
 SHARD_SIZE = 2_500  # 4 shards at 10,000 entries: a first search downloads 203 KB (8 shards: 260 KB)
 MAX_SHARDS = 32  # at 100,000 entries each of the two Pagefind processes holds 3,125 entries, about 150 MB
@@ -35,16 +35,16 @@ def shard_count(entries: int, previous: int = 0) -> int:
     return count
 
 
-def split(records: Sequence[Record], count: int) -> list[list[Record]]:
-    """Records by shard; the shard of a record depends only on its URL (its entry's id) and `count`."""
-    shards: list[list[Record]] = [[] for _ in range(count)]
-    for record in records:
-        digest = hashlib.blake2b(record.url.encode(), digest_size=4).digest()
-        shards[int.from_bytes(digest, "big") % count].append(record)
+def split(entries: Sequence[Published], count: int) -> list[list[Published]]:
+    """Entries by shard; the shard of an entry depends only on its id and `count`."""
+    shards: list[list[Published]] = [[] for _ in range(count)]
+    for entry in entries:
+        digest = hashlib.blake2b(entry.id.encode(), digest_size=4).digest()
+        shards[int.from_bytes(digest, "big") % count].append(entry)
     return shards
 
 
-def fingerprint(records: Sequence[Record], salt: str) -> str:
+def fingerprint(records: Iterable[Record], salt: str) -> str:
     """Changes when a record of the shard, or how shards are indexed (`salt`), changes."""
     digest = hashlib.blake2b(salt.encode(), digest_size=16)
     for record in records:
