@@ -29,7 +29,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.bench_site import empty_trash, set_aside
+from bench.bench_site import set_aside
 from entraide.entries import read_entry
 from entraide.samples import write_samples
 
@@ -80,7 +80,6 @@ def main() -> None:
                 f"  search {name:<40} {count:>6} results, {ms:6.0f} ms: {download.files:>3} files, "
                 f"{download.raw / 1024:7.1f} KB as sent, {download.wire / 1024:7.1f} KB gzipped on the wire"
             )
-    empty_trash()
 
 
 def build_site(size: int) -> Path:

@@ -118,7 +118,6 @@ def main() -> None:
         print_geojson(size)
     print_summary(results)
     print_page_weights(REBUILD_SIZE if REBUILD_SIZE in sizes else sizes[0])
-    empty_trash()
 
 
 def bench_sizes() -> list[int]:
@@ -322,10 +321,11 @@ def naive_article(entry: Entry) -> str:
 
 
 def set_aside(folder: Path) -> None:
-    """Move a previous build out of the way; it is deleted when every figure has been taken.
+    """Move a previous build out of the way; bench/__main__.py deletes it once every benchmark has run.
 
     Deleting 100,000 files just before a build makes the next file creations slow for minutes (ext4 skips
     inodes freed in the last minutes): that would be measuring the benchmark's own clean-up, on both sides.
+    So a run started within five minutes of another's end is slowed too.
     """
     if folder.exists():
         TRASH.mkdir(parents=True, exist_ok=True)

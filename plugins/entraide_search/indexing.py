@@ -29,7 +29,7 @@ from .bundle import (
 )
 from .records import Published, record_of
 from .service import PagefindService
-from .shards import fingerprint, shard_count, split
+from .shards import fingerprint, processes, shard_count, split
 
 
 @dataclass
@@ -91,9 +91,9 @@ def _index_shards(output: Path, shards: dict[int, list[Published]], language: st
     if not shards:
         return
     numbers = list(shards)
-    processes = min(len(numbers), os.cpu_count() or 1)
-    shares = [{n: shards[n] for n in numbers[start::processes]} for start in range(processes)]
-    with ThreadPoolExecutor(processes) as pool:
+    at_once = processes(list(shards.values()), os.cpu_count() or 1)
+    shares = [{n: shards[n] for n in numbers[start::at_once]} for start in range(at_once)]
+    with ThreadPoolExecutor(at_once) as pool:
         scripts = list(pool.map(lambda share: _index_share(output / BUNDLE, share, language), shares))
     write_files(output / BUNDLE, {SCRIPT: scripts[0]}, remove_others=False)
 

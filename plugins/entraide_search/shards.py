@@ -4,7 +4,7 @@ Pagefind rebuilds a whole index whenever one page changes, and holds it all in m
 100,000 entries that took 106 s and 6 GB. Split by a hash of the entry's id, each shard is small enough to
 rebuild in a fraction of a second, and the browser merges them (Pagefind's mergeIndex, one WebAssembly
 module for all). More shards cost the first search more downloads (each shard sends its own metadata and
-the chunk holding the word), so their number stays small: a power of two reaching MAX_SHARDS at 80,000
+the chunk holding the word), so their number stays small: a power of two reaching MAX_SHARDS at 40,000
 entries. Changing it moves most entries to another shard, so a count is kept while the entries stay within
 a margin of what it was chosen for: one entry more or less never re-indexes everything.
 
@@ -22,7 +22,8 @@ from collections.abc import Iterable, Sequence
 from .records import Published, Record
 
 SHARD_SIZE = 2_500  # 4 shards at 10,000 entries: a first search downloads 203 KB (8 shards: 260 KB)
-MAX_SHARDS = 32  # at 100,000 entries each of the two Pagefind processes holds 3,125 entries, about 150 MB
+MAX_SHARDS = 16  # at 50,000 entries a first search downloads 773 KB with 32 shards
+PARALLEL_UP_TO = 3_125  # entries per shard up to which two Pagefind processes (100 MB each) run at once
 
 
 def shard_count(entries: int, previous: int = 0) -> int:
@@ -33,6 +34,13 @@ def shard_count(entries: int, previous: int = 0) -> int:
     while 0 < count < MAX_SHARDS and count * SHARD_SIZE < entries:
         count *= 2
     return count
+
+
+def processes(shards: Sequence[Sequence[Published]], cpus: int) -> int:
+    """Pagefind processes to run at once: one per CPU, or one when shards are large (250 MB at 6,250 entries)."""
+    if not shards:
+        return 0
+    return min(len(shards), cpus) if max(map(len, shards)) <= PARALLEL_UP_TO else 1
 
 
 def split(entries: Sequence[Published], count: int) -> list[list[Published]]:
