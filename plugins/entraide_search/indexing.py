@@ -87,7 +87,7 @@ def _still_current(shard: int, print_: str, previous: Manifest, output: Path) ->
 
 
 def _index_shards(output: Path, shards: dict[int, list[Published]], language: str) -> None:
-    """One Pagefind process per CPU, each indexing its share of the shards (Pagefind works on one core)."""
+    """Pagefind works on one core: while shards are small, one process per CPU, each with its share of them."""
     if not shards:
         return
     numbers = list(shards)
