@@ -109,6 +109,21 @@ def test_search_asks_for_words_rather_than_downloading_the_whole_index(page, wat
     assert not [url for url in watch.loaded if "/pagefind/" in url and "/index/" in url]
 
 
+def test_a_message_given_while_the_search_loads_stays_once_it_is_ready(page, site):
+    held = []
+    page.route("**/pagefind/shards.json", lambda route: held.append(route))  # answered when the test says
+    page.goto(site.url + "/")
+    form = page.get_by_role("search", name="Chercher dans les annonces")
+    form.get_by_label("Mots à chercher").focus()
+    form.get_by_role("button", name="Chercher").click()
+    status = page.locator("#search-status").filter(has_text="au moins un mot")
+    status.wait_for()
+    assert held, "the search started loading when the box got the focus"
+    held[0].continue_()
+    page.locator("#search-form:not([aria-busy])").wait_for()
+    assert status.is_visible(), page.locator("#search-status").inner_text()
+
+
 def test_hostile_text_in_results_stays_text(page, watch, site):
     page.goto(site.url + "/")
     found = search(page, "Anticonstitutionnellementanticonstitutionnellement")

@@ -29,10 +29,12 @@
   }
 
   var NOTHING_YET = "Aucune annonce n'est publiée pour le moment : il n'y a encore rien à chercher.";
+  var LOADING = "Chargement de la recherche…";
 
   function load() {
     if (!ready) {
-      say("Chargement de la recherche…");
+      say(LOADING);
+      form.setAttribute("aria-busy", "true");
       ready = fetch(bundle + "shards.json", { cache: "no-cache" }).then(function (answer) {
         if (!answer.ok) {
           throw new Error("shards.json: " + answer.status);
@@ -47,7 +49,12 @@
         });
       }).then(function (opened) {
         pagefind = opened;
-        say(pagefind ? "" : NOTHING_YET);
+        form.removeAttribute("aria-busy");
+        if (!pagefind) {
+          say(NOTHING_YET);
+        } else if (status.textContent === LOADING) {
+          say(""); /* not a message the resident has been given since, such as "write a word" */
+        }
       });
       ready.catch(failed);
     }
