@@ -52,7 +52,15 @@ def main(argv: list[str] | None = None) -> None:
     import waitress
 
     waitress.serve(
-        app, host=options.host, port=options.port, threads=options.threads, ident="entraide", **WAITRESS_LIMITS
+        app,
+        host=options.host,
+        port=options.port,
+        threads=options.threads,
+        ident="entraide",
+        # Waitress drops X-Forwarded-For unless told to keep it: behind a proxy, every resident would be the
+        # proxy's address, one client for the rate limits (10 POSTs a minute for the whole territory).
+        clear_untrusted_proxy_headers=not app.config.trust_forwarded_for,
+        **WAITRESS_LIMITS,
     )
 
 
