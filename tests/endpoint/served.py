@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,20 +44,15 @@ def program(name: str) -> str:
 
 @contextmanager
 def served(
-    argv: list[str], root: Path, keys, port: int | None = None, settings: dict[str, str] | None = None
+    argv: list[str], root: Path, keys, port: int | None = None, settings: Mapping[str, str] | None = None
 ) -> Iterator[ServedEndpoint]:
-    """Run `argv` (which listens on `port`) with the quiet test settings under `root` (and `settings`); wait until
-    /health answers."""
+    """Run `argv` (which listens on `port`) with the quiet test settings under `root`, changed by `settings`;
+    wait until /health answers."""
     port = port or free_port()
     (root / "tmp").mkdir(parents=True, exist_ok=True)
     # HOME too: gunicorn 27 puts its control socket under ~/.gunicorn/, which two runs at once would share
-    environ = {
-        **os.environ,
-        **quiet_settings(root, keys),
-        **(settings or {}),
-        "TMPDIR": str(root / "tmp"),
-        "HOME": str(root),
-    }
+    environ = {**os.environ, **quiet_settings(root, keys), **(settings or {})}
+    environ.update(TMPDIR=str(root / "tmp"), HOME=str(root))
     process = subprocess.Popen(argv, env=environ, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     endpoint = ServedEndpoint(f"http://127.0.0.1:{port}", port, root, process)
     try:
