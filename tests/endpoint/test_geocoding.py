@@ -8,8 +8,8 @@ import random
 import pytest
 
 from entraide.communes import EARTH_RADIUS_M, load_communes
-from entraide.entries import load_entries
 from entraide.geocoding import MIN_RESIDENTS_PER_CELL, blur, cell_size_m, grid_steps
+from entraide.pipeline import load_entries
 
 from .conftest import GOOD_FORM, FakeAddressAPI, free_port
 

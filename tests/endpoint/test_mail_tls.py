@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from entraide.entries import load_entries
+from entraide.pipeline import load_entries
 
 from .conftest import AUTHOR_EMAIL, GOOD_FORM, VISITOR_EMAIL, Mailbox, approved_entry, free_port
 

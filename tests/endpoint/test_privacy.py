@@ -8,7 +8,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from entraide.entries import load_entries
+from entraide.pipeline import load_entries
 from entraide.sealing import Contact, KeyPair, SealingError
 
 from .conftest import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, VISITOR_EMAIL, approved_entry

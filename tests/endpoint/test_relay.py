@@ -6,7 +6,7 @@ import html
 import json
 import re
 
-from entraide.entries import load_entries
+from entraide.pipeline import load_entries
 
 from .conftest import AUTHOR_EMAIL, GOOD_FORM, PHONE_ONLY_AUTHOR, VISITOR_EMAIL, approved_entry
 

@@ -7,7 +7,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from entraide.backends import ForgeUnavailable
-from entraide.entries import load_entries
+from entraide.pipeline import load_entries
 from entraide.sealing import Contact, withdraw_key_matches
 
 from .conftest import AUTHOR_EMAIL, GOOD_FORM, SITE
