@@ -16,14 +16,14 @@ from entraide.schema import Problem
 
 PUBLIC_TEXT_KEYS = ("title", "description", "name", "availability")
 
-# (what, sign, pattern). The build checks every entry, so each pattern fails fast: a quick `sign` every
-# match holds, or a lookahead or lookbehind on how a match starts, lets the engine skip most positions
-# instead of trying the whole pattern at each one. What they match is what the plain patterns matched.
+# (what, sign, pattern). The build checks every entry, so each pattern fails fast: a quick `sign` that
+# every match holds, or a lookahead on how a match starts, spares most texts or most positions the whole
+# pattern. What they match is what the plain patterns matched.
 _CONTACT_PATTERNS = (
     (
         "une adresse e-mail",
-        re.compile(r"@|\(at\)|\[at\]|\barobase\b", re.I),  # in every address: most texts stop here
-        re.compile(r"(?<![\w.+-])[\w.+-]+\s*(?:@|\(at\)|\[at\]|\barobase\b)\s*[\w-]+(?:\.[\w-]+)+", re.I),
+        re.compile(r"@|\(at\)|\[at\]|arobase", re.I),  # in every address: most texts stop here
+        re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\]|\barobase\b)\s*[\w-]+(?:\.[\w-]+)+", re.I),
     ),
     (
         "un numéro de téléphone",
@@ -35,7 +35,7 @@ _CONTACT_PATTERNS = (
     ),
     (
         "un lien",
-        None,
+        re.compile(r"://|www\.|\.(?:fr|com|net|org|eu|io|info|me|ly)\b", re.I),  # in every link
         re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:fr|com|net|org|eu|io|info|me|ly|gouv\.fr)\b(?:/\S*)?", re.I),
     ),
 )
