@@ -106,3 +106,18 @@ def test_the_day_of_creation_is_the_authors_not_utcs():
     just_after_midnight = an_entry(created="2026-11-21T00:30:00+01:00")  # 23:30 on the 20th in UTC
     assert not just_after_midnight.is_active(dt.date(2026, 11, 20))
     assert just_after_midnight.is_active(dt.date(2026, 11, 21))
+
+
+def test_text_is_parsed_as_written_whatever_the_yaml_form():
+    """The loader's shortcut for text keeps YAML's meaning: anchors, explicit tags, blocks, other types."""
+    text = "a: &x texte\nb: *x\nc: !!str 12\nd: 12\ne: null\nf: 2026-01-01\ng: |\n  une\n  deux\nh: {lat: 45.2}\n"
+    assert parse(text) == {
+        "a": "texte",
+        "b": "texte",
+        "c": "12",
+        "d": 12,
+        "e": None,
+        "f": "2026-01-01",
+        "g": "une\ndeux\n",
+        "h": {"lat": 45.2},
+    }
