@@ -15,7 +15,7 @@ import hashlib
 import os
 import pickle
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +29,7 @@ from entraide.rules import payment_flags
 
 ERROR, WARNING = "error", "warning"
 T = TypeVar("T")
+FilePath = Path | str  # the build hands plain strings to its workers: 100,000 Path objects cost
 Stamp = tuple[int, int]  # (mtime_ns, size): a file not rewritten since it was last read
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 CHUNK_SIZE = 250
@@ -79,7 +80,7 @@ class KeyLines:
 class EntryFile:
     """One entry file through the pipeline: its text and data as read, its findings, its entry when valid."""
 
-    path: Path
+    path: FilePath
     text: str = ""
     data: Any = None
     findings: list[Finding] = field(default_factory=list)
@@ -94,10 +95,11 @@ class EntryFile:
         return Finding(shown(self.path), self.lines[key], key, message, severity)
 
 
-def read_file(path: Path) -> EntryFile:
+def read_file(path: FilePath) -> EntryFile:
     """Read and parse, no rule applied: what an entry compared with, not checked, needs."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        with open(path, "rb") as stream:
+            text = stream.read().decode("utf-8")
     except OSError as error:
         return _unreadable(path, 1, f"fichier illisible ({error.strerror}) : vérifiez ses droits")
     except UnicodeDecodeError:
@@ -105,7 +107,7 @@ def read_file(path: Path) -> EntryFile:
     return read_text(text, path)
 
 
-def read_text(text: str, path: Path) -> EntryFile:
+def read_text(text: str, path: FilePath) -> EntryFile:
     """Parse text read from the file at `path` (or from GitHub); a YAML error is a finding on its line."""
     try:
         data = parse(text)
@@ -120,16 +122,16 @@ def read_text(text: str, path: Path) -> EntryFile:
     return EntryFile(path, text, data, parsed=True)
 
 
-def _unreadable(path: Path, line: int, message: str, text: str = "") -> EntryFile:
+def _unreadable(path: FilePath, line: int, message: str, text: str = "") -> EntryFile:
     return EntryFile(path, text, findings=[Finding(shown(path), line, "", message)])
 
 
-def check_file(path: Path) -> EntryFile:
+def check_file(path: FilePath) -> EntryFile:
     """Every rule of one file: read, parse, then `apply_rules`."""
     return apply_rules(read_file(path))
 
 
-def check_text(text: str, path: Path) -> EntryFile:
+def check_text(text: str, path: FilePath) -> EntryFile:
     """Every rule of a file's text read elsewhere (from GitHub); `path` is where the file lives."""
     return apply_rules(read_text(text, path))
 
@@ -139,7 +141,7 @@ def apply_rules(file: EntryFile) -> EntryFile:
     errors), then payment mentions (warnings); the entry when nothing is an error."""
     if not file.parsed:
         return file
-    problems = check(file.data, filename=str(file.path))
+    problems = check(file.data, filename=os.fspath(file.path))
     file.findings += [file.finding(p.key, p.message) for p in problems]
     if isinstance(file.data, dict):
         flags = payment_flags(file.data)
@@ -156,7 +158,7 @@ def payment_message(excerpt: str) -> str:
     )
 
 
-def read_entry(path: Path) -> tuple[Entry | None, list[Finding]]:
+def read_entry(path: FilePath) -> tuple[Entry | None, list[Finding]]:
     """One file's entry (None when it has an error) and findings: all the build needs, cheap to send between
     processes."""
     file = check_file(path)
@@ -242,7 +244,7 @@ def _stamp(status: os.stat_result) -> Stamp:
     return status.st_mtime_ns, status.st_size
 
 
-def shown(path: Path | str) -> str:
+def shown(path: FilePath) -> str:
     """The path as people and GitHub annotations expect it: relative to the current folder when inside it."""
     folder, name = os.path.split(os.fspath(path))
     folder = _shown_folder(folder or ".", os.getcwd())
@@ -259,7 +261,7 @@ def _shown_folder(folder: str, cwd: str) -> str:
 # --- Many files ----------------------------------------------------------------------------------------
 
 
-def map_files(work: Callable[[Path], T], files: list[Path], workers: int | None = None) -> Iterator[T]:
+def map_files(work: Callable[[Any], T], files: Sequence[FilePath], workers: int | None = None) -> Iterator[T]:
     """`work` on each file, in order, over every core when there are enough files to be worth it."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(files) < PARALLEL_FROM:
@@ -326,7 +328,7 @@ def load(root: Path | str, *, cache_path: Path | None = None, workers: int | Non
     files, findings = collect([root])
     cached, warned = _read_cache(cache_path)
     fresh = [path for path, stamp in files.items() if cached.get(path, _NOT_CACHED)[0] != stamp]
-    for path, (entry, found) in zip(fresh, map_files(read_entry, [Path(p) for p in fresh], workers), strict=True):
+    for path, (entry, found) in zip(fresh, map_files(read_entry, fresh, workers), strict=True):
         cached[path] = (files[path], entry)
         warned[path] = tuple(found)
     known = {path: cached[path][1] for path in files}
