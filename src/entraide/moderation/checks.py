@@ -22,7 +22,18 @@ from typing import Any, TypeVar
 
 from entraide import pipeline
 from entraide.entries import Publication, publication
-from entraide.pipeline import ERROR, WARNING, EntryFile, Finding, collect, duplicate_id, map_files, repeated, shown
+from entraide.pipeline import (
+    ERROR,
+    WARNING,
+    EntryFile,
+    FilePath,
+    Finding,
+    collect,
+    duplicate_id,
+    map_files,
+    repeated,
+    shown,
+)
 from entraide.sealing import KeyPair, fingerprint
 
 T = TypeVar("T")
@@ -82,9 +93,9 @@ def check_paths(
         paths, findings = _pull_request_files(paths, changes_in)
     collected, found = collect(paths)
     findings += found
-    files = [Path(p) for p in collected]
+    files = list(collected)  # plain strings: cheaper than Path objects to send to the workers
     checked = {os.path.realpath(p) for p in files}
-    reference = [Path(p) for p in collect(against)[0] if os.path.realpath(p) not in checked]
+    reference = [p for p in collect(against)[0] if os.path.realpath(p) not in checked]
     done = _Done(len(files) + len(reference), progress)
     summaries = []
     for found, summary in done.count(map_files(functools.partial(check_file, keys=keys), files, workers)):
@@ -133,13 +144,13 @@ def _pull_request_files(paths: Iterable[Path], root: Path) -> tuple[list[Path], 
     return inside, findings
 
 
-def check_file(path: Path, keys: KeyPair | None = None) -> tuple[list[Finding], Summary | None]:
+def check_file(path: FilePath, keys: KeyPair | None = None) -> tuple[list[Finding], Summary | None]:
     """Every rule of one file (the pipeline's) and its summary for the cross-file rules."""
     file = pipeline.check_file(path)
     return file.findings, _summary(file, keys)
 
 
-def summarise_file(path: Path, keys: KeyPair | None = None) -> Summary | None:
+def summarise_file(path: FilePath, keys: KeyPair | None = None) -> Summary | None:
     """Only what duplicate detection needs, for entries compared with but not checked (`--against`)."""
     return _summary(pipeline.read_file(path), keys)
 
