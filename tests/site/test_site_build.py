@@ -56,6 +56,21 @@ def test_contact_details_stop_the_build_with_the_words_of_entraide_check(tmp_pat
     assert not (tmp_path / "output").exists()
 
 
+def test_a_payment_mention_is_printed_as_checks_warning_and_the_entry_is_published(tmp_path: Path) -> None:
+    paid = make_entry(1, "38185", description="Je fais vos courses pour 10 € de l'heure.")
+    submissions = write_entries(tmp_path / "submissions", [paid])
+
+    result = build(submissions, tmp_path / "output", tmp_path / "cache")
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (
+        f"{submissions}/grenoble/fixture-0001.yaml:6: description: avertissement : mention de paiement "
+        "(« Je fais vos courses pour 10 € de l'heure. ») : l'aide est gratuite ; acceptez un remboursement de "
+        "frais (courses), refusez une demande de paiement"
+    ) in result.stderr.splitlines()
+    assert (tmp_path / "output" / "annonces" / "fixture-0001" / "index.html").is_file()
+
+
 def test_a_broken_entry_leaves_the_previous_site_untouched(tmp_path: Path) -> None:
     submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185")])
     assert build(submissions, tmp_path / "output", tmp_path / "cache").returncode == 0
