@@ -25,7 +25,8 @@ from aiosmtpd.controller import Controller
 from entraide.config import Config
 from entraide.endpoint.app import create_app
 from entraide.endpoint.tokens import FORM, issue
-from entraide.entries import Entry, load_entries, write_entry
+from entraide.entries import Entry, write_entry
+from entraide.pipeline import load_entries
 from entraide.sealing import KeyPair
 from entraide.store import open_store, upgrade
 from entraide.submission import build_submission

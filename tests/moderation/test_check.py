@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sample_site import make_entry, run_entraide, write
 
+from entraide import pipeline
 from entraide.moderation import checks
 
 # A valid entry as a person would write it by hand, with the lines the tests point at.
@@ -409,7 +410,7 @@ def test_parallel_check_finds_exactly_what_the_sequential_one_finds(site, keys, 
             ),
         )
     put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="Écrire à a@b.fr"))
-    monkeypatch.setattr(checks, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
 
     sequential = checks.check_paths([Path("submissions")], workers=1, keys=keys)
     parallel = checks.check_paths([Path("submissions")], workers=2, keys=keys)

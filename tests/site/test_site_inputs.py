@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from site_fixtures import ROOT, make_entry, write_entries
 
-from entraide.entries import entry_paths, write_entry
+from entraide.entries import write_entry
+from entraide.pipeline import entry_paths
 
 PELICAN = [sys.executable, "-m", "pelican"]
 SETTINGS = str(ROOT / "pelicanconf.py")

@@ -24,16 +24,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from entraide.backends import ForgeUnavailable, Handed
 from entraide.categories import category, kind
 from entraide.communes import load_communes
-from entraide.entries import Entry, check, parse, to_yaml
+from entraide.entries import Entry, to_yaml
 from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits, SharedWrites
 from entraide.forms import ENTRY
+from entraide.pipeline import check_text, errors
 
 if TYPE_CHECKING:
     from entraide.config import Config
@@ -408,16 +408,16 @@ def _in_words(seconds: int) -> str:
 
 
 def _entry_of(content: dict[str, Any]) -> Entry | None:
+    """The file read from GitHub through the one pipeline: an entry the build would refuse is not served."""
     try:
-        data = parse(base64.b64decode(content.get("content") or "").decode("utf-8"))
-    except (ValueError, yaml.YAMLError):  # not UTF-8, not YAML: `entraide check` tells moderators why
+        text = base64.b64decode(content.get("content") or "").decode("utf-8")
+    except ValueError:  # not base64, not UTF-8: `entraide check` tells moderators why
         log.warning("%s cannot be read as an entry", content["path"])
         return None
-    problems = check(data, filename=content["path"])
-    if problems:
-        log.warning("%s is not a valid entry (%d problems)", content["path"], len(problems))
-        return None
-    return Entry.from_data(data)
+    file = check_text(text, Path(content["path"]))
+    if file.entry is None:
+        log.warning("%s is not a valid entry (%d problems)", content["path"], len(errors(file.findings)))
+    return file.entry
 
 
 def _submission_branch(entry_id: str) -> str:
