@@ -33,7 +33,6 @@ from entraide.communes import load_communes
 from entraide.entries import Entry, to_yaml
 from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits, SharedWrites
 from entraide.forms import ENTRY
-from entraide.pipeline import check_text, errors
 
 if TYPE_CHECKING:
     from entraide.config import Config
@@ -409,6 +408,8 @@ def _in_words(seconds: int) -> str:
 
 def _entry_of(content: dict[str, Any]) -> Entry | None:
     """The file read from GitHub through the one pipeline: an entry the build would refuse is not served."""
+    from entraide.pipeline import check_text, errors  # not on a submission's path: the cold start counts
+
     try:
         text = base64.b64decode(content.get("content") or "").decode("utf-8")
     except ValueError:  # not base64, not UTF-8: `entraide check` tells moderators why
