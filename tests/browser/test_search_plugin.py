@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from .conftest import ROOT
+from tests.harness.site import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -1,26 +1,28 @@
-"""Real servers on 127.0.0.1: the endpoint under waitress, an aiosmtpd SMTP server, a fake address API."""
+"""The form endpoint, for real: under waitress in this process (`make_endpoint`, `endpoint`), or as its own
+process started with a deployer's command line (`run_endpoint`, `served`).
+
+Either way it listens on a free port of 127.0.0.1. `quiet_settings` are an endpoint's settings for tests: its
+folders and its store under one folder, no waiting, no limits, no geocoder. GOOD_FORM is what a resident sends.
+"""
 
 from __future__ import annotations
 
-import contextlib
+import base64
 import datetime as dt
-import email
-import email.policy
-import json
-import socket
+import os
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlparse
+from typing import Any
 
 import pytest
 import requests
 import waitress
-from aiosmtpd.controller import Controller
 
 from entraide.config import Config
 from entraide.endpoint.app import create_app
@@ -28,15 +30,22 @@ from entraide.endpoint.tokens import FORM, issue
 from entraide.entries import Entry, load_entries, write_entry
 from entraide.sealing import KeyPair
 from entraide.store import open_store, upgrade
-from entraide.submission import build_submission
+from entraide.submission import Submission, build_submission
 
-SITE = "http://site.test"
+from .mail import Inbox
+from .network import LOOPBACK
+from .ports import free_port
+
+SITE = "http://site.test"  # the site's address the endpoint is told, and the Origin its forms send
+TOKEN_SECRET = "a test secret, not a real one"
+START_SECONDS = 30
+
 AUTHOR_EMAIL = "odile.martin@example.fr"
 AUTHOR_PHONE = "06 12 34 56 78"
 PHONE_ONLY_AUTHOR = "07 98 76 54 32"
 VISITOR_EMAIL = "visiteur.bienveillant@example.org"
-TOKEN_SECRET = "a test secret, not a real one"
-
+# One address to the eye, thirteen recipients once its encoded word is decoded: a header injection.
+THIRTEEN = "=?utf-8?b?" + base64.b64encode(",".join(f"v{n}@x.fr" for n in range(13)).encode()).decode() + "?=@x.fr"
 GOOD_FORM = {
     "kind": "offer",
     "category": "groceries",
@@ -51,91 +60,48 @@ GOOD_FORM = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler keeping every mail it receives, parsed."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.raw: list[bytes] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.raw.append(envelope.content)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted"
-
-    def wait(self, count: int, timeout: float = 5.0) -> list[email.message.EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.messages
-
-
-@pytest.fixture
-def mailbox():
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.port = controller.port
-    yield box
-    controller.stop()
-
-
-class FakeAddressAPI(BaseHTTPRequestHandler):
-    """Answers like the Base Adresse Nationale's /search/: a GeoJSON FeatureCollection."""
-
-    places: ClassVar[dict[str, tuple[float, float]]] = {}
-    slow_seconds = 1.0
-    queries: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        query = parse_qs(urlparse(self.path).query).get("q", [""])[0]
-        self.queries.append(query)
-        if query.startswith("lent"):
-            time.sleep(self.slow_seconds)
-        if query.startswith("panne"):
-            self.send_response(502)
-            self.end_headers()
-            return
-        features = [
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": list(point)},
-                "properties": {"label": name, "score": 0.93, "type": "housenumber"},
-            }
-            for name, point in self.places.items()
-            if name.lower() == query.lower()
-        ]
-        body = json.dumps({"type": "FeatureCollection", "features": features, "query": query}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError):  # the endpoint gave up waiting: what the slow case is about
-            self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="session")
-def address_api():
-    FakeAddressAPI.places = {
-        "12 rue de la république grenoble": (5.72874, 45.19106),
-        "8 chemin des sources meylan": (5.7866, 45.2148),
-        "1 place bellecour lyon": (4.8320, 45.7578),
+def quiet_settings(root: Path, keys: KeyPair) -> dict[str, str]:
+    """An endpoint's settings for tests: its folders and its store under `root` (the store's schema brought up
+    to date, as `entraide db upgrade` does at installation), no waiting, no limits, no geocoder, no SMTP."""
+    root.mkdir(parents=True, exist_ok=True)
+    upgrade_store(f"sqlite:///{root}/entraide.db")
+    return {
+        "ENTRAIDE_SITE_URL": SITE,
+        "ENTRAIDE_PENDING_PATH": str(root / "pending"),
+        "ENTRAIDE_SUBMISSIONS_PATH": str(root / "submissions"),
+        "ENTRAIDE_REPORTS_PATH": str(root / "reports"),
+        "ENTRAIDE_OUTBOX_PATH": str(root / "outbox"),
+        "ENTRAIDE_DEV_KEYS_PATH": str(root / ".dev-keys"),
+        "ENTRAIDE_PRIVATE_KEY": keys.private,
+        "ENTRAIDE_TOKEN_SECRET": TOKEN_SECRET,
+        "ENTRAIDE_MIN_FILL_SECONDS": "0",
+        "ENTRAIDE_RATE_LIMIT_PER_IP": "0",
+        "ENTRAIDE_RATE_LIMIT_GLOBAL": "0",
+        "ENTRAIDE_GEOCODER_URL": "",
+        "ENTRAIDE_SMTP_HOST": "",
+        "ENTRAIDE_MODERATORS_EMAIL": "moderation@metropole.test",
+        "ENTRAIDE_DATABASE_URL": f"sqlite:///{root}/entraide.db",
     }
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeAddressAPI)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/search/"
-    server.shutdown()
-    server.server_close()
+
+
+def upgrade_store(url: str) -> None:
+    """What `entraide db upgrade` does at installation."""
+    store = open_store(url)
+    try:
+        upgrade(store)
+    finally:
+        store.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until `condition()` holds (what a background publisher does takes a moment), or fail."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout} s for what the endpoint does after it answers"
+        time.sleep(0.02)
+
+
+# --- In this process, under waitress ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -190,9 +156,9 @@ class Server:
 
     def __init__(self, app: Any, threads: int = 16) -> None:
         self.server = waitress.create_server(
-            app, host="127.0.0.1", port=0, threads=threads, ident="entraide-test", asyncore_loop_timeout=0.05
+            app, host=LOOPBACK, port=0, threads=threads, ident="entraide-test", asyncore_loop_timeout=0.05
         )
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.url = f"http://{LOOPBACK}:{self.server.effective_port}"
         self.stopping = False
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -212,55 +178,28 @@ class Server:
         self.thread.join(timeout=5)
 
 
-def serve(app: Any) -> tuple[str, Server]:
-    server = Server(app)
-    return server.url, server
-
-
 @pytest.fixture
 def keys() -> KeyPair:
+    """The instance's key pair (folders may want one for the whole session: they declare their own)."""
     return KeyPair.generate()
 
 
-def quiet_settings(root: Path, keys: KeyPair) -> dict[str, str]:
-    """An endpoint's settings for tests: its folders and its store under `root` (the store's schema brought up
-    to date, as `entraide db upgrade` does at installation), no waiting, no limits, no geocoder."""
-    root.mkdir(parents=True, exist_ok=True)
-    upgrade_store(f"sqlite:///{root}/entraide.db")
-    return {
-        "ENTRAIDE_SITE_URL": SITE,
-        "ENTRAIDE_PENDING_PATH": str(root / "pending"),
-        "ENTRAIDE_SUBMISSIONS_PATH": str(root / "submissions"),
-        "ENTRAIDE_REPORTS_PATH": str(root / "reports"),
-        "ENTRAIDE_OUTBOX_PATH": str(root / "outbox"),
-        "ENTRAIDE_DEV_KEYS_PATH": str(root / ".dev-keys"),
-        "ENTRAIDE_PRIVATE_KEY": keys.private,
-        "ENTRAIDE_TOKEN_SECRET": TOKEN_SECRET,
-        "ENTRAIDE_MIN_FILL_SECONDS": "0",
-        "ENTRAIDE_RATE_LIMIT_PER_IP": "0",
-        "ENTRAIDE_RATE_LIMIT_GLOBAL": "0",
-        "ENTRAIDE_GEOCODER_URL": "",
-        "ENTRAIDE_SMTP_HOST": "",
-        "ENTRAIDE_MODERATORS_EMAIL": "moderation@metropole.test",
-        "ENTRAIDE_DATABASE_URL": f"sqlite:///{root}/entraide.db",
-    }
-
-
 @pytest.fixture
-def make_endpoint(tmp_path, keys, mailbox):
-    """Start an endpoint on a free port; settings default to a quiet test setup, overridable per test."""
+def make_endpoint(tmp_path: Path, keys: KeyPair, mailbox: Inbox) -> Iterator[Callable[..., Endpoint]]:
+    """Start an endpoint on a free port, mailing to `mailbox`; settings default to `quiet_settings`, overridable
+    per test (`make_endpoint(ENTRAIDE_RATE_LIMIT_PER_IP=3)`), the backend too."""
     servers = []
 
     def start(backend: Any = None, **settings: Any) -> Endpoint:
         root = tmp_path / f"endpoint-{len(servers)}"
         environ = quiet_settings(root, keys)
-        environ.update(ENTRAIDE_SMTP_HOST="127.0.0.1", ENTRAIDE_SMTP_PORT=str(mailbox.port))
+        environ.update(ENTRAIDE_SMTP_HOST=LOOPBACK, ENTRAIDE_SMTP_PORT=str(mailbox.port))
         environ.update({key: str(value) for key, value in settings.items()})
         config = Config.from_environ(environ)
         app = create_app(config, backend=backend)
-        url, server = serve(app)
+        server = Server(app)
         servers.append(server)
-        return Endpoint(url, config, keys, root, app)
+        return Endpoint(server.url, config, keys, root, app)
 
     yield start
     for server in servers:
@@ -268,30 +207,99 @@ def make_endpoint(tmp_path, keys, mailbox):
 
 
 @pytest.fixture
-def endpoint(make_endpoint) -> Endpoint:
+def endpoint(make_endpoint: Callable[..., Endpoint]) -> Endpoint:
     return make_endpoint()
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait until `condition()` holds (what a background publisher does takes a moment), or fail."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "waited 10 s for what the endpoint does after it answers"
-        time.sleep(0.02)
-
-
-def upgrade_store(url: str) -> None:
-    """What `entraide db upgrade` does at installation."""
-    store = open_store(url)
-    try:
-        upgrade(store)
-    finally:
-        store.close()
-
-
-def approved_entry(endpoint: Endpoint, **form: Any):
+def approved_entry(endpoint: Endpoint, **form: Any) -> Submission:
     """An entry already approved (in submissions/), sealed with the endpoint's key."""
     now = dt.datetime.now(dt.timezone(dt.timedelta(hours=1)))
     result = build_submission({**GOOD_FORM, **form}, keys=endpoint.keys, now=now, expiry_days=30, secret=b"fixture")
     write_entry(endpoint.config.submissions_path, result.entry)
     return result
+
+
+# --- As its own process ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ServedEndpoint:
+    url: str
+    port: int
+    root: Path
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def output(self) -> str:
+        """What the server printed so far (its log lines)."""
+        return self.log.read_text("utf-8", errors="replace")
+
+    def open_files_under(self, folder: Path) -> list[str]:
+        """The server's open file descriptors that point into `folder` (deleted temporary files included)."""
+        links = []
+        for descriptor in Path(f"/proc/{self.process.pid}/fd").iterdir():
+            try:
+                links.append(os.readlink(descriptor))
+            except FileNotFoundError:  # closed while we looked
+                continue
+        return [link for link in links if link.startswith(str(folder))]
+
+
+def serve_command(port: int) -> list[str]:
+    """`python -m entraide.endpoint.serve`, what `make serve` and `make endpoint` run."""
+    return [sys.executable, "-m", "entraide.endpoint.serve", "--host", LOOPBACK, "--port", str(port)]
+
+
+def program(name: str) -> str:
+    """A console script of this virtual environment (gunicorn, waitress-serve), as a deployer's PATH finds it."""
+    return str(Path(sys.executable).parent / name)
+
+
+@contextmanager
+def run_endpoint(
+    argv: list[str], port: int, environ: Mapping[str, str], cwd: Path, log: Path
+) -> Iterator[ServedEndpoint]:
+    """Run `argv` (which serves the endpoint on `port`) with exactly `environ`, its output going to `log`; wait
+    until /health answers; stop it as a service manager does (SIGTERM) after."""
+    with log.open("w") as stream:
+        process = subprocess.Popen(argv, env=dict(environ), cwd=cwd, stdout=stream, stderr=subprocess.STDOUT)
+    endpoint = ServedEndpoint(f"http://{LOOPBACK}:{port}", port, cwd, process, log)
+    try:
+        _wait_for_health(endpoint)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def served(
+    argv: list[str], root: Path, keys: KeyPair, port: int | None = None, settings: Mapping[str, str] | None = None
+) -> Iterator[ServedEndpoint]:
+    """`run_endpoint` with the quiet test settings under `root`, changed by `settings`; `argv` listens on `port`."""
+    port = port or free_port()
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    # HOME too: gunicorn 27 puts its control socket under ~/.gunicorn/, which two runs at once would share
+    environ = {**os.environ, **quiet_settings(root, keys), **(settings or {})}
+    environ.update(TMPDIR=str(root / "tmp"), HOME=str(root))
+    with run_endpoint(argv, port, environ, root, root / "endpoint.log") as endpoint:
+        yield endpoint
+
+
+def _wait_for_health(endpoint: ServedEndpoint) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if endpoint.process.poll() is not None:
+            raise AssertionError(f"the endpoint stopped at start ({endpoint.process.returncode}):\n{endpoint.output}")
+        try:
+            if requests.get(endpoint.url + "/health", timeout=2).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"no answer on {endpoint.url}/health after {START_SECONDS} s:\n{endpoint.output}")
