@@ -20,6 +20,7 @@ adds what its own tests share. Benchmarks import the modules they need (bench/).
 """
 
 pytest_plugins = [
+    "tests.harness.network",
     "tests.harness.chromium",
     "tests.harness.node",
     "tests.harness.mail",
