@@ -17,6 +17,8 @@ adds what its own tests share. Benchmarks import the modules they need (bench/).
 - workspace.py   the browser tests' and journeys' world: a repository served by the site and the endpoint process
                  (`workspace`, `site`, `endpoint_process`, `demo_site`)
 - resident.py    what a resident does in the browser (the offer form, the map)
+
+test_network.py and test_plugin.py test the harness itself: the guard, and that each part lives here only.
 """
 
 pytest_plugins = [
