@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.bench_site import empty_trash
+
 
 def main(argv: list[str]) -> int:
     names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_"))
@@ -17,6 +19,7 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         importlib.import_module(f"bench.{name}").main()
         print(f"({name} took {time.perf_counter() - started:.0f} s)", flush=True)
+    empty_trash()  # last: deleting many files slows the file creations that follow (see set_aside)
     return 0 if wanted else 1
 
 

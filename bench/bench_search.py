@@ -1,12 +1,13 @@
-"""Search without a server, measured: Pagefind's index size and the bytes one search downloads.
+"""Search without a server, measured: indexing time, the index's size and the bytes one search downloads.
 
 For each size (ENTRAIDE_BENCH_SIZES, default 10000,50000 here) it generates fictional entries, builds the
-site, then times Pagefind indexing the entry pages (what the entraide_search plugin runs after a build)
-and measures the index: all files, and the part a browser may fetch (the UI bundles Pagefind also writes
-are never loaded by our search box). Then Debian's Chromium, on the site served on 127.0.0.1, runs searches
-through Pagefind's JS API exactly as theme/static/search/search.js does, each in a fresh browser context
-(a cold cache, as a first-time visitor), and the bytes it fetched are added up: as sent by our plain test
-server (Pagefind's own index files are already gzipped), and with text files gzipped as a static host does.
+site with its index (`make html`), then times the entraide_search plugin indexing the same entries alone,
+from nothing, in this process (wall time, and CPU time of this process and of Pagefind's), and measures
+the index: files, shards, bytes. Then Debian's Chromium, on the site served on 127.0.0.1, runs searches
+through Pagefind's JS API exactly as theme/static/search/search.js does (shards.json, the first shard as
+Pagefind's primary index, the others merged), each in a fresh browser context (a cold cache, as a
+first-time visitor), and the bytes it fetched are added up: as sent by our plain test server (Pagefind's
+own index files are already gzipped), and with text files gzipped as a static host does.
 
 Everything is written under .bench/search/ (git-ignored); generated entries are kept between runs.
 """
@@ -14,18 +15,19 @@ Everything is written under .bench/search/ (git-ignored); generated entries are 
 from __future__ import annotations
 
 import gzip
-import importlib.util
+import importlib
 import json
 import os
-import shutil
+import resource
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.bench_site import set_aside
+from entraide.entries import read_entry
 from entraide.samples import write_samples
 from tests.harness.chromium import launch
 from tests.harness.site import SiteServer
@@ -35,7 +37,6 @@ BENCH = ROOT / ".bench" / "search"
 DEFAULT_SIZES = (10_000, 50_000)
 BUILD_DATE = "2026-12-01"  # samples are created over November 2026 and live a year: all active
 LIFETIME_DAYS = 365
-UI_BUNDLES = ("pagefind-ui", "pagefind-component-ui", "pagefind-modular-ui", "pagefind-highlight", "playground")
 TEXT_TYPES = (".js", ".json", ".css", ".html")
 SEARCHES = (
     ("one common word", "courses", {}),
@@ -46,8 +47,10 @@ SEARCHES = (
     ("no word, filters only (refused by the box)", None, {"type": "Demande d'aide", "catégorie": "Courses"}),
 )
 SEARCH_SCRIPT = """async ([query, filters]) => {
+    const index = await (await fetch('/pagefind/shards.json', { cache: 'no-cache' })).json();
     const pagefind = await import('/pagefind/pagefind.js');
-    await pagefind.options({ baseUrl: '/' });
+    await pagefind.options({ basePath: '/pagefind/' + index.shards[0] + '/', baseUrl: '/' });
+    await Promise.all(index.shards.slice(1).map(shard => pagefind.mergeIndex('/pagefind/' + shard + '/')));
     const started = performance.now();
     const found = await pagefind.search(query, { filters });
     const shown = await Promise.all(found.results.slice(0, 10).map(r => r.data()));
@@ -68,13 +71,8 @@ def main() -> None:
     print(f"Pagefind {_pagefind_version()}, {os.cpu_count()} cores; searches as a first-time visitor (cold cache)")
     for size in sizes:
         output = build_site(size)
-        started = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="bench-search-") as scratch:
-            search.run_pagefind(output, Path(scratch), search.search_settings({}))
-            seconds = time.perf_counter() - started
-            shutil.rmtree(output / "pagefind", ignore_errors=True)
-            search.sync_folder(Path(scratch), output / "pagefind")
-        print_index(size, seconds, output / "pagefind")
+        time_indexing(search, size)
+        print_index(output / "pagefind")
         for name, query, filters in SEARCHES:
             count, ms, download = measure_search(output, query, filters)
             print(
@@ -101,27 +99,51 @@ def build_site(size: int) -> Path:
         "-e",
         f"SUBMISSIONS_PATH={json.dumps(str(entries))}",
         f"BUILD_DATE={json.dumps(BUILD_DATE)}",
-        'ENTRAIDE_SEARCH={"enabled": false}',  # indexed below, timed on its own
     ]
-    environ = {**os.environ, "ENTRAIDE_CACHE_PATH": str(BENCH / f"cache-{size}")}
+    set_aside(output)
+    set_aside(BENCH / f"cache-{size}")
+    environ = {**os.environ, "ENTRAIDE_CACHE_PATH": str(BENCH / f"cache-{size}"), "ENTRAIDE_SEARCH_ENABLED": "1"}
     result = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"the site build failed:\n{result.stdout}\n{result.stderr}")
     pages = len(list(output.glob("annonces/*/index.html")))
-    print(f"\n{size} entries: site built in {time.perf_counter() - started:.1f} s, {pages} entry pages", flush=True)
+    print(
+        f"\n{size} entries: site and index built in {time.perf_counter() - started:.1f} s, {pages} entry pages "
+        f"(load {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
     return output
 
 
-def print_index(size: int, seconds: float, bundle: Path) -> None:
+def time_indexing(search, size: int) -> None:
+    """The plugin's indexing alone, from nothing: records, shards, Pagefind, files written."""
+    entries = [entry for entry, _ in map(read_entry, sorted((BENCH / f"entries-{size}").glob("*/*.yaml")))]
+    load = os.getloadavg()[0]
+    scratch = BENCH / f"indexing-{size}"
+    set_aside(scratch)
+    cpu, children, started = time.process_time(), _children_cpu(), time.perf_counter()
+    outcome = search.index_entries(entries, scratch, search.Manifest(), search.search_salt("fr"), "fr")
+    seconds = time.perf_counter() - started
+    cpu, children = time.process_time() - cpu, _children_cpu() - children
+    set_aside(scratch)
+    print(
+        f"  indexing alone: {seconds:.1f} s wall ({size / seconds:,.0f} entries/s), {cpu:.1f} s CPU here + "
+        f"{children:.1f} s CPU in Pagefind, {len(outcome.manifest.shards)} shards, load {load:.1f}"
+    )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def print_index(bundle: Path) -> None:
     files = [p for p in bundle.rglob("*") if p.is_file()]
-    fetchable = [p for p in files if not p.name.startswith(UI_BUNDLES)]
     total = sum(p.stat().st_size for p in files)
-    usable = sum(p.stat().st_size for p in fetchable)
-    largest = max(fetchable, key=lambda p: p.stat().st_size)
-    print(f"  indexing: {seconds:.1f} s ({size / seconds:,.0f} pages/s)")
-    print(f"  index: {total / 1024 / 1024:.1f} MB in {len(files)} files on disk; what a browser may fetch: ")
-    print(f"         {usable / 1024 / 1024:.1f} MB in {len(fetchable)} files (fragments: one per entry), largest")
-    print(f"         {largest.relative_to(bundle)} {largest.stat().st_size / 1024:.1f} KB")
+    shards = json.loads((bundle / "shards.json").read_text())["shards"]
+    largest = max(files, key=lambda p: p.stat().st_size)
+    print(f"  index: {total / 1024 / 1024:.1f} MB in {len(files)} files, {len(shards)} shards, one fragment per entry;")
+    print(f"         largest {largest.relative_to(bundle)} {largest.stat().st_size / 1024:.1f} KB")
 
 
 def measure_search(output: Path, query: str | None, filters: dict[str, str]) -> tuple[int, float, Download]:
@@ -156,11 +178,12 @@ def _pagefind_version() -> str:
 
 
 def _load_plugin():
-    """The plugin's own functions (plugins/ is not a package on sys.path outside Pelican)."""
-    spec = importlib.util.spec_from_file_location("entraide_search_bench", ROOT / "plugins/entraide_search/search.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The plugin's own functions (plugins/ is on Pelican's plugin path, not on sys.path)."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    try:
+        return importlib.import_module("entraide_search.indexing")
+    finally:
+        sys.path.remove(str(ROOT / "plugins"))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Pelican plugin: once the site is written, Pagefind indexes the entry pages: search without a server."""
+"""Pelican plugin: a Pagefind index of the published entries, made from the data, for search without a server."""
 
 from .search import register
 

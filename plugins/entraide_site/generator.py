@@ -17,7 +17,7 @@ from typing import Any
 
 from entraide.entries import Entry, InvalidEntries, load_entries
 
-from .catalogue import build_catalogue
+from .catalogue import Catalogue, build_catalogue
 from .content import read_content_pages
 from .inputs import code_digest, inputs_digest
 from .output import OutputFolder
@@ -58,6 +58,12 @@ class SiteGenerator:
         self.content = read_content_pages(self.content_path)
         self.env = make_environment(self.settings, {"content_pages": self.content})
         self.pages = build_pages(self.catalogue, self.content, self.settings, self._has_template("map.html"))
+
+    def published(self) -> Catalogue:
+        """The entries this build publishes, for the entraide_search plugin (loaded now if nothing changed)."""
+        if not hasattr(self, "catalogue"):
+            self.catalogue = build_catalogue(self._load_entries(), self.settings.build_date)
+        return self.catalogue
 
     def generate_output(self, writer: Any) -> None:
         """Pelican's Writer always writes; ours (OutputFolder) leaves unchanged files alone."""

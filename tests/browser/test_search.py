@@ -1,11 +1,14 @@
 """Search without a server: Pagefind's index built with the site, the search box on home and listing pages.
 
-The entraide_search plugin runs Pagefind after the build over the entry pages (data-pagefind-body, with
-data-pagefind-filter for the commune, the category and the kind); theme/templates/partials/search.html
-is the box, theme/static/search/search.js asks Pagefind and writes results as text.
+The entraide_search plugin indexes the published entries with Pagefind while the site is built (one record
+per entry, filed under its commune, category and kind), in shards listed by pagefind/shards.json;
+theme/templates/partials/search.html is the box, theme/static/search/search.js merges the shards, asks
+Pagefind and writes results as text.
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -29,10 +32,24 @@ def search(page, words: str = "", **filters: str) -> list[str]:
     return page.locator("#search-results li h3").all_inner_texts()
 
 
-def test_the_build_writes_a_search_index(site):
+# What search.js does before its first search: the primary shard, then the others merged into it.
+OPEN_INDEX = """async () => {
+    const index = await (await fetch('/pagefind/shards.json')).json();
+    const pagefind = await import('/pagefind/pagefind.js');
+    await pagefind.options({ basePath: '/pagefind/' + index.shards[0] + '/', baseUrl: '/' });
+    await Promise.all(index.shards.slice(1).map(shard => pagefind.mergeIndex('/pagefind/' + shard + '/')));
+    return pagefind;
+}"""
+
+
+def test_the_build_indexes_every_published_entry(site):
     bundle = site.root / "pagefind"
     assert (bundle / "pagefind.js").exists(), "no Pagefind index: add 'entraide_search' to PLUGINS in pelicanconf.py"
-    assert list((bundle / "fragment").iterdir()), "the index holds no page"
+    index = json.loads((bundle / "shards.json").read_text())
+    published = len(list(site.root.glob("annonces/*/index.html")))
+    assert index["entries"] == published
+    fragments = [path for shard in index["shards"] for path in (bundle / shard / "fragment").iterdir()]
+    assert len(fragments) == published, "each published entry is one page of the index"
 
 
 @pytest.mark.parametrize("path", PAGES_WITH_SEARCH.values(), ids=PAGES_WITH_SEARCH.keys())
@@ -74,12 +91,7 @@ def test_search_filters_by_commune_category_and_kind(page, site):
 def test_filter_options_are_the_values_pagefind_knows(page, site):
     """The box's options and the entry pages' data-pagefind-filter values must be the same texts."""
     page.goto(site.url + "/")
-    known = page.evaluate(
-        """async () => {
-            const pagefind = await import('/pagefind/pagefind.js');
-            return pagefind.filters();
-        }"""
-    )
+    known = page.evaluate(f"async () => (await ({OPEN_INDEX})()).filters()")
     for select in page.locator("#search-form select[data-filter]").all():
         name = select.get_attribute("data-filter")
         options = set(select.locator("option").all_inner_texts())
@@ -94,7 +106,22 @@ def test_search_asks_for_words_rather_than_downloading_the_whole_index(page, wat
     form.get_by_label("Commune").select_option(label="Meylan")
     form.get_by_role("button", name="Chercher").click()
     page.locator("#search-status").filter(has_text="au moins un mot").wait_for()
-    assert not [url for url in watch.loaded if "/pagefind/index/" in url]
+    assert not [url for url in watch.loaded if "/pagefind/" in url and "/index/" in url]
+
+
+def test_a_message_given_while_the_search_loads_stays_once_it_is_ready(page, site):
+    held = []
+    page.route("**/pagefind/shards.json", lambda route: held.append(route))  # answered when the test says
+    page.goto(site.url + "/")
+    form = page.get_by_role("search", name="Chercher dans les annonces")
+    form.get_by_label("Mots à chercher").focus()
+    form.get_by_role("button", name="Chercher").click()
+    status = page.locator("#search-status").filter(has_text="au moins un mot")
+    status.wait_for()
+    assert held, "the search started loading when the box got the focus"
+    held[0].continue_()
+    page.locator("#search-form:not([aria-busy])").wait_for()
+    assert status.is_visible(), page.locator("#search-status").inner_text()
 
 
 def test_hostile_text_in_results_stays_text(page, watch, site):

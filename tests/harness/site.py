@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from .network import LOOPBACK
 
 ROOT = Path(__file__).resolve().parents[2]
+PELICAN = str(Path(sys.executable).with_name("pelican"))  # this environment's, for make (`make html PELICAN=…`)
 BUILD_SECONDS = 300
 
 

@@ -22,21 +22,22 @@ ONE_PLACE = {
     r"\binitdb\b|\bpg_ctl\b": "postgres.py",  # a PostgreSQL cluster
     r"-m\", \"entraide\.endpoint\.serve|\"entraide\.endpoint\.serve\"": "endpoint.py",  # the endpoint process
 }
-NOWHERE = {
+NOWHERE = {  # in tests (benchmarks run outside pytest: they may put plugins/ on the path themselves)
     r"\bsys\.path\.(insert|append)\(": "tests/ is a package and pytest puts plugins/ on the path (pyproject.toml)",
     r"\bimportorskip\(": "a test skipping when our own helper is missing cannot fail: import it",
     r"^\s*(from \.?conftest import|import conftest)": "conftest.py files hold fixtures; what tests import is a module",
 }
 
 
-def python_files() -> list[Path]:
-    files = [*ROOT.joinpath("tests").rglob("*.py"), *ROOT.joinpath("bench").rglob("*.py")]
+def python_files(*folders: str) -> list[Path]:
+    files = [path for folder in folders for path in ROOT.joinpath(folder).rglob("*.py")]
     return sorted(path for path in files if ".node" not in path.parts and path.parent != HARNESS)
 
 
 @pytest.mark.parametrize("pattern", ONE_PLACE, ids=ONE_PLACE.values())
 def test_each_real_part_is_declared_in_the_harness_only(pattern: str) -> None:
-    copies = [str(path.relative_to(ROOT)) for path in python_files() if re.search(pattern, path.read_text())]
+    files = python_files("tests", "bench")
+    copies = [str(path.relative_to(ROOT)) for path in files if re.search(pattern, path.read_text())]
     assert copies == [], f"use tests/harness/{ONE_PLACE[pattern]} instead of a copy"
     assert re.search(pattern, (HARNESS / ONE_PLACE[pattern]).read_text())
 
@@ -45,7 +46,7 @@ def test_each_real_part_is_declared_in_the_harness_only(pattern: str) -> None:
 def test_no_test_reaches_for_its_helpers_around_the_plugin(pattern: str) -> None:
     found = [
         f"{path.relative_to(ROOT)}:{number}"
-        for path in python_files()
+        for path in python_files("tests")
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if re.search(pattern, line)
     ]

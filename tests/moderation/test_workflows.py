@@ -85,13 +85,28 @@ def test_least_privilege_and_pinned_actions(path):
     assert workflow["permissions"] == {"contents": "read"}
     for step in steps(workflow):
         if "uses" in step:
-            assert re.fullmatch(r"actions/[\w-]+@v\d+", step["uses"]), step["uses"]
+            assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
     for name, job in workflow["jobs"].items():
         assert "timeout-minutes" in job or "uses" in job, name
         granted = job.get("permissions", {})
         assert set(granted) <= {"contents", "pages", "id-token"}, name
         if granted.get("contents") == "write":
             assert path.name == "expire.yml" and name == "expire"
+
+
+PINNED = re.compile(r"uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # (?P<version>v\d+\.\d+\.\d+)")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_version(path):
+    """A tag like @v4 can be moved by whoever controls the action; a commit SHA cannot. The comment says
+    which release that commit is, so a reviewer (and Dependabot) can tell what is running."""
+    lines = [line.strip().removeprefix("- ") for line in path.read_text().splitlines() if "uses:" in line]
+    assert lines, f"{path.name} uses no action"
+    for line in lines:
+        if line.startswith("uses: ./"):
+            continue  # a workflow of this repository, run at the same commit
+        assert PINNED.fullmatch(line), f"{path.name}: `{line}` is not `uses: owner/action@<40-hex SHA> # vX.Y.Z`"
 
 
 def test_pull_requests_are_checked_without_secrets_or_write_access():
@@ -109,8 +124,8 @@ def test_pull_requests_are_checked_without_secrets_or_write_access():
 def test_deployment_uses_pages_actions_and_runs_daily_after_expiry():
     publish = load(ROOT / ".github" / "workflows" / "publish.yml")
     expire = load(ROOT / ".github" / "workflows" / "expire.yml")
-    uses = [step.get("uses", "") for step in steps(publish)]
-    assert "actions/upload-pages-artifact@v3" in uses and "actions/deploy-pages@v4" in uses
+    actions = [step.get("uses", "").split("@")[0] for step in steps(publish)]
+    assert "actions/upload-pages-artifact" in actions and "actions/deploy-pages" in actions
     assert publish["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert publish["on"]["push"]["branches"] == ["main"]
     assert "make publish" in "\n".join(step.get("run", "") for step in steps(publish))

@@ -1,7 +1,10 @@
 /* The search box: Pagefind's JS API over the index built with the site (no server).
- * Pagefind (its script and WebAssembly) loads on the first use of the box, not with the page, so
- * listing pages stay light on a phone; the filters' options are in the page already. Results are
- * written with text nodes only: titles and excerpts come from residents. */
+ * The index comes in shards (plugins/entraide_search): shards.json lists them, the first is Pagefind's
+ * primary index (its worker and WebAssembly load from there) and the others are merged into it, so one
+ * search asks them all. Pagefind loads on the first use of the box, not with the page, so listing pages
+ * stay light on a phone; the filters' options are in the page already. With no entry published there is
+ * no index: the box says so. Results are written with text nodes only: titles and excerpts come from
+ * residents. */
 (function () {
   "use strict";
 
@@ -10,6 +13,7 @@
   if (!form || !("fetch" in window)) {
     return;
   }
+  var bundle = form.getAttribute("data-bundle-url");
   var words = document.getElementById("search-words");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
@@ -24,18 +28,48 @@
     status.textContent = text;
   }
 
+  var NOTHING_YET = "Aucune annonce n'est publiée pour le moment : il n'y a encore rien à chercher.";
+  var LOADING = "Chargement de la recherche…";
+
   function load() {
     if (!ready) {
-      say("Chargement de la recherche…");
-      ready = import(form.getAttribute("data-bundle-url")).then(function (module) {
-        pagefind = module;
-        return pagefind.options({ baseUrl: form.getAttribute("data-site-url") });
-      }).then(function () {
-        say("");
+      say(LOADING);
+      form.setAttribute("aria-busy", "true");
+      ready = fetch(bundle + "shards.json", { cache: "no-cache" }).then(function (answer) {
+        if (!answer.ok) {
+          throw new Error("shards.json: " + answer.status);
+        }
+        return answer.json();
+      }).then(function (index) {
+        if (!index.shards.length) {
+          return null;
+        }
+        return import(bundle + "pagefind.js").then(function (module) {
+          return open(module, index.shards);
+        });
+      }).then(function (opened) {
+        pagefind = opened;
+        form.removeAttribute("aria-busy");
+        if (!pagefind) {
+          say(NOTHING_YET);
+        } else if (status.textContent === LOADING) {
+          say(""); /* not a message the resident has been given since, such as "write a word" */
+        }
       });
       ready.catch(failed);
     }
     return ready;
+  }
+
+  function open(module, shards) {
+    var siteUrl = form.getAttribute("data-site-url");
+    return module.options({ basePath: bundle + shards[0] + "/", baseUrl: siteUrl }).then(function () {
+      return Promise.all(shards.slice(1).map(function (shard) {
+        return module.mergeIndex(bundle + shard + "/", { baseUrl: siteUrl });
+      }));
+    }).then(function () {
+      return module;
+    });
   }
 
   function chosenFilters() {
@@ -63,6 +97,9 @@
     }
     var number = ++asked;
     load().then(function () {
+      if (!pagefind) {
+        return null;
+      }
       say("Recherche en cours…");
       return pagefind.search(query, { filters: filters });
     }).then(function (found) {
@@ -70,6 +107,11 @@
         return;
       }
       list.textContent = "";
+      if (!found) {
+        more.hidden = true;
+        say(NOTHING_YET);
+        return;
+      }
       pending = found.results;
       showMore().then(function () {
         var count = found.results.length;
