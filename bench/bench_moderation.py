@@ -1,8 +1,8 @@
 """`entraide check`, `expire` and `stats` on many entry files, side by side with the naive way.
 
 For ENTRAIDE_BENCH_MODERATION_SIZE generated entries (default 50,000) it times:
-- the naive check: one process reading each file with the core's `read_entry` then applying the content
-  rules to its public fields (what a first script would do), without duplicate detection;
+- the naive check: one process reading each file with the core's `read_entry` (the pipeline: schema and
+  content rules; what a first script would do), without duplicate detection;
 - `check_paths` on one process, then on every core (what `entraide check` does);
 - `entraide check` as a moderator or CI runs it (a new process, output to a pipe);
 - `entraide expire --dry-run` and `entraide stats` as processes.
@@ -18,9 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from entraide.entries import entry_paths, read_entry
 from entraide.moderation.checks import check_paths
-from entraide.rules import contact_problems, payment_flags
+from entraide.pipeline import entry_paths, read_entry
 from entraide.samples import write_samples
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +33,7 @@ def main() -> None:
         f"{size:,} entry files in {root.relative_to(ROOT)} ({os.cpu_count()} cores; CPU s = all processes, "
         "steadier than wall time on a busy machine)"
     )
-    _, naive = _row("naive check (read_entry + rules, 1 process)", size, lambda: _naive_check(root))
+    _, naive = _row("naive check (read_entry, 1 process)", size, lambda: _naive_check(root))
     one, _ = _row("check_paths, 1 process", size, lambda: check_paths([root], workers=1), naive)
     every, _ = _row(f"check_paths, {os.cpu_count()} processes", size, lambda: check_paths([root]), naive)
     print(
@@ -67,12 +66,7 @@ def _entries(size: int) -> Path:
 def _naive_check(root: Path) -> int:
     problems = 0
     for path in entry_paths(root):
-        if path.name.startswith("."):
-            continue
-        entry, found = read_entry(path, root)
-        problems += len(found)
-        if entry:
-            problems += len(contact_problems(entry.public())) + len(payment_flags(entry.public()))
+        problems += len(read_entry(path)[1])
     return problems
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.bench_site import set_aside
-from entraide.entries import read_entry
+from entraide.pipeline import read_entry
 from entraide.samples import write_samples
 from tests.harness.chromium import launch
 from tests.harness.site import SiteServer

@@ -29,7 +29,8 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
-from entraide.entries import Entry, entry_path, read_entry, write_entry
+from entraide.entries import Entry, entry_path, write_entry
+from entraide.pipeline import read_entry
 from entraide.samples import generate, write_samples
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,9 @@
 
     generate_context: settings → nothing changed? stop → entries (checked, all or nothing) → catalogue → pages
     generate_output:  fingerprints → render what changed → theme files → remove stale files → manifest → report
-An invalid entry stops the build in generate_context, before Pelican lets anyone write a file.
+Entries are read by the core's one pipeline, the one `entraide check` uses: what check reports as an error
+stops the build in generate_context, before Pelican lets anyone write a file, with check's words; its
+warnings are printed and the build goes on.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from entraide.entries import Entry, InvalidEntries, load_entries
+from entraide.entries import Entry
+from entraide.pipeline import Finding, InvalidEntries, load
 
 from .catalogue import Catalogue, build_catalogue
 from .content import read_content_pages
@@ -98,15 +101,21 @@ class SiteGenerator:
     def _load_entries(self) -> list[Entry]:
         root = Path(self.settings.submissions_path)
         try:
-            return load_entries(root, cache_path=self._cache_file("entries", str(root)), workers=self._workers())
+            loaded = load(root, cache_path=self._cache_file("entries", str(root)), workers=self._workers())
         except InvalidEntries as error:
-            for problem in error.problems:
-                print(problem, file=sys.stderr)
-            count = len({problem.path for problem in error.problems})
+            _print(error.findings)
+            count = len({finding.path for finding in error.errors})
             raise BuildRefused(
-                f"{count} fichier(s) d'annonce invalide(s) dans {root} : rien n'a été construit. "
-                "Corrigez les problèmes ci-dessus (fichier:ligne: clé : message)."
+                f"{count} fichier(s) d'annonce refusé(s) dans {root} : rien n'a été construit. Corrigez les "
+                "erreurs ci-dessus (fichier:ligne: clé: message), les mêmes que celles d'« entraide check »."
             ) from None
+        if loaded.warnings:
+            _print(loaded.warnings)
+            logger.warning(
+                "Entraide: %d warning(s) on entry files, printed above; those entries are published",
+                len(loaded.warnings),
+            )
+        return loaded.entries
 
     def _changed_pages(self, site: str) -> list[tuple[Page, str | None]]:
         """The pages to render, with their fingerprint; on a first build, all (the workers fingerprint them)."""
@@ -136,3 +145,8 @@ class SiteGenerator:
 
     def _elapsed(self) -> float:
         return time.perf_counter() - self.started
+
+
+def _print(findings: list[Finding]) -> None:
+    """As `entraide check` prints them, one write (thousands of lines flushed one by one are slow)."""
+    print("\n".join(str(finding) for finding in findings), file=sys.stderr)

@@ -8,6 +8,7 @@ listings it appears in.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 from pathlib import Path
 from typing import Any
@@ -138,11 +139,13 @@ def render_pages(todo: Todo, env: Environment, output: OutputFolder, workers: in
     _JOB = (todo, env, output.root, site)  # inherited by the forked workers: nothing big is pickled
     try:
         chunks = [range(start, min(start + 500, len(todo))) for start in range(0, len(todo), 500)]
+        gc.freeze()  # the workers' garbage collections then leave the build's objects, and their pages, shared
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for results in pool.imap_unordered(_render_chunk, chunks):
                 for name, record, written in results:
                     output.remember(name, record, written)
     finally:
+        gc.unfreeze()
         _JOB = None
 
 

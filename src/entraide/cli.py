@@ -569,8 +569,8 @@ def stats(output: str, submissions: Path, pending: Path, today: dt.datetime | No
     Ce sont les chiffres que la Métropole cite (« 2 000 inscriptions »). Les annonces expirées sont celles
     encore dans le dépôt mais plus affichées ; les annonces en attente sont celles de pending/ (backend local).
     """
-    from entraide.entries import InvalidEntries, load_entries
     from entraide.moderation.tables import stats_csv, stats_json, stats_table
+    from entraide.pipeline import InvalidEntries, load_entries
     from entraide.stats import count_entries
 
     day = _today(today)

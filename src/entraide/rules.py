@@ -16,26 +16,53 @@ from entraide.schema import Problem
 
 PUBLIC_TEXT_KEYS = ("title", "description", "name", "availability")
 
+# (what, sign, pattern). The build checks every entry, so each pattern fails fast: a quick `sign` that
+# every match holds, or a lookahead on how a match starts, spares most texts or most positions the whole
+# pattern. What they match is what the plain patterns matched.
 _CONTACT_PATTERNS = (
-    ("une adresse e-mail", re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\]|\barobase\b)\s*[\w-]+(?:\.[\w-]+)+", re.I)),
+    (
+        "une adresse e-mail",
+        re.compile(r"@|\(at\)|\[at\]|arobase", re.I),  # in every address: most texts stop here
+        re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\]|\barobase\b)\s*[\w-]+(?:\.[\w-]+)+", re.I),
+    ),
     (
         "un numéro de téléphone",
+        None,
         re.compile(
-            r"(?:\+|00)\s*33\s*\(?0?\)?\s*[1-9](?:[\s.\-/]*\d{2}){4}"
-            r"|(?<![\d])0\s*[1-9](?:[\s.\-/]*\d{2}){4}(?!\d)"
+            r"(?=[+0])(?:(?:\+|00)\s*33\s*\(?0?\)?\s*[1-9](?:[\s.\-/]*\d{2}){4}"
+            r"|(?<![\d])0\s*[1-9](?:[\s.\-/]*\d{2}){4}(?!\d))"
         ),
     ),
     (
         "un lien",
+        re.compile(r"://|www\.|\.(?:fr|com|net|org|eu|io|info|me|ly)\b", re.I),  # in every link
         re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:fr|com|net|org|eu|io|info|me|ly|gouv\.fr)\b(?:/\S*)?", re.I),
     ),
 )
 
+# Words about money, each opening on a plain letter: the pattern below starts on those letters.
+_PAYMENT_WORDS = (
+    r"euros?\b",
+    r"tarifs?\b",
+    r"tarifaire",
+    r"r[ée]mun[ée]r",
+    r"payant",
+    r"payer\b",
+    r"pay[ée]e?s?\b",
+    r"paiement",
+    r"prix\b",
+    r"factur",
+    r"cesu\b",
+    r"argent\b",
+    r"d[ée]dommag",
+    r"contre\s+(?:un\s+)?(?:petit\s+)?(?:billet|pourboire|participation)",
+    r"pourboire",
+    r"participation\s+financi[èe]re",
+)
+_PAYMENT_FIRST = "€\\d" + "".join(sorted({word[0] for word in _PAYMENT_WORDS}))
 _PAYMENT = re.compile(
-    r"€|\beuros?\b|\d\s*eur\b|\btarifs?\b|\btarifaire|\br[ée]mun[ée]r|\bpayant|\bpayer\b|\bpay[ée]e?s?\b"
-    r"|\bpaiement|\bprix\b|\bfactur|\bcesu\b|\bargent\b|\bd[ée]dommag|\bcontre\s+(?:un\s+)?(?:petit\s+)?"
-    r"(?:billet|pourboire|participation)|\bpourboire|\d+\s*(?:€|e|eur|euros?)?\s*(?:/|de\s+l'|par\s+)\s*h(?:eure)?\b"
-    r"|\bparticipation\s+financi[èe]re",
+    rf"(?=[{_PAYMENT_FIRST}])(?:€|\d\s*eur\b|\d+\s*(?:€|e|eur|euros?)?\s*(?:/|de\s+l'|par\s+)\s*h(?:eure)?\b"
+    rf"|\b(?:{'|'.join(_PAYMENT_WORDS)}))",
     re.I,
 )
 
@@ -79,8 +106,8 @@ def contact_problems(fields: Mapping[str, Any]) -> list[Problem]:
 def contact_details(text: str) -> list[str]:
     """The kinds of contact details the text holds, in French ("une adresse e-mail", "un lien"...)."""
     found = []
-    for what, pattern in _CONTACT_PATTERNS:
-        if pattern.search(text):
+    for what, sign, pattern in _CONTACT_PATTERNS:
+        if (sign is None or sign.search(text)) and pattern.search(text):
             found.append(what)
             text = pattern.sub(" ", text)  # an email address is not also reported as a link
     return found

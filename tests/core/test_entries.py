@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from entraide.communes import load_communes
-from entraide.entries import Entry, InvalidEntries, check, load_entries, parse, to_yaml, write_entry
+from entraide.entries import Entry, check, parse, to_yaml, write_entry
 from entraide.samples import generate
 
 HOSTILE = "<script>alert('x')</script> {{ 7*7 }} {% raw %} \"quotes\" & 'apostrophes'"
@@ -78,28 +78,6 @@ def test_expiry_before_creation_is_refused():
     assert [p.key for p in problems] == ["expires"]
 
 
-def test_load_entries_lists_every_broken_file_with_its_line(tmp_path):
-    write_entry(tmp_path, an_entry())
-    broken = tmp_path / "grenoble" / "grenoble-broken-1.yaml"
-    broken.write_text(to_yaml(an_entry(id="grenoble-broken-1")).replace("kind: request", "kind: gift"), "utf-8")
-    unreadable = tmp_path / "grenoble" / "grenoble-broken-2.yaml"
-    unreadable.write_text("id: [unclosed\n", "utf-8")
-    with pytest.raises(InvalidEntries) as raised:
-        load_entries(tmp_path)
-    text = str(raised.value)
-    assert f"{tmp_path.name}/grenoble/grenoble-broken-1.yaml:2: kind : doit être l'une de ces valeurs" in text
-    assert "grenoble-broken-2.yaml:" in text and "YAML illisible" in text
-
-
-def test_the_same_id_in_two_communes_is_refused(tmp_path):
-    write_entry(tmp_path, an_entry())
-    twin = tmp_path / "meylan" / "grenoble-aide-01.yaml"
-    twin.parent.mkdir()
-    twin.write_text(to_yaml(an_entry(commune="38229")), "utf-8")
-    with pytest.raises(InvalidEntries, match="id unique"):
-        load_entries(tmp_path)
-
-
 def test_generated_samples_are_valid_deterministic_and_cover_every_category_and_kind(tmp_path):
     entries = list(generate(400))
     assert entries == list(generate(400))
@@ -107,38 +85,8 @@ def test_generated_samples_are_valid_deterministic_and_cover_every_category_and_
         (c, k) for c in ("groceries", "homework", "conversation", "other") for k in ("offer", "request")
     }
     for entry in entries[:50]:
-        write_entry(tmp_path, entry)
-    assert len(load_entries(tmp_path)) == 50
-
-
-def test_the_cache_serves_unchanged_files_and_sees_every_change(tmp_path):
-    root, cache = tmp_path / "submissions", tmp_path / "cache" / "entries.pickle"
-    entries = list(generate(30))
-    for entry in entries:
-        write_entry(root, entry)
-    assert load_entries(root, cache_path=cache) == load_entries(root)
-    changed = entries[0]
-    path = write_entry(root, Entry(**{**changed.to_data(), "location": None, "title": "Titre changé"}))
-    entry_path_removed = write_entry(root, entries[1])
-    entry_path_removed.unlink()
-    loaded = {e.id: e for e in load_entries(root, cache_path=cache)}
-    assert loaded[changed.id].title == "Titre changé"
-    assert entries[1].id not in loaded and len(loaded) == 29
-    path.write_text("kind: [", "utf-8")
-    with pytest.raises(InvalidEntries, match=path.name):
-        load_entries(root, cache_path=cache)
-    cache.write_bytes(b"not a pickle")
-    path.unlink()
-    assert len(load_entries(root, cache_path=cache)) == 28
-
-
-def test_many_files_are_read_in_parallel_with_the_same_result(tmp_path, monkeypatch):
-    import entraide.entries
-
-    for entry in generate(60):
-        write_entry(tmp_path, entry)
-    monkeypatch.setattr(entraide.entries, "PARALLEL_FROM", 10)
-    assert load_entries(tmp_path, workers=2) == load_entries(tmp_path, workers=1)
+        path = write_entry(tmp_path, entry)
+        assert check(parse(path.read_text("utf-8")), filename=str(path)) == []
 
 
 @pytest.mark.parametrize(
@@ -158,3 +106,18 @@ def test_the_day_of_creation_is_the_authors_not_utcs():
     just_after_midnight = an_entry(created="2026-11-21T00:30:00+01:00")  # 23:30 on the 20th in UTC
     assert not just_after_midnight.is_active(dt.date(2026, 11, 20))
     assert just_after_midnight.is_active(dt.date(2026, 11, 21))
+
+
+def test_text_is_parsed_as_written_whatever_the_yaml_form():
+    """The loader's shortcut for text keeps YAML's meaning: anchors, explicit tags, blocks, other types."""
+    text = "a: &x texte\nb: *x\nc: !!str 12\nd: 12\ne: null\nf: 2026-01-01\ng: |\n  une\n  deux\nh: {lat: 45.2}\n"
+    assert parse(text) == {
+        "a": "texte",
+        "b": "texte",
+        "c": "12",
+        "d": 12,
+        "e": None,
+        "f": "2026-01-01",
+        "g": "une\ndeux\n",
+        "h": {"lat": 45.2},
+    }

@@ -13,6 +13,8 @@ from entraide.rules import contact_problems, payment_flags
         ("0033 (0)4 76 12 34 56", "un numéro de téléphone"),
         ("écrivez à jean.dupont@example.fr", "une adresse e-mail"),
         ("jean.dupont arobase example.fr", "une adresse e-mail"),
+        ("JEAN (AT) EXAMPLE.FR", "une adresse e-mail"),
+        ("0033 6 12 34 56 78", "un numéro de téléphone"),
         ("voir https://exemple.org/annonce", "un lien"),
         ("sur www.monsite.fr", "un lien"),
         ("mon profil sur facebook.com/jean", "un lien"),
@@ -53,6 +55,9 @@ def test_ordinary_numbers_and_times_are_not_taken_for_contacts(text):
         "petite participation financière",
         "paiement en CESU accepté",
         "10€/heure",
+        "SERVICE PAYANT",
+        "contre un petit billet",
+        "5eur la séance",
     ],
 )
 def test_payment_mentions_are_flagged_with_the_words_that_triggered_them(text):

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from entraide.endpoint import lambda_handler
-from entraide.entries import load_entries
+from entraide.pipeline import load_entries
 from tests.harness.endpoint import GOOD_FORM, SITE, quiet_settings
 
 

@@ -7,7 +7,7 @@ import json
 import re
 
 from entraide.endpoint import routes
-from entraide.entries import load_entries
+from entraide.pipeline import load_entries
 from tests.harness.endpoint import (
     AUTHOR_EMAIL,
     GOOD_FORM,
@@ -148,6 +148,24 @@ def test_the_relay_never_mails_the_author_of_an_entry_no_moderator_has_approved(
         assert answer.status_code == 404
         assert "Aucune annonce ne porte ce numéro" in answer.json()["message"]
     assert [m["To"] for m in mailbox.wait(2, timeout=1.0)] == [victim]
+
+
+def test_the_relay_serves_no_entry_the_build_would_refuse(endpoint, mailbox):
+    """Merged without CI, a phone number in its text: the site refuses to build with it, the relay ignores it."""
+    import dataclasses
+
+    from entraide.entries import write_entry
+
+    entry = approved_entry(endpoint).entry
+    phoned = dataclasses.replace(entry, description="Appelez-moi au 06 12 34 56 78 le soir.")
+    write_entry(endpoint.config.submissions_path, phoned)
+    answer = endpoint.post(
+        "/contact",
+        json={"entry": entry.id, "message": "Bonjour, je peux aider.", "name": "Sam", "email": VISITOR_EMAIL},
+    )
+    assert answer.status_code == 404
+    assert "Aucune annonce ne porte ce numéro" in answer.json()["message"]
+    assert mailbox.wait(1, timeout=1.0) == []
 
 
 def test_a_relayed_message_carries_no_link_nor_anyone_s_contact_details(endpoint, mailbox):

@@ -323,6 +323,23 @@ def test_labels_refused_do_not_fail_a_submission_already_opened(backend, fake_gi
     assert url.endswith(f"/pull/{fake_github.pulls[0].number}") and fake_github.pulls[0].labels == []
 
 
+def test_labels_held_back_by_github_limits_leave_the_entry_queued_until_a_retry_adds_them(
+    backend, fake_github, entry, clock
+):
+    # Moderators find their commune's entries by label: a pull request without them is never seen. The
+    # publisher hands the entry over again later; only a refusal that waiting cannot fix is let go (above).
+    fake_github.fail("POST", LABELS, 403, retry_after=600)
+
+    with pytest.raises(ForgeUnavailable) as refused:
+        backend.submit(entry, [], "form-abc")
+    assert refused.value.retry_after_seconds == 600
+    clock.sleep(601)
+    backend.submit(entry, [], "form-abc")
+
+    assert len(fake_github.pulls) == 1
+    assert fake_github.pulls[0].labels == ["Offre", "Courses", "Commune : Meylan"]
+
+
 def test_an_unreadable_file_is_not_an_entry(backend, fake_github):
     main = fake_github.commits[fake_github.refs["heads/main"]]
     fake_github.refs["heads/main"] = fake_github._commit(

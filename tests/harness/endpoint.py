@@ -27,7 +27,8 @@ import waitress
 from entraide.config import Config
 from entraide.endpoint.app import create_app
 from entraide.endpoint.tokens import FORM, issue
-from entraide.entries import Entry, load_entries, write_entry
+from entraide.entries import Entry, write_entry
+from entraide.pipeline import load_entries
 from entraide.sealing import KeyPair
 from entraide.store import open_store, upgrade
 from entraide.submission import Submission, build_submission

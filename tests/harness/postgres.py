@@ -7,7 +7,7 @@ the ones a deployer writes. Used by the tests (the fixtures below) and by bench/
 
 `postgres` is one cluster for the whole run; `postgres_url` an empty schema of its own in it for one test;
 `database_url` an empty database on each engine in turn (a test taking it runs twice: SQLite in a file, then
-PostgreSQL).
+PostgreSQL); `store` that database brought up to date, as `entraide db upgrade` does at installation.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from entraide.store import Store, open_store, upgrade
 
 from .network import LOOPBACK
 from .ports import free_port
@@ -172,3 +174,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/entraide.db"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    opened = open_store(database_url)
+    upgrade(opened)
+    yield opened
+    opened.close()

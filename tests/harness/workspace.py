@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from entraide.entries import Entry, read_entry, write_entry
+from entraide.entries import Entry, write_entry
+from entraide.pipeline import read_entry
 from entraide.samples import generate
 from entraide.sealing import Contact, KeyPair, hash_withdraw_key
 

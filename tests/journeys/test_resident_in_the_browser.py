@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from entraide.entries import Entry, read_entry
+from entraide.entries import Entry
 from entraide.forms import ENTRY
+from entraide.pipeline import read_entry
 from entraide.sealing import withdraw_key_matches
 from tests.harness.chromium import open_page, page_text
 from tests.harness.resident import Offer, fill_offer, open_map

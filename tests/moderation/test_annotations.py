@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from entraide.moderation.annotations import annotation
-from entraide.moderation.checks import WARNING, Finding
+from entraide.pipeline import WARNING, Finding
 
 
 def test_properties_and_message_are_escaped_as_the_actions_toolkit_does():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from entraide import pipeline
 from entraide.moderation import checks
 from tests.harness.repository import make_entry, run_entraide, write
 
@@ -409,7 +410,7 @@ def test_parallel_check_finds_exactly_what_the_sequential_one_finds(repo, keys, 
             ),
         )
     put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="Écrire à a@b.fr"))
-    monkeypatch.setattr(checks, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
 
     sequential = checks.check_paths([Path("submissions")], workers=1, keys=keys)
     parallel = checks.check_paths([Path("submissions")], workers=2, keys=keys)

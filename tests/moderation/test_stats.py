@@ -113,4 +113,4 @@ def test_stats_refuses_invalid_files_and_says_to_run_check(repo, cli):
 
     assert result.code == 1
     assert "corrigez-les d'abord (entraide check)" in result.err
-    assert "casse-000001.yaml:1: kind : champ obligatoire manquant" in result.err
+    assert "casse-000001.yaml:1: kind: champ obligatoire manquant" in result.err

@@ -9,9 +9,10 @@ from types import SimpleNamespace
 
 import entraide
 from entraide.entries import write_entry
+from tests.harness.repository import run_entraide
 from tests.harness.site import ROOT, build_environ
 
-from .site_fixtures import build, make_entry, write_entries
+from .site_fixtures import BUILD_DATE, build, make_entry, write_entries
 
 
 def snapshot(output: Path) -> dict[str, int]:
@@ -24,9 +25,44 @@ def test_a_broken_entry_stops_the_build_and_names_the_file(tmp_path: Path) -> No
     broken.write_text(broken.read_text("utf-8").replace("title: Annonce numéro 1", "title: A"), "utf-8")
     result = build(submissions, tmp_path / "output", tmp_path / "cache")
     assert result.returncode != 0
-    assert "submissions/grenoble/fixture-0001.yaml:5: title : trop court" in result.stderr
+    assert "submissions/grenoble/fixture-0001.yaml:5: title: trop court" in result.stderr
     assert "rien n'a été construit" in result.stderr + result.stdout
     assert not (tmp_path / "output").exists()
+
+
+def test_contact_details_stop_the_build_with_the_words_of_entraide_check(tmp_path: Path) -> None:
+    """An entry merged without CI: the build refuses what `entraide check` refuses, in the same words."""
+    phoned = make_entry(1, "38185", description="Appelez-moi au 06 12 34 56 78 le soir.")
+    submissions = write_entries(tmp_path / "submissions", [phoned, make_entry(2, "38151")])
+
+    result = build(submissions, tmp_path / "output", tmp_path / "cache")
+    checked = run_entraide("check", str(submissions), "--date", BUILD_DATE, cwd=ROOT)
+
+    expected = (
+        f"{submissions}/grenoble/fixture-0001.yaml:6: description: contient un numéro de téléphone : retirez-les, "
+        "le site ne publie jamais de coordonnées ; indiquez-les dans les champs privés « e-mail » ou « téléphone »"
+    )
+    assert checked.code == 1
+    assert expected in checked.out.splitlines(), checked.out
+    assert result.returncode != 0
+    assert expected in result.stderr.splitlines(), result.stderr
+    assert "rien n'a été construit" in result.stdout + result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_payment_mention_is_printed_as_checks_warning_and_the_entry_is_published(tmp_path: Path) -> None:
+    paid = make_entry(1, "38185", description="Je fais vos courses pour 10 € de l'heure.")
+    submissions = write_entries(tmp_path / "submissions", [paid])
+
+    result = build(submissions, tmp_path / "output", tmp_path / "cache")
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (
+        f"{submissions}/grenoble/fixture-0001.yaml:6: description: avertissement : mention de paiement "
+        "(« Je fais vos courses pour 10 € de l'heure. ») : l'aide est gratuite ; acceptez un remboursement de "
+        "frais (courses), refusez une demande de paiement"
+    ) in result.stderr.splitlines()
+    assert (tmp_path / "output" / "annonces" / "fixture-0001" / "index.html").is_file()
 
 
 def test_a_broken_entry_leaves_the_previous_site_untouched(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def test_a_noncharacter_stops_the_build_and_the_feeds_of_a_good_build_are_xml(tm
 
     refused = build(submissions, tmp_path / "refused", tmp_path / "cache")
     assert refused.returncode != 0
-    assert "submissions/grenoble/fixture-0002.yaml:5: title : doit tenir sur une ligne" in refused.stderr
+    assert "submissions/grenoble/fixture-0002.yaml:5: title: doit tenir sur une ligne" in refused.stderr
     assert "caractère interdit (comme U+FFFE ou U+FFFF)" in refused.stderr
     assert not (tmp_path / "refused").exists()
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from entraide.entries import entry_paths, write_entry
+from entraide.entries import write_entry
+from entraide.pipeline import entry_paths
 from tests.harness.site import ROOT, build_environ
 
 from .site_fixtures import make_entry, write_entries

@@ -1,20 +1,12 @@
-"""Fixtures of the store's tests: each test taking `database_url` (tests/harness/postgres.py) runs twice, on
-SQLite in a file and on a real PostgreSQL server; `store` is that database upgraded to the code's schema.
-"""
+"""Fixtures of the store's tests. Each test taking `database_url` or `store` (tests/harness/postgres.py) runs
+twice, on SQLite in a file and on a real PostgreSQL server; `store` is that database upgraded to the code's
+schema."""
 
 from __future__ import annotations
 
 import pytest
 
-from entraide.store import Store, open_store, upgrade
-
-
-@pytest.fixture
-def store(database_url: str):
-    opened = open_store(database_url)
-    upgrade(opened)
-    yield opened
-    opened.close()
+from entraide.store import Store
 
 
 @pytest.fixture

@@ -20,19 +20,20 @@ import math
 import re
 import textwrap
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from entraide.backends import ForgeUnavailable, Handed
 from entraide.categories import category, kind
 from entraide.communes import load_communes
-from entraide.entries import Entry, check, parse, to_yaml
+from entraide.entries import Entry, to_yaml
 from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits, SharedWrites
 from entraide.forms import ENTRY
+from entraide.pipeline import check_text, errors
 
 if TYPE_CHECKING:
     from entraide.config import Config
@@ -76,6 +77,7 @@ class GitHubBackend:
         limits: Limits | None = None,
         clock: Clock | None = None,
         shared: SharedWrites | None = None,
+        wall: Callable[[], float] = time.time,
         index_max_age_seconds: float = 60.0,
     ) -> None:
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", repository or ""):
@@ -95,6 +97,7 @@ class GitHubBackend:
             clock=clock,
             timeout=(min(connect_timeout_seconds, timeout_seconds), timeout_seconds),
             shared=shared,
+            wall=wall,
         )
         self._write_lock = threading.Lock()
         self._index: dict[str, str] = {}
@@ -204,13 +207,13 @@ class GitHubBackend:
         labels = submission_labels(entry, flags)
         existing = self._pull_for(branch, "all")  # opened by another instance, or by an attempt whose answer was lost
         if existing:
-            self._add_labels(existing, labels)
+            self._add_labels(existing, labels, retried=True)
             return Handed(existing["html_url"], new=False)
         fresh = self._ensure_branch(branch)
         path = self._entry_path(entry)
         self._ensure_file(branch, path, to_yaml(entry), f"Nouvelle annonce {entry.id}", fresh)
         pull = self._open_pull(branch, submission_title(entry), submission_body(entry, flags, path, self.guide_url))
-        self._add_labels(pull, labels)
+        self._add_labels(pull, labels, retried=True)
         log.info("entry %s: pull request #%s", entry.id, pull["number"])
         return Handed(pull["html_url"], new=True)
 
@@ -250,15 +253,21 @@ class GitHubBackend:
             raise ForgeError(422, "POST", PULLS, str(reply.data))
         return existing
 
-    def _add_labels(self, pull: dict[str, Any], labels: list[str]) -> None:
-        """Labels help sorting but are not worth failing a submission for: a retry adds the missing ones."""
+    def _add_labels(self, pull: dict[str, Any], labels: list[str], *, retried: bool = False) -> None:
+        """Moderators find their commune's entries by label. When `retried` (a submission: the publisher hands it
+        over again), GitHub's limits raise ForgeBusy and the retry adds the missing labels; a refusal that
+        waiting will not fix (a token without the permission) is logged and let go."""
         present = {label["name"] for label in pull.get("labels") or []}
         missing = [label for label in labels if label not in present]
         if not missing:
             return
         try:
             self._client.call("POST", LABELS, issue_number=str(pull["number"]), body={"labels": missing}, expect=(200,))
-        except (ForgeBusy, ForgeError) as error:
+        except ForgeBusy as error:
+            if retried:
+                raise
+            log.warning("pull request #%s left without labels: %s", pull["number"], error)
+        except ForgeError as error:
             log.warning("pull request #%s left without labels: %s", pull["number"], error)
 
     def _pull_for(self, branch: str, state: str) -> dict[str, Any] | None:
@@ -399,16 +408,16 @@ def _in_words(seconds: int) -> str:
 
 
 def _entry_of(content: dict[str, Any]) -> Entry | None:
+    """The file read from GitHub through the one pipeline: an entry the build would refuse is not served."""
     try:
-        data = parse(base64.b64decode(content.get("content") or "").decode("utf-8"))
-    except (ValueError, yaml.YAMLError):  # not UTF-8, not YAML: `entraide check` tells moderators why
+        text = base64.b64decode(content.get("content") or "").decode("utf-8")
+    except ValueError:  # not base64, not UTF-8: `entraide check` tells moderators why
         log.warning("%s cannot be read as an entry", content["path"])
         return None
-    problems = check(data, filename=content["path"])
-    if problems:
-        log.warning("%s is not a valid entry (%d problems)", content["path"], len(problems))
-        return None
-    return Entry.from_data(data)
+    file = check_text(text, Path(content["path"]))
+    if file.entry is None:
+        log.warning("%s is not a valid entry (%d problems)", content["path"], len(errors(file.findings)))
+    return file.entry
 
 
 def _submission_branch(entry_id: str) -> str:

@@ -83,6 +83,9 @@ class App:
         self.security_headers = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(config)}
         self._pages: Pages | None = None
         self._publishing = threading.Lock()
+        self._wake = threading.Event()
+        self._publisher: threading.Thread | None = None
+        self._publishing_started = threading.Lock()
 
     @property
     def pages(self) -> Pages:
@@ -94,15 +97,33 @@ class App:
         return self._pages
 
     def publish_soon(self) -> None:
-        """Hand queued entries to the moderators in the background, unless this process is at it already."""
-        if not self.config.publish_after_submit or not self._publishing.acquire(blocking=False):
+        """Hand queued entries to the moderators in the background: wake this process's publisher thread.
+
+        One thread for the process's life, started on first use: the store keeps a connection per thread, so a
+        thread per run would open a database connection per submission (a new server process, TLS and password
+        handshakes on a managed PostgreSQL). A wake-up during a run makes one more run: nothing waits for the
+        next resident.
+        """
+        if not self.config.publish_after_submit:
             return
-        threading.Thread(target=self._publish, name="entraide-publisher", daemon=True).start()
+        self._wake.set()
+        with self._publishing_started:
+            if self._publisher is None or not self._publisher.is_alive():  # not yet, or lost across a fork
+                self._publisher = threading.Thread(target=self._publish_when_woken, name="entraide-publisher")
+                self._publisher.daemon = True
+                self._publisher.start()
 
     @property
     def publishing(self) -> bool:
-        """Whether this process is handing queued entries over right now."""
-        return self._publishing.locked()
+        """Whether this process is handing queued entries over, or about to."""
+        return self._wake.is_set() or self._publishing.locked()
+
+    def _publish_when_woken(self) -> None:
+        while True:
+            self._wake.wait()
+            with self._publishing:
+                self._wake.clear()
+                self._publish()
 
     def _publish(self) -> None:
         from entraide.publisher import publish
@@ -111,8 +132,6 @@ class App:
             publish(self.store, self.backend, clock=self.clock)
         except Exception:  # the queue keeps every entry: the next submission or `entraide publish` goes on
             log.exception("publishing the queue failed")
-        finally:
-            self._publishing.release()
 
     def send_mail(self, to: str, subject: str, body: str, reply_to: str | None = None) -> str:
         from entraide.mail import send_mail

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from entraide.moderation.checks import ERROR, Finding
+from entraide.pipeline import ERROR, Finding
 
 
 def escape_data(text: str) -> str:

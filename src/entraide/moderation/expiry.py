@@ -11,9 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from entraide.entries import entry_paths, parse
-from entraide.moderation.checks import map_files
 from entraide.moderation.gitops import Repository
+from entraide.pipeline import entry_paths, map_files, read_file
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ def find_expired(
     submissions: Path, today: dt.date, progress: Callable[[int, int], None] | None = None
 ) -> tuple[list[Expired], list[Path]]:
     """Entries whose last day is before `today`, and the files whose date could not be read."""
-    paths = list(entry_paths(submissions)) if submissions.is_dir() else []
+    paths = entry_paths(submissions) if submissions.is_dir() else []
     expired, unreadable = [], []
     for number, (path, expires) in enumerate(zip(paths, map_files(expires_on, paths), strict=True), 1):
         if expires is None:
@@ -41,8 +40,7 @@ def find_expired(
 
 def expires_on(path: Path) -> dt.date | None:
     try:
-        data = parse(path.read_text("utf-8"))
-        return dt.date.fromisoformat(data["expires"])
+        return dt.date.fromisoformat(read_file(path).data["expires"])
     except Exception:  # unreadable, no key, not a date: `entraide check` says which and why
         return None
 

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from entraide.communes import load_communes
-from entraide.entries import Entry, entry_path, parse, read_entry
+from entraide.entries import Entry, entry_path
 from entraide.moderation import ModerationError
-from entraide.moderation.checks import ERROR, WARNING, Finding, check_paths, collect, shown
+from entraide.moderation.checks import check_paths
 from entraide.moderation.gitops import Repository
 from entraide.moderation.journal import Journal, refuse_contact
 from entraide.moderation.prompts import CHANNELS, agent_flag
+from entraide.pipeline import ERROR, WARNING, Finding, check_file, collect, shown
 from entraide.sealing import KeyPair
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{5,63}$")
@@ -86,7 +87,7 @@ def agent_findings(paths: Iterable[Path], pending: Path, journal: Journal) -> li
     The agent's name and the oral consent live in the moderation journal, never in the entry (its schema
     is what the site publishes); the GitHub backend puts them in the pull request instead.
     """
-    files = collect([pending])[0] if pending.is_dir() else []
+    files = [Path(p) for p in collect([pending])[0]] if pending.is_dir() else []
     wanted = [os.path.realpath(p) for p in paths]
     inside = [f for f in files if any(_within(os.path.realpath(f), w) for w in wanted)]
     if not inside:
@@ -119,12 +120,9 @@ def find_pending(pending: Path, entry_id: str) -> PendingEntry:
 
 
 def _read(path: Path) -> PendingEntry:
-    entry, _ = read_entry(path)
-    try:
-        data = parse(path.read_text("utf-8"))
-    except Exception:  # an unreadable file can still be shown by its name and rejected
-        data = {}
-    return PendingEntry(path, data if isinstance(data, dict) else {}, entry)
+    """The file as the pipeline reads it; an unreadable one can still be shown by its name and rejected."""
+    file = check_file(path)
+    return PendingEntry(path, file.data if isinstance(file.data, dict) else {}, file.entry)
 
 
 def approve(item: PendingEntry, *, submissions: Path, moderator: str, journal: Journal) -> Decision:
