@@ -57,15 +57,23 @@ def test_every_sample_event_gets_a_proxy_answer_never_an_exception(name, lambda_
     assert not (lambda_env / "pending").exists(), "no sample is a submission"
 
 
-def test_a_body_flagged_base64_that_is_not_gets_a_400_in_french(lambda_env, caplog):
-    caplog.set_level(logging.WARNING, logger="entraide")  # whatever level an earlier test left the logger at
-    response = lambda_handler.handler(sample(NOT_BASE64), None)
+def test_a_body_flagged_base64_that_is_not_gets_a_400_in_french(lambda_env):
+    logger = logging.getLogger("entraide.endpoint.lambda")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # on the logger itself: whatever an earlier test did to propagation or levels
+    logger.addHandler(handler)
+    try:
+        response = lambda_handler.handler(sample(NOT_BASE64), None)
+    finally:
+        logger.removeHandler(handler)
     assert response["statusCode"] == 400
     assert french_message(response) == (
         "Le contenu reçu est annoncé en base64 mais n'en est pas : renvoyez le formulaire depuis le site."
     )
-    assert "isBase64Encoded is true but the body is not base64" in caplog.text
-    assert "Hello from Lambda" not in caplog.text, "a body never goes to the log"
+    logged = " ".join(record.getMessage() for record in records)
+    assert "isBase64Encoded is true but the body is not base64" in logged
+    assert "Hello from Lambda" not in logged, "a body never goes to the log"
 
 
 @pytest.mark.parametrize("name", sorted(NOT_HTTP))
