@@ -18,7 +18,8 @@ adds what its own tests share. Benchmarks import the modules they need (bench/).
                  (`workspace`, `site`, `endpoint_process`, `demo_site`)
 - resident.py    what a resident does in the browser (the offer form, the map)
 
-test_network.py and test_plugin.py test the harness itself: the guard, and that each part lives here only.
+test_network.py, test_plugin.py and test_site.py test the harness itself: the guard, that each part lives here only,
+and that Pelican imported by a test leaves the loggers of later tests alone.
 """
 
 pytest_plugins = [
