@@ -13,18 +13,13 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import logging
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "forge"))
-
-from fake_github import FakeGitHub, PublishedLimits
 
 from entraide.backends import ForgeUnavailable
 from entraide.backends.github import SUBMIT_WRITES, GitHubBackend
 from entraide.entries import Entry
 from entraide.forge import Limits
+from tests.forge.fake_github import FakeGitHub, PublishedLimits
 
 TOKEN = "bench-token"
 DEMAND_PER_HOUR = 250

@@ -21,17 +21,16 @@ import os
 import resource
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.bench_site import set_aside
 from entraide.pipeline import read_entry
 from entraide.samples import write_samples
+from tests.harness.chromium import launch
+from tests.harness.site import SiteServer
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".bench" / "search"
@@ -150,40 +149,22 @@ def print_index(bundle: Path) -> None:
 def measure_search(output: Path, query: str | None, filters: dict[str, str]) -> tuple[int, float, Download]:
     from playwright.sync_api import sync_playwright
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
+    server = SiteServer(output)
     fetched: list[str] = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=_CHROMIUM_ARGS)
+            browser = launch(playwright)
             page = browser.new_page()
-            page.goto(url + "/404.html")
+            page.goto(server.url + "/404.html")
             page.on("requestfinished", lambda request: fetched.append(request.url))
             result = page.evaluate(SEARCH_SCRIPT, [query, filters])
             browser.close()
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
     paths = [output / urlsplit(u).path.lstrip("/") for u in fetched if "/pagefind/" in u]
     raw = sum(p.stat().st_size for p in paths)
     wire = sum(_gzipped(p) if p.suffix in TEXT_TYPES else p.stat().st_size for p in paths)
     return result["count"], result["ms"], Download(raw, wire, len(paths))
-
-
-_CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def _gzipped(path: Path) -> int:

@@ -18,13 +18,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "store"))
-
-from pg_cluster import Cluster
 
 from entraide.store import bucket_key, open_store, upgrade
+from tests.harness.postgres import Cluster
 
 OPERATIONS = 2000
 PROCESSES = 4

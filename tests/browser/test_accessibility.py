@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import AUTHORED_ID, FIXTURE_COMMUNE, HOSTILE_ID, MIN_FILL_SECONDS, open_page
+from tests.harness.chromium import open_page
+from tests.harness.workspace import AUTHORED_ID, FIXTURE_COMMUNE, HOSTILE_ID, MIN_FILL_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -135,11 +136,11 @@ def without_form_script(page) -> None:
     page.route("**/theme/form/form.js", lambda route: route.abort())
 
 
-def test_form_with_errors_has_no_wcag_violation(axe, site, endpoint):
+def test_form_with_errors_has_no_wcag_violation(axe, site, endpoint_process):
     without_form_script(axe.page)
     axe.page.goto(site.url + "/proposer/")
     fill_offer_form(axe.page, "Appelez-moi au 06 12 34 56 78 pour les courses du mardi.")
-    assert axe.page.url.startswith(endpoint.url), "the form did not reach the endpoint"
+    assert axe.page.url.startswith(endpoint_process.url), "the form did not reach the endpoint"
     assert "Corrigez" in axe.page.get_by_role("heading", level=1).inner_text()
     assert axe() == []
 

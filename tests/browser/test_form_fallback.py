@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from entraide.sealing import withdraw_key_matches
-
-from .conftest import MIN_FILL_SECONDS
-from .test_journeys import Offer, fill_offer, page_text, pending_entry
+from tests.harness.chromium import page_text
+from tests.harness.network import LOOPBACK
+from tests.harness.resident import Offer, fill_offer
+from tests.harness.workspace import MIN_FILL_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +41,8 @@ class Gateway:
         self.target = urlsplit(endpoint_url).netloc
         self.cors = cors
         self.forwarded: list[int] = []  # the endpoint's statuses for the submissions the browser got a 504 for
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = ThreadingHTTPServer((LOOPBACK, 0), self._handler())
+        self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -88,18 +89,18 @@ class Gateway:
 
 
 @pytest.fixture(params=[False, True], ids=["no-cors", "cors"])
-def gateway(request, endpoint):
-    running = Gateway(endpoint.url, cors=request.param)
+def gateway(request, endpoint_process):
+    running = Gateway(endpoint_process.url, cors=request.param)
     yield running
     running.close()
 
 
-def form_behind(site, endpoint, gateway) -> str:
+def form_behind(site, endpoint_process, gateway) -> str:
     """The offer form as built for a site whose endpoint address is the gateway's, next to the others."""
     built = site.file("/proposer/").read_text("utf-8")
     page = site.root / "derriere-la-passerelle" / "proposer" / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(built.replace(endpoint.url, gateway.url), "utf-8")
+    page.write_text(built.replace(endpoint_process.url, gateway.url), "utf-8")
     return site.url + "/derriere-la-passerelle/proposer/"
 
 
@@ -108,11 +109,11 @@ def holds_key(text: str, entry) -> bool:
 
 
 def test_a_gateway_timeout_after_forwarding_files_one_entry_through_the_fallback(
-    page, watch, site, workspace, endpoint, inbox, gateway
+    page, watch, site, workspace, endpoint_process, inbox, gateway
 ):
     cors = "avec" if gateway.cors else "sans"
     offer = Offer(f"Jardinage à Échirolles, passerelle {cors} CORS", email=f"passerelle.{cors}@example.test")
-    page.goto(form_behind(site, endpoint, gateway))
+    page.goto(form_behind(site, endpoint_process, gateway))
     fill_offer(page, offer)
     time.sleep(MIN_FILL_SECONDS + 0.3)  # the endpoint refuses a form sent faster than a person could
     page.get_by_role("button", name="Envoyer mon offre").click()
@@ -125,6 +126,6 @@ def test_a_gateway_timeout_after_forwarding_files_one_entry_through_the_fallback
     page.wait_for_load_state()
 
     assert page.get_by_role("heading", level=1).inner_text().strip() == "Annonce déjà reçue"
-    entry = pending_entry(workspace, offer.title)  # exactly one, though the endpoint was asked twice
+    entry = workspace.pending_entry(offer.title)  # exactly one, though the endpoint was asked twice
     inbox.wait_for(lambda mail: offer.email in mail.recipients and holds_key(mail.body, entry))
     assert not watch.dialogs and not watch.page_errors and not watch.blocked

@@ -10,27 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import FIXTURE_COMMUNE, HOSTILE_TITLE
+from tests.harness.resident import COMMUNES, open_map, settle
+from tests.harness.workspace import FIXTURE_COMMUNE, HOSTILE_TITLE
 
 pytestmark = pytest.mark.browser
-
-COMMUNES = 49
-
-
-def open_map(page, site, commune: str | None = None):
-    page.goto(site.url + "/carte/")
-    page.locator(".leaflet-overlay-pane path.leaflet-interactive").nth(COMMUNES - 1).wait_for()
-    if commune:
-        page.get_by_label("Aller à une commune").select_option(commune)
-        page.get_by_role("button", name="Afficher sur la carte").click()
-        settle(page)
-
-
-def settle(page) -> None:
-    """Wait for the commune's entries to be listed and the zoom animation to end, as a person would."""
-    page.locator("#map-list li").first.wait_for()
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("!document.querySelector('#map.leaflet-zoom-anim')")
 
 
 def listed(page) -> list[str]:

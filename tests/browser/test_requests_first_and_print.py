@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from .conftest import FIXTURE_COMMUNE, REQUEST_ID
+from tests.harness.workspace import FIXTURE_COMMUNE, REQUEST_ID
 
 pytestmark = pytest.mark.browser
 

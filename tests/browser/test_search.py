@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from .conftest import AUTHORED_ID, FIXTURE_COMMUNE, HOSTILE_ID, HOSTILE_TITLE
+from tests.harness.workspace import AUTHORED_ID, FIXTURE_COMMUNE, HOSTILE_ID, HOSTILE_TITLE
 
 pytestmark = pytest.mark.browser
 
@@ -150,9 +150,9 @@ def test_home_page_does_not_download_the_index_before_a_search(page, watch, site
     assert not [url for url in watch.loaded if "/pagefind/" in url]
 
 
-def test_search_works_under_the_strict_content_security_policy(page, watch, site, endpoint):
+def test_search_works_under_the_strict_content_security_policy(page, watch, site, endpoint_process):
     """The documented header plus 'wasm-unsafe-eval' (Pagefind runs WebAssembly in a worker): no violation."""
-    site.headers = {"Content-Security-Policy": strict_policy(endpoint.url)}
+    site.headers = {"Content-Security-Policy": strict_policy(endpoint_process.url)}
     try:
         page.goto(site.url + "/")
         assert search(page, "lecture voix haute")[0] == "Atelier de lecture à voix haute"

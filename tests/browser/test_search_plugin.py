@@ -4,6 +4,7 @@ only what changed, a site with no entry at all."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gzip
 import importlib
 import json
@@ -13,17 +14,14 @@ from pathlib import Path
 import pytest
 
 from entraide.samples import generate
-
-from .conftest import PELICAN, ROOT, build_site
+from tests.harness.site import PELICAN, ROOT, build_site
 
 pytestmark = pytest.mark.browser
 
 
 def plugin_module(name: str):
-    """One of the plugin's modules (plugins/ is on Pelican's plugin path, not on sys.path)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(ROOT / "plugins"))
-        return importlib.import_module(f"entraide_search.{name}")
+    """One of the plugin's modules (plugins/ is on the tests' path: pyproject.toml's pythonpath)."""
+    return importlib.import_module(f"entraide_search.{name}")
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +156,16 @@ def test_with_no_entry_the_search_box_says_there_is_nothing_to_search_yet(page, 
     empty = tmp_path / "submissions"
     empty.mkdir()
     output = tmp_path / "output"
-    build_site(empty, output, endpoint_url="http://127.0.0.1:9", site_url="http://127.0.0.1", cache=tmp_path / "c")
+    built = build_site(
+        empty,
+        output,
+        build_date=dt.date.today(),
+        cache=tmp_path / "c",
+        settings={"ENDPOINT_URL": "http://127.0.0.1:9"},
+        environ={"ENTRAIDE_SITE_URL": "http://127.0.0.1"},
+        quiet=True,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
     previous, static_site.root = static_site.root, output
     try:
         page.goto(static_site.url + "/")

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import AUTHORED_ID, FIXTURE_COMMUNE, MIN_FILL_SECONDS
+from tests.harness.workspace import AUTHORED_ID, FIXTURE_COMMUNE, MIN_FILL_SECONDS
+
 from .test_accessibility import CONTENT_PAGES, SITE_PAGES
 
 BUILT_FILES = [*SITE_PAGES.values(), *CONTENT_PAGES, "/carte/", "/communes/grenoble/page/2/"]
@@ -64,27 +65,29 @@ def post(endpoint, site, route: str, fields: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def endpoint_pages(endpoint, site, tmp_path_factory) -> dict[str, str]:
+def endpoint_pages(endpoint_process, site, tmp_path_factory) -> dict[str, str]:
     """Every kind of HTML page the endpoint answers with, as it sends it."""
     pages = {
-        "form-errors": post(endpoint, site, "/submit", {**OFFER, "description": "Appelez le 06 12 34 56 78 !"}),
-        "preview": post(endpoint, site, "/submit", OFFER),
+        "form-errors": post(endpoint_process, site, "/submit", {**OFFER, "description": "Appelez le 06 12 34 56 78 !"}),
+        "preview": post(endpoint_process, site, "/submit", OFFER),
         "contact-sent": post(
-            endpoint,
+            endpoint_process,
             site,
             "/contact",
             {"entry": AUTHORED_ID, "message": "Bonjour, puis-je vous appeler ?", "name": "Rita", "email": "r@a.test"},
         ),
-        "report-sent": post(endpoint, site, "/report", {"entry": AUTHORED_ID, "reason": "Hors sujet <script>"}),
-        "withdraw-refused": post(endpoint, site, "/withdraw", {"entry": AUTHORED_ID, "key": "pas-la-bonne-cle"}),
-        "not-found": post(endpoint, site, "/nulle-part", {}),
+        "report-sent": post(endpoint_process, site, "/report", {"entry": AUTHORED_ID, "reason": "Hors sujet <script>"}),
+        "withdraw-refused": post(
+            endpoint_process, site, "/withdraw", {"entry": AUTHORED_ID, "key": "pas-la-bonne-cle"}
+        ),
+        "not-found": post(endpoint_process, site, "/nulle-part", {}),
     }
     parser = _Forms()
     parser.feed(pages["preview"])
     confirm = next((form for form in parser.forms if "confirm_token" in form), None)
     assert confirm, "the preview page has no confirm form"
     time.sleep(MIN_FILL_SECONDS + 0.3)
-    pages["thank-you"] = post(endpoint, site, "/submit", confirm)
+    pages["thank-you"] = post(endpoint_process, site, "/submit", confirm)
     return pages
 
 

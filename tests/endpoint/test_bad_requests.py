@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 
 import pytest
 
-from .conftest import GOOD_FORM, approved_entry
+from tests.harness.endpoint import GOOD_FORM, THIRTEEN, approved_entry
 
 TOKEN = object()  # replaced by a valid, old enough form token when the request is sent
 ENTRY = object()  # replaced by the id of an approved entry
@@ -25,7 +24,6 @@ def without(*keys):
 
 
 # One "address" that Python's email package decodes into 13 recipients of a To: header.
-THIRTEEN = "=?utf-8?b?" + base64.b64encode(",".join(f"v{n}@x.fr" for n in range(13)).encode()).decode() + "?=@x.fr"
 
 CASES = [
     # (id, path, how the body is sent, body, status, what the message says)

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from entraide.endpoint import lambda_handler
-
-from .conftest import quiet_settings
+from tests.harness.endpoint import quiet_settings
 
 AWS_EVENTS = Path(__file__).parent / "aws_events"
 SAMPLES = sorted(path.name for path in AWS_EVENTS.glob("*.json"))

@@ -12,8 +12,7 @@ import pytest
 
 from entraide.endpoint import lambda_handler
 from entraide.pipeline import load_entries
-
-from .conftest import GOOD_FORM, SITE, quiet_settings
+from tests.harness.endpoint import GOOD_FORM, SITE, quiet_settings
 
 
 @pytest.fixture

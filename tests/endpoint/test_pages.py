@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 
-from .conftest import GOOD_FORM, SITE, approved_entry
+from tests.harness.endpoint import GOOD_FORM, SITE, approved_entry
 
 
 def served_pages(endpoint) -> dict[str, str]:

@@ -8,8 +8,15 @@ import re
 
 from entraide.endpoint import routes
 from entraide.pipeline import load_entries
-
-from .conftest import AUTHOR_EMAIL, GOOD_FORM, PHONE_ONLY_AUTHOR, VISITOR_EMAIL, approved_entry
+from tests.harness.endpoint import (
+    AUTHOR_EMAIL,
+    GOOD_FORM,
+    PHONE_ONLY_AUTHOR,
+    THIRTEEN,
+    VISITOR_EMAIL,
+    approved_entry,
+)
+from tests.harness.ports import free_port
 
 HOSTILE = "Bonjour <script>alert('x')</script> {{ config }} & merci \"beaucoup\""
 
@@ -95,8 +102,6 @@ def test_a_wrong_key_shows_the_form_again_with_the_error_next_to_the_key(endpoin
 
 
 def test_when_the_mail_server_is_down_the_visitor_is_asked_to_retry_and_keeps_the_message(make_endpoint, mailbox):
-    from .conftest import free_port
-
     endpoint = make_endpoint(ENTRAIDE_SMTP_PORT=free_port(), ENTRAIDE_SMTP_TIMEOUT_SECONDS=1)
     entry = approved_entry(endpoint).entry
     page = endpoint.post(
@@ -183,8 +188,6 @@ def test_an_author_address_sealed_before_the_stricter_check_gets_no_mail_and_no_
 
     from entraide.entries import write_entry
     from entraide.sealing import Contact
-
-    from .test_bad_requests import THIRTEEN
 
     entry = approved_entry(endpoint).entry
     old = dataclasses.replace(entry, contact=endpoint.keys.seal(Contact(email=THIRTEEN)))

@@ -7,22 +7,17 @@ import os
 import select
 import socket
 import subprocess
-import sys
 
 import pytest
 import requests
 
-from .conftest import GOOD_FORM, SITE, free_port, quiet_settings, wait_for
-from .served import served
+from tests.harness.endpoint import GOOD_FORM, SITE, quiet_settings, serve_command, served, wait_for
+from tests.harness.ports import free_port
 
 IDLE_CONNECTIONS = 100
 HUGE_BODY_BYTES = 500 * 1024 * 1024
 BLOCK = b"a" * 65536
 REFUSED_WITHIN = 16 * 1024 * 1024  # what the server read, plus what loopback's socket buffers hold (a few MB)
-
-
-def serve_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "entraide.endpoint.serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def test_the_serve_command_answers_and_takes_a_submission(tmp_path, keys):

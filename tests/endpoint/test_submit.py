@@ -7,8 +7,8 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from entraide.sealing import Contact, withdraw_key_matches
-
-from .conftest import AUTHOR_EMAIL, GOOD_FORM, SITE, free_port
+from tests.harness.endpoint import AUTHOR_EMAIL, GOOD_FORM, SITE
+from tests.harness.ports import free_port
 
 
 def confirm_token(page: str) -> str:

@@ -12,9 +12,8 @@ import requests
 from waitress.adjustments import Adjustments
 
 from entraide.endpoint.serve import WAITRESS_LIMITS
-
-from .conftest import AUTHOR_EMAIL, GOOD_FORM, SITE, free_port
-from .served import program, served
+from tests.harness.endpoint import AUTHOR_EMAIL, GOOD_FORM, SITE, program, served
+from tests.harness.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = (ROOT / "README.md", ROOT / "docs" / "endpoint.md")

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # contract.py and fake_github.py, whatever pytest's import mode
-
-from fake_github import FakeGitHub
 
 from entraide.backends.github import GitHubBackend
 from entraide.entries import Entry, to_yaml
 from entraide.forge import Limits
 from entraide.sealing import Contact, KeyPair, hash_withdraw_key
 
-TOKEN = "ghp_test-token-never-logged"
-EMAIL = "marie.dupont@example.org"
-PHONE = "06 12 34 56 78"
-
-
-class ManualClock:
-    """Time that moves only when the code sleeps: waits are recorded, and cost nothing."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from .clock import ManualClock
+from .fake_github import FakeGitHub
+from .secret_values import EMAIL, PHONE, TOKEN
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +94,3 @@ def backend(fake_github: FakeGitHub, clock: ManualClock, limits: Limits) -> GitH
         limits=limits,
         clock=clock,
     )
-
-
-def replace(entry: Entry, **changes: object) -> Entry:
-    return dataclasses.replace(entry, **changes)

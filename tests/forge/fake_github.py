@@ -23,7 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from contract import GITHUB, Exchange, load_contract
+from tests.harness.network import LOOPBACK
+
+from .contract import GITHUB, Exchange, load_contract
 
 SECONDARY_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If "
@@ -151,7 +153,7 @@ class FakeGitHub:
         class Handler(_Handler):
             github = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -163,7 +165,7 @@ class FakeGitHub:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://{LOOPBACK}:{self._server.server_address[1]}"
 
     # What the tests arrange and read
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import requests
-from conftest import TOKEN, ManualClock
-from fake_github import PublishedLimits
+
+from .clock import ManualClock
+from .fake_github import PublishedLimits
+from .secret_values import TOKEN
 
 HEADERS = {"Authorization": f"Bearer {TOKEN}", "User-Agent": "test"}
 

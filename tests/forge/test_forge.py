@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ManualClock
 
 from entraide.forge import ForgeBusy, Limits, Throttle
+
+from .clock import ManualClock
 
 GITHUB = Limits(write_interval_seconds=0)  # the second between writes is tested on its own
 

@@ -6,16 +6,21 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from dataclasses import replace
 from html import unescape
 
 import pytest
-from conftest import EMAIL, PHONE, TOKEN, GitHubBackend, Limits, replace
 from markdown_it import MarkdownIt
 
 from entraide.backends import ForgeUnavailable
+from entraide.backends.github import GitHubBackend
 from entraide.entries import Entry, parse, to_yaml
+from entraide.forge import Limits
 from entraide.rules import Flag
 from entraide.sealing import KeyPair
+
+from .contract import Exchange
+from .secret_values import EMAIL, PHONE, TOKEN
 
 PULLS = "/repos/{owner}/{repo}/pulls"
 CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
@@ -494,8 +499,6 @@ def test_the_fake_refuses_what_github_would_refuse(fake_github):
 
 def test_the_answers_of_the_fake_follow_the_contract(fake_github):
     """The response checks can fail too: a pull request without its required fields is a violation."""
-    from contract import Exchange
-
     exchange = Exchange(
         "GET",
         "/repos/metropole/entraide/pulls/1",

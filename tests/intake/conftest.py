@@ -1,48 +1,19 @@
-"""Fixtures of the intake's tests across real processes: both engines, the fake GitHub, an intake filing forms.
+"""Fixtures of the intake's tests across real processes: the fake GitHub, an intake filing forms.
 
-`database_url` is an empty database on SQLite and on a real PostgreSQL server in turn (tests/store/engines.py);
-`store` is that database brought up to date, as `entraide db upgrade` does at installation.
+Tests taking `database_url` or `store` (tests/harness/postgres.py) run twice: on SQLite in a file and on a
+real PostgreSQL server; `store` is that database brought up to date, as `entraide db upgrade` does.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "store"))  # engines.py, pg_cluster.py
-sys.path.insert(0, str(Path(__file__).parents[1] / "forge"))  # fake_github.py, contract.py
-
-import engines
-from fake_github import FakeGitHub
 
 from entraide.config import Config
 from entraide.intake import Intake
 from entraide.sealing import KeyPair
-from entraide.store import open_store, upgrade
+from tests.forge.fake_github import FakeGitHub
 
 from .workers import TOKEN
-
-postgres, postgres_url, database_url = engines.postgres, engines.postgres_url, engines.database_url  # shared fixtures
-
-FORM = {
-    "kind": "offer",
-    "category": "groceries",
-    "commune": "38229",
-    "description": "Je passe au marché le samedi matin et je dépose les sacs devant votre porte.",
-    "name": "Léa",
-    "phone": "06 12 34 56 78",
-    "consent": "on",
-}
-
-
-@pytest.fixture
-def store(database_url: str):
-    opened = open_store(database_url)
-    upgrade(opened)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

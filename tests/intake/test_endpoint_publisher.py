@@ -13,7 +13,7 @@ from entraide.endpoint.app import create_app
 from entraide.sealing import KeyPair
 from entraide.store import open_store, upgrade
 
-from .conftest import FORM
+from .residents import FORM
 
 SUBMISSIONS = 10
 SESSIONS = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"

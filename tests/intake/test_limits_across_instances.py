@@ -8,17 +8,17 @@ X-Forwarded-For; the requests go over HTTP, all at once.
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from endpoint.conftest import SITE, free_port
-from endpoint.served import served
 
 from entraide.sealing import KeyPair
+from tests.harness.endpoint import SITE, serve_command, served
+from tests.harness.network import LOOPBACK
+from tests.harness.ports import free_port
 
-from .conftest import FORM
+from .residents import FORM
 
 PROCESSES = 4
 PER_CLIENT = 3  # a sliding minute: the test's requests, sent within a second or two, stay far inside it
@@ -46,15 +46,14 @@ def test_one_client_gets_its_limit_once_across_four_processes(database_url, stor
     settings = {
         "ENTRAIDE_DATABASE_URL": database_url,
         "ENTRAIDE_RATE_LIMIT_PER_IP": str(PER_CLIENT),
-        "ENTRAIDE_TRUSTED_PROXY": "127.0.0.1",
+        "ENTRAIDE_TRUSTED_PROXY": LOOPBACK,
         "ENTRAIDE_PUBLISH_AFTER_SUBMIT": "false",  # the queue keeps what was accepted: the test reads it there
     }
-    command = [sys.executable, "-m", "entraide.endpoint.serve", "--host", "127.0.0.1", "--port"]
     with contextlib.ExitStack() as stack:
         urls = []
         for number in range(PROCESSES):
             port = free_port()
-            instance = served([*command, str(port)], tmp_path / f"instance-{number}", keys, port, settings=settings)
+            instance = served(serve_command(port), tmp_path / f"instance-{number}", keys, port, settings=settings)
             urls.append(stack.enter_context(instance).url)
 
         answers = submit_all_at_once(urls, CLIENT, each=PER_CLIENT)

@@ -18,7 +18,7 @@ import time
 from entraide.backends.github import CONTENTS, LABELS, PULLS, REFS
 from entraide.publisher import LEASE_SECONDS
 
-from .conftest import FORM
+from .residents import FORM
 from .workers import publish_queue
 
 CONTEXT = multiprocessing.get_context("spawn")

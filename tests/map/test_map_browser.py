@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from entraide.communes import load_communes
 
-from .conftest import HOSTILE_COMMUNE, HOSTILE_TITLE
+from .entries import HOSTILE_COMMUNE, HOSTILE_TITLE
 
 pytestmark = pytest.mark.browser
 
@@ -194,13 +194,9 @@ def test_a_cluster_zooms_in_with_the_keyboard(page, map_site):
     assert before > 0
 
 
-def test_without_javascript_the_page_leads_to_the_lists(browser, map_site):
-    context = browser.new_context(java_script_enabled=False)
-    context.route("**/*", lambda route: route.abort() if "127.0.0.1" not in route.request.url else route.continue_())
-    page = context.new_page()
-    page.goto(map_site.url + "/carte/")
-    expect(page.get_by_role("link", name="Voir les annonces commune par commune")).to_be_visible()
-    expect(page.locator(".map-communes__list a")).to_have_count(49)
-    expect(page.locator("#map-filters")).to_be_hidden()
-    expect(page.locator("#map-skip")).to_be_hidden()
-    context.close()
+def test_without_javascript_the_page_leads_to_the_lists(nojs_page, map_site):
+    nojs_page.goto(map_site.url + "/carte/")
+    expect(nojs_page.get_by_role("link", name="Voir les annonces commune par commune")).to_be_visible()
+    expect(nojs_page.locator(".map-communes__list a")).to_have_count(49)
+    expect(nojs_page.locator("#map-filters")).to_be_hidden()
+    expect(nojs_page.locator("#map-skip")).to_be_hidden()

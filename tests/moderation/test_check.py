@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from sample_site import make_entry, run_entraide, write
 
 from entraide import pipeline
 from entraide.moderation import checks
+from tests.harness.repository import make_entry, run_entraide, write
 
 # A valid entry as a person would write it by hand, with the lines the tests point at.
 VALID = """\
@@ -45,8 +45,8 @@ def valid_text(entry_id: str, **changes: str) -> str:
     return VALID.format(**values)
 
 
-def put(site: Path, relative: str, text: str) -> Path:
-    path = site / "submissions" / relative
+def put(repo: Path, relative: str, text: str) -> Path:
+    path = repo / "submissions" / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
@@ -56,9 +56,9 @@ def lines_of(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith("submissions")]
 
 
-def test_valid_entries_pass(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
-    put(site, "meylan/bonjour-0002.yaml", valid_text("bonjour-0002").replace("'38185'", "'38229'"))
+def test_valid_entries_pass(repo, cli):
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+    put(repo, "meylan/bonjour-0002.yaml", valid_text("bonjour-0002").replace("'38185'", "'38229'"))
 
     result = cli("check")
 
@@ -121,8 +121,8 @@ def test_valid_entries_pass(site, cli):
         ),
     ],
 )
-def test_each_error_names_file_line_and_key(site, cli, relative, text, key, words):
-    put(site, relative, text)
+def test_each_error_names_file_line_and_key(repo, cli, relative, text, key, words):
+    put(repo, relative, text)
 
     result = cli("check")
 
@@ -134,11 +134,11 @@ def test_each_error_names_file_line_and_key(site, cli, relative, text, key, word
     assert "1 erreur" in result.out
 
 
-def test_location_outside_the_commune_is_an_error_on_its_line(site, cli):
+def test_location_outside_the_commune_is_an_error_on_its_line(repo, cli):
     text = valid_text("bonjour-0001").replace(
         "availability: Le week-end\n", "availability: Le week-end\nlocation:\n  lat: 45.19\n  lon: 5.78\n"
     )
-    put(site, "grenoble/bonjour-0001.yaml", text)  # 45.19, 5.78 is in Gières, beyond the 300 m tolerance
+    put(repo, "grenoble/bonjour-0001.yaml", text)  # 45.19, 5.78 is in Gières, beyond the 300 m tolerance
 
     result = cli("check")
 
@@ -147,11 +147,11 @@ def test_location_outside_the_commune_is_an_error_on_its_line(site, cli):
 
 
 @pytest.mark.parametrize("value", [".nan", ".NaN", ".inf", "-.inf"])
-def test_a_location_that_is_not_a_real_number_is_an_error_on_its_line(site, cli, value):
+def test_a_location_that_is_not_a_real_number_is_an_error_on_its_line(repo, cli, value):
     text = valid_text("bonjour-0001").replace(
         "availability: Le week-end\n", f"availability: Le week-end\nlocation:\n  lat: {value}\n  lon: 5.72\n"
     )
-    put(site, "grenoble/bonjour-0001.yaml", text)
+    put(repo, "grenoble/bonjour-0001.yaml", text)
 
     result = cli("check")
 
@@ -161,8 +161,8 @@ def test_a_location_that_is_not_a_real_number_is_an_error_on_its_line(site, cli,
     assert ("de vrais nombres" if "nan" in value.lower() else "hors limites") in line
 
 
-def test_unreadable_yaml_is_reported_on_its_line(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml", "id: bonjour-0001\nkind: offer\ntitle: 'pas fermé\nname: x\n")
+def test_unreadable_yaml_is_reported_on_its_line(repo, cli):
+    put(repo, "grenoble/bonjour-0001.yaml", "id: bonjour-0001\nkind: offer\ntitle: 'pas fermé\nname: x\n")
 
     result = cli("check")
 
@@ -171,9 +171,9 @@ def test_unreadable_yaml_is_reported_on_its_line(site, cli):
     assert "submissions/grenoble/bonjour-0001.yaml:" in result.out
 
 
-def test_payment_mention_is_a_warning_with_exit_zero(site, cli):
+def test_payment_mention_is_a_warning_with_exit_zero(repo, cli):
     put(
-        site,
+        repo,
         "grenoble/bonjour-0001.yaml",
         valid_text("bonjour-0001", description="Je fais vos courses pour 10 € de l'heure, payant."),
     )
@@ -189,11 +189,11 @@ def test_payment_mention_is_a_warning_with_exit_zero(site, cli):
     assert "1 avertissement" in result.out
 
 
-def test_same_text_is_a_possible_duplicate_on_the_newer_entry(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="Même texte, mot pour mot."))
+def test_same_text_is_a_possible_duplicate_on_the_newer_entry(repo, cli):
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="Même texte, mot pour mot."))
     newer = valid_text("bonjour-0002", description="Même   texte, MOT pour mot.")
     newer = newer.replace("2026-11-01T10", "2026-11-02T10")
-    put(site, "meylan/bonjour-0002.yaml", newer.replace("'38185'", "'38229'"))
+    put(repo, "meylan/bonjour-0002.yaml", newer.replace("'38185'", "'38229'"))
 
     result = cli("check")
 
@@ -205,13 +205,13 @@ def test_same_text_is_a_possible_duplicate_on_the_newer_entry(site, cli):
     ]
 
 
-def test_same_sealed_contact_is_a_possible_duplicate(site, cli, keys):
-    write(site / "submissions", make_entry(keys, 1, email="meme@example.org"))
+def test_same_sealed_contact_is_a_possible_duplicate(repo, cli, keys):
+    write(repo / "submissions", make_entry(keys, 1, email="meme@example.org"))
     write(
-        site / "submissions",
+        repo / "submissions",
         make_entry(keys, 2, email="MEME@example.org ", created="2026-11-03T10:00:00+01:00", category="homework"),
     )
-    write(site / "submissions", make_entry(keys, 3, email="autre@example.org"))
+    write(repo / "submissions", make_entry(keys, 3, email="autre@example.org"))
 
     result = cli("check")
 
@@ -224,10 +224,10 @@ def test_same_sealed_contact_is_a_possible_duplicate(site, cli, keys):
     assert "meme@example.org" not in result.out
 
 
-def test_without_the_private_key_one_persons_entries_are_not_linked_and_the_check_says_so(site, cli, keys, monkeypatch):
+def test_without_the_private_key_one_persons_entries_are_not_linked_and_the_check_says_so(repo, cli, keys, monkeypatch):
     """The public repository's CI has no key: nothing in the files tells two entries of one person apart."""
-    write(site / "submissions", make_entry(keys, 1, email="meme@example.org"))
-    write(site / "submissions", make_entry(keys, 2, email="meme@example.org", created="2026-11-03T10:00:00+01:00"))
+    write(repo / "submissions", make_entry(keys, 1, email="meme@example.org"))
+    write(repo / "submissions", make_entry(keys, 2, email="meme@example.org", created="2026-11-03T10:00:00+01:00"))
     monkeypatch.delenv("ENTRAIDE_PRIVATE_KEY")
 
     result = cli("check")
@@ -239,11 +239,11 @@ def test_without_the_private_key_one_persons_entries_are_not_linked_and_the_chec
     assert "ENTRAIDE_PRIVATE_KEY" in result.out
 
 
-def test_old_v1_contacts_are_still_linked_by_their_written_fingerprint_without_the_key(site, cli, monkeypatch):
+def test_old_v1_contacts_are_still_linked_by_their_written_fingerprint_without_the_key(repo, cli, monkeypatch):
     monkeypatch.delenv("ENTRAIDE_PRIVATE_KEY")
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", fingerprint="0123456789abcdef01234567"))
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", fingerprint="0123456789abcdef01234567"))
     later = valid_text("bonjour-0002", fingerprint="0123456789abcdef01234567").replace("2026-11-01T10", "2026-11-05T10")
-    put(site, "grenoble/bonjour-0002.yaml", later)
+    put(repo, "grenoble/bonjour-0002.yaml", later)
 
     result = cli("check")
 
@@ -253,10 +253,10 @@ def test_old_v1_contacts_are_still_linked_by_their_written_fingerprint_without_t
     assert "non vérifié" not in result.out
 
 
-def test_duplicate_id_across_folders_is_an_error(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+def test_duplicate_id_across_folders_is_an_error(repo, cli):
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
     put(
-        site,
+        repo,
         "meylan/bonjour-0001.yaml",
         valid_text("bonjour-0001", description="Un autre texte.").replace("'38185'", "'38229'"),
     )
@@ -273,9 +273,9 @@ def test_duplicate_id_across_folders_is_an_error(site, cli):
     ), result.out
 
 
-def test_the_folders_readme_that_keeps_it_in_git_is_not_a_stray_file(site, cli):
-    put(site, "README.md", "# Annonces publiées\n")
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+def test_the_folders_readme_that_keeps_it_in_git_is_not_a_stray_file(repo, cli):
+    put(repo, "README.md", "# Annonces publiées\n")
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
 
     result = cli("check", "--date", "2026-11-15")
 
@@ -283,12 +283,12 @@ def test_the_folders_readme_that_keeps_it_in_git_is_not_a_stray_file(site, cli):
     assert "1 fichier vérifié : 0 erreur, 0 avertissement." in result.out
 
 
-def test_stray_files_say_how_to_fix_them(site, cli):
-    put(site, "perdu.yaml", valid_text("perdu-0001"))
-    put(site, "nulle-part/bonjour-0001.yaml", valid_text("bonjour-0001"))
-    put(site, "grenoble/bonjour-0002.yml", valid_text("bonjour-0002"))
-    put(site, "grenoble/archives/bonjour-0003.yaml", valid_text("bonjour-0003"))
-    put(site, "grenoble/.brouillon.yaml", "x")
+def test_stray_files_say_how_to_fix_them(repo, cli):
+    put(repo, "perdu.yaml", valid_text("perdu-0001"))
+    put(repo, "nulle-part/bonjour-0001.yaml", valid_text("bonjour-0001"))
+    put(repo, "grenoble/bonjour-0002.yml", valid_text("bonjour-0002"))
+    put(repo, "grenoble/archives/bonjour-0003.yaml", valid_text("bonjour-0003"))
+    put(repo, "grenoble/.brouillon.yaml", "x")
 
     output = cli("check").out
 
@@ -305,9 +305,9 @@ def test_stray_files_say_how_to_fix_them(site, cli):
     assert "submissions/grenoble/.brouillon.yaml:1: fichier: avertissement : fichier caché" in output
 
 
-def test_github_format_prints_annotations_on_the_lines(site, cli):
+def test_github_format_prints_annotations_on_the_lines(repo, cli):
     put(
-        site,
+        repo,
         "grenoble/bonjour-0001.yaml",
         valid_text("bonjour-0001", description="Écrivez à lea@example.org, 5 € de l'heure."),
     )
@@ -326,27 +326,27 @@ def test_github_format_prints_annotations_on_the_lines(site, cli):
     ]
 
 
-def test_pull_request_mode_checks_only_the_changed_files_against_all_entries(site, cli, keys):
+def test_pull_request_mode_checks_only_the_changed_files_against_all_entries(repo, cli, keys):
     write(
-        site / "submissions",
+        repo / "submissions",
         make_entry(keys, 1, title="Déjà publiée", description="Le même texte exactement. Je passe le samedi matin."),
     )
-    put(site, "meylan/bonjour-0001.yaml", valid_text("bonjour-0001").replace("'38185'", "'99999'"))  # not in the PR
+    put(repo, "meylan/bonjour-0001.yaml", valid_text("bonjour-0001").replace("'38185'", "'99999'"))  # not in the PR
     new = put(
-        site,
+        repo,
         "grenoble/nouvelle-0002.yaml",
         valid_text("nouvelle-0002", title="Déjà publiée", description="Le même texte exactement.").replace(
             "2026-11-01T10", "2026-11-05T10"
         ),
     )
-    (site / "Makefile").write_text("all:\n")
+    (repo / "Makefile").write_text("all:\n")
 
     result = cli(
         "check",
         "--format",
         "github",
         "--pull-request",
-        str(new.relative_to(site)),
+        str(new.relative_to(repo)),
         "Makefile",
         "submissions/grenoble/supprimee-0003.yaml",
     )
@@ -363,8 +363,8 @@ def test_pull_request_mode_checks_only_the_changed_files_against_all_entries(sit
     assert "1 fichier vérifié" in result.out
 
 
-def test_pull_request_mode_without_files_checks_nothing(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001").replace("'38185'", "'99999'"))
+def test_pull_request_mode_without_files_checks_nothing(repo, cli):
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001").replace("'38185'", "'99999'"))
 
     result = cli("check", "--pull-request")
 
@@ -372,8 +372,8 @@ def test_pull_request_mode_without_files_checks_nothing(site, cli):
     assert "Aucun fichier modifié" in result.out
 
 
-def test_already_expired_entry_is_a_warning(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+def test_already_expired_entry_is_a_warning(repo, cli):
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
 
     result = cli("check", "--date", "2026-12-02")
 
@@ -385,8 +385,8 @@ def test_already_expired_entry_is_a_warning(site, cli):
     ]
 
 
-def test_entry_dated_after_today_is_a_warning_saying_it_is_not_published_yet(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
+def test_entry_dated_after_today_is_a_warning_saying_it_is_not_published_yet(repo, cli):
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001"))
 
     result = cli("check", "--date", "2026-10-31")
 
@@ -397,10 +397,10 @@ def test_entry_dated_after_today_is_a_warning_saying_it_is_not_published_yet(sit
     ]
 
 
-def test_parallel_check_finds_exactly_what_the_sequential_one_finds(site, keys, monkeypatch):
+def test_parallel_check_finds_exactly_what_the_sequential_one_finds(repo, keys, monkeypatch):
     for number in range(60):
         write(
-            site / "submissions",
+            repo / "submissions",
             make_entry(
                 keys,
                 number,
@@ -409,7 +409,7 @@ def test_parallel_check_finds_exactly_what_the_sequential_one_finds(site, keys, 
                 description="La même description pour tous.",
             ),
         )
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="Écrire à a@b.fr"))
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="Écrire à a@b.fr"))
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
 
     sequential = checks.check_paths([Path("submissions")], workers=1, keys=keys)
@@ -421,23 +421,23 @@ def test_parallel_check_finds_exactly_what_the_sequential_one_finds(site, keys, 
     assert len(sequential.warnings) == 10 + (9 - 1) + (51 - 1)
 
 
-def test_check_as_a_separate_process_exits_one_on_errors(site):
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="x"))
+def test_check_as_a_separate_process_exits_one_on_errors(repo):
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", title="x"))
 
-    result = run_entraide("check", cwd=site)
+    result = run_entraide("check", cwd=repo)
 
     assert result.code == 1
     assert "submissions/grenoble/bonjour-0001.yaml:5: title: trop court" in result.out
     assert result.err == ""  # no progress bar: standard error is not a terminal
 
 
-def test_progress_bar_shows_on_a_terminal_only(site, keys):
+def test_progress_bar_shows_on_a_terminal_only(repo, keys):
     for number in range(30):
-        write(site / "submissions", make_entry(keys, number))
+        write(repo / "submissions", make_entry(keys, number))
     controller, terminal = os.openpty()
     done = subprocess.run(
         [sys.executable, "-m", "entraide.cli", "check"],
-        cwd=site,
+        cwd=repo,
         stdout=subprocess.PIPE,
         stderr=terminal,
         timeout=120,
@@ -452,10 +452,10 @@ def test_progress_bar_shows_on_a_terminal_only(site, keys):
     assert "Vérification" not in done.stdout.decode()
 
 
-def test_github_format_also_writes_the_run_summary_with_hostile_text_kept_inert(site, cli, monkeypatch):
-    summary = site / "summary.md"
+def test_github_format_also_writes_the_run_summary_with_hostile_text_kept_inert(repo, cli, monkeypatch):
+    summary = repo / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="<b>x</b> 20 € | [a](js:x) *y*"))
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="<b>x</b> 20 € | [a](js:x) *y*"))
 
     assert cli("check", "--format", "github").code == 0
 
@@ -468,9 +468,9 @@ def test_github_format_also_writes_the_run_summary_with_hostile_text_kept_inert(
     assert row.count(" | ") == 4  # five cells: the resident's pipe does not open a new column
 
 
-def test_no_warnings_shows_errors_only_but_still_counts_everything(site, cli):
-    put(site, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="10 € de l'heure."))
-    put(site, "grenoble/bonjour-0002.yaml", valid_text("bonjour-0002", title="x"))
+def test_no_warnings_shows_errors_only_but_still_counts_everything(repo, cli):
+    put(repo, "grenoble/bonjour-0001.yaml", valid_text("bonjour-0001", description="10 € de l'heure."))
+    put(repo, "grenoble/bonjour-0002.yaml", valid_text("bonjour-0002", title="x"))
 
     result = cli("check", "--no-warnings")
 

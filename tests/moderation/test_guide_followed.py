@@ -47,13 +47,13 @@ from zoneinfo import ZoneInfo
 import click
 import pytest
 import yaml
-from sample_site import MODERATOR, git, make_entry
 
 from entraide.backends.local import LocalBackend
 from entraide.cli import entraide
 from entraide.config import Config
 from entraide.entries import write_entry
 from entraide.sealing import KeyPair
+from tests.harness.repository import MODERATOR, git, make_entry
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "guide-moderation.md"

@@ -5,13 +5,9 @@ The forge is the fake GitHub of tests/forge (every exchange checked against GitH
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "forge"))
-from fake_github import FakeGitHub
+from tests.forge.fake_github import FakeGitHub
 
 TOKEN = "test-token-never-printed"
 SCRIPT = (
@@ -44,7 +40,7 @@ def forge():
     assert fake.violations == []
 
 
-def test_new_opens_a_pull_request_with_the_agent_and_the_consent(site, cli, monkeypatch, forge):
+def test_new_opens_a_pull_request_with_the_agent_and_the_consent(repo, cli, monkeypatch, forge):
     monkeypatch.setenv("ENTRAIDE_BACKEND", "github")
     monkeypatch.setenv("GITHUB_REPOSITORY", f"{forge.owner}/{forge.repo}")
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
@@ -58,4 +54,4 @@ def test_new_opens_a_pull_request_with_the_agent_and_the_consent(site, cli, monk
     assert "Déposée par un agent" in pull.body
     assert "Marie Agent, par téléphone ; accord de la personne recueilli à l'oral" in pull.body
     assert "04 76" not in pull.body and "0476" not in pull.body and TOKEN not in result.out + result.err
-    assert (site / "pending").exists() is False
+    assert (repo / "pending").exists() is False

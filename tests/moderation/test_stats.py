@@ -10,19 +10,19 @@ import random
 from collections import Counter
 
 import yaml
-from sample_site import make_entry, write
 
 from entraide.communes import load_communes
+from tests.harness.repository import make_entry, write
 
 TODAY = dt.date(2026, 12, 1)
 
 
-def fixture(site, keys) -> None:
+def fixture(repo, keys) -> None:
     rng = random.Random(7)
     codes = ["38185", "38229", "38151", "38421", "38057"]
     for number in range(120):
         write(
-            site / "submissions",
+            repo / "submissions",
             make_entry(
                 keys,
                 number,
@@ -33,24 +33,24 @@ def fixture(site, keys) -> None:
             ),
         )
     for number in range(120, 127):
-        write(site / "pending", make_entry(keys, number))
+        write(repo / "pending", make_entry(keys, number))
 
 
-def count_by_hand(site) -> tuple[Counter, int, int]:
+def count_by_hand(repo) -> tuple[Counter, int, int]:
     """Read every YAML file with PyYAML's own loader and count, without any of Entraide's code."""
     active, expired = Counter(), 0
-    for path in (site / "submissions").glob("*/*.yaml"):
+    for path in (repo / "submissions").glob("*/*.yaml"):
         data = yaml.safe_load(path.read_text())
         if dt.date.fromisoformat(str(data["expires"])) >= TODAY:
             active[data["commune"], data["category"], data["kind"]] += 1
         else:
             expired += 1
-    return active, expired, len(list((site / "pending").glob("*/*.yaml")))
+    return active, expired, len(list((repo / "pending").glob("*/*.yaml")))
 
 
-def test_json_numbers_equal_an_independent_count(site, cli, keys):
-    fixture(site, keys)
-    active, expired, pending = count_by_hand(site)
+def test_json_numbers_equal_an_independent_count(repo, cli, keys):
+    fixture(repo, keys)
+    active, expired, pending = count_by_hand(repo)
 
     document = json.loads(cli("stats", "--format", "json", "--date", TODAY.isoformat()).out)
 
@@ -62,9 +62,9 @@ def test_json_numbers_equal_an_independent_count(site, cli, keys):
     assert len(counted) == len(load_communes()) * 4 * 2
 
 
-def test_csv_rows_equal_an_independent_count(site, cli, keys):
-    fixture(site, keys)
-    active, expired, pending = count_by_hand(site)
+def test_csv_rows_equal_an_independent_count(repo, cli, keys):
+    fixture(repo, keys)
+    active, expired, pending = count_by_hand(repo)
     labels = {
         "groceries": "Courses",
         "homework": "Devoirs",
@@ -90,9 +90,9 @@ def test_csv_rows_equal_an_independent_count(site, cli, keys):
     assert [int(r["nombre"]) for r in rows if r["statut"] != "active"] == [expired, pending]
 
 
-def test_table_shows_the_same_totals(site, cli, keys):
-    fixture(site, keys)
-    active, expired, pending = count_by_hand(site)
+def test_table_shows_the_same_totals(repo, cli, keys):
+    fixture(repo, keys)
+    active, expired, pending = count_by_hand(repo)
     grenoble = sum(n for (commune, _, _), n in active.items() if commune == "38185")
 
     out = cli("stats", "--date", TODAY.isoformat()).out
@@ -105,9 +105,9 @@ def test_table_shows_the_same_totals(site, cli, keys):
     assert int(line.split()[-1]) == grenoble
 
 
-def test_stats_refuses_invalid_files_and_says_to_run_check(site, cli):
-    (site / "submissions" / "grenoble").mkdir()
-    (site / "submissions" / "grenoble" / "casse-000001.yaml").write_text("id: casse-000001\n")
+def test_stats_refuses_invalid_files_and_says_to_run_check(repo, cli):
+    (repo / "submissions" / "grenoble").mkdir()
+    (repo / "submissions" / "grenoble" / "casse-000001.yaml").write_text("id: casse-000001\n")
 
     result = cli("stats")
 

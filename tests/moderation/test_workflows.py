@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sample_site import commit_all, git, make_entry, write
 
 from entraide.communes import load_communes
 from entraide.moderation.codeowners import codeowners
+from tests.harness.repository import commit_all, git, make_entry, write
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -190,16 +190,16 @@ def test_every_script_is_valid_bash(path):
             assert done.returncode == 0, f"{path.name}: {step.get('name')}: {done.stderr}"
 
 
-def test_the_pull_request_check_step_annotates_the_changed_files(site, keys, tmp_path):
-    write(site / "submissions", make_entry(keys, 1))
-    commit_all(site, "Base branch")
-    write(site / "submissions", make_entry(keys, 2, description="Écrivez-moi : lea@example.org"))
-    (site / "submissions" / "grenoble" / "test-2026-0001.yaml").unlink()
-    git(site, "add", "-A", "submissions")
-    git(site, "commit", "--quiet", "-m", "The pull request")
-    install_entraide(site)
+def test_the_pull_request_check_step_annotates_the_changed_files(repo, keys, tmp_path):
+    write(repo / "submissions", make_entry(keys, 1))
+    commit_all(repo, "Base branch")
+    write(repo / "submissions", make_entry(keys, 2, description="Écrivez-moi : lea@example.org"))
+    (repo / "submissions" / "grenoble" / "test-2026-0001.yaml").unlink()
+    git(repo, "add", "-A", "submissions")
+    git(repo, "commit", "--quiet", "-m", "The pull request")
+    install_entraide(repo)
 
-    done = run_step("check.yml", "Vérifier les fichiers de la pull request", site, {"RUNNER_TEMP": str(tmp_path)})
+    done = run_step("check.yml", "Vérifier les fichiers de la pull request", repo, {"RUNNER_TEMP": str(tmp_path)})
 
     assert done.returncode != 0
     assert done.stdout.splitlines()[0].startswith(
@@ -209,20 +209,20 @@ def test_the_pull_request_check_step_annotates_the_changed_files(site, keys, tmp
     assert "1 fichier vérifié : 1 erreur, 0 avertissement." in done.stdout
 
 
-def test_the_daily_expiry_steps_commit_and_push(site, keys, tmp_path):
+def test_the_daily_expiry_steps_commit_and_push(repo, keys, tmp_path):
     remote = tmp_path / "origin.git"
     git(tmp_path, "init", "--quiet", "--bare", str(remote))
-    write(site / "submissions", make_entry(keys, 1, expires="2020-01-01"))
-    write(site / "submissions", make_entry(keys, 2, expires="2999-01-01"))
-    commit_all(site)
-    git(site, "remote", "add", "origin", str(remote))
-    git(site, "push", "--quiet", "origin", "HEAD:refs/heads/main")
-    install_entraide(site)
+    write(repo / "submissions", make_entry(keys, 1, expires="2020-01-01"))
+    write(repo / "submissions", make_entry(keys, 2, expires="2999-01-01"))
+    commit_all(repo)
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "--quiet", "origin", "HEAD:refs/heads/main")
+    install_entraide(repo)
     output = tmp_path / "github_output"
     env = {"GITHUB_REF": "refs/heads/main", "GITHUB_OUTPUT": str(output)}
 
-    expired = run_step("expire.yml", "Retirer les annonces expirées", site, env)
-    pushed = run_step("expire.yml", "Pousser le commit", site, env)
+    expired = run_step("expire.yml", "Retirer les annonces expirées", repo, env)
+    pushed = run_step("expire.yml", "Pousser le commit", repo, env)
 
     assert expired.returncode == 0, expired.stderr
     assert "1 annonce retirée (commit" in expired.stdout

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from site_fixtures import build, fixture_entries, write_entries
 
 from entraide.entries import Entry
+
+from .site_fixtures import build, fixture_entries, write_entries
 
 
 @pytest.fixture(scope="package")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from entraide.entries import Entry, write_entry
+from tests.harness.site import build_site
 
-ROOT = Path(__file__).resolve().parents[2]
 BUILD_DATE = "2026-12-01"
 
 HOSTILE_TITLE = "<script>alert(1)</script> \"guillemets\" 'apostrophe' {{ 7*7 }}"
@@ -89,29 +89,18 @@ def build(
     output: Path,
     cache: Path,
     build_date: str = BUILD_DATE,
-    settings: str = "pelicanconf.py",
-    extra: tuple[str, ...] = (),
+    settings: Mapping[str, Any] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`make html` as the Makefile runs it, into `output`, with its own cache folder."""
+    """`make html` as the Makefile runs it, into `output`, with its own cache folder and `settings` changed."""
     # The search index has its own plugin and tests (tests/browser); these tests are about entraide_site.
-    env = {**os.environ, "ENTRAIDE_CACHE_PATH": str(cache), "ENTRAIDE_SEARCH_ENABLED": "0", "COLUMNS": "300"}
-    env.pop("ENTRAIDE_SUBMISSIONS_PATH", None)
-    env.pop("ENTRAIDE_BUILD_DATE", None)
-    command = [
-        sys.executable,
-        "-m",
-        "pelican",
-        "content",
-        "-o",
-        str(output),
-        "-s",
-        settings,
-        "-e",
-        f'SUBMISSIONS_PATH="{submissions}"',
-        f'BUILD_DATE="{build_date}"',
-        *extra,
-    ]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return build_site(
+        submissions,
+        output,
+        build_date=build_date,
+        cache=cache,
+        settings=settings,
+        environ={"ENTRAIDE_SEARCH_ENABLED": "0"},
+    )
 
 
 def write_entries(folder: Path, entries: list[Entry]) -> Path:

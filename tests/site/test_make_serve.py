@@ -18,20 +18,19 @@ from pathlib import Path
 
 import pytest
 import requests
-from site_fixtures import GRENOBLE, ROOT, make_entry, write_entries
+
+from tests.harness.network import LOOPBACK
+from tests.harness.ports import free_port
+from tests.harness.site import ROOT, build_environ
+
+from .site_fixtures import GRENOBLE, make_entry, write_entries
 
 STARTUP_SECONDS = 180  # the build comes first; a busy 2-core machine is slow, never this slow
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def answers(port: int) -> bool:
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        socket.create_connection((LOOPBACK, port), timeout=1).close()
     except OSError:
         return False
     return True
@@ -55,16 +54,15 @@ def make_serve(tmp_path: Path) -> Iterator[Served]:
     submissions = write_entries(
         tmp_path / "submissions", [make_entry(1, GRENOBLE, created="2026-11-02T10:00:00+01:00")]
     )
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRAIDE_", "MAKE", "MFLAGS"))}
-    environ |= {
-        "ENTRAIDE_SEARCH_ENABLED": "0",  # the search index has its own tests
-        "ENTRAIDE_CACHE_PATH": str(tmp_path / "cache"),
-        "ENTRAIDE_PENDING_PATH": str(tmp_path / "pending"),
-        "ENTRAIDE_OUTBOX_PATH": str(tmp_path / "outbox"),
-        "ENTRAIDE_REPORTS_PATH": str(tmp_path / "reports"),
-        "ENTRAIDE_DEV_KEYS_PATH": str(tmp_path / ".dev-keys"),
-        "ENTRAIDE_GEOCODER_URL": "",
-    }
+    environ = build_environ(
+        tmp_path / "cache",
+        ENTRAIDE_SEARCH_ENABLED="0",  # the search index has its own tests
+        ENTRAIDE_PENDING_PATH=str(tmp_path / "pending"),
+        ENTRAIDE_OUTBOX_PATH=str(tmp_path / "outbox"),
+        ENTRAIDE_REPORTS_PATH=str(tmp_path / "reports"),
+        ENTRAIDE_DEV_KEYS_PATH=str(tmp_path / ".dev-keys"),
+        ENTRAIDE_GEOCODER_URL="",
+    )
     command = [
         "make",
         "--no-print-directory",
@@ -84,7 +82,7 @@ def make_serve(tmp_path: Path) -> Iterator[Served]:
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"make serve did not start both servers:\n{process.communicate(timeout=60)[0]}")
             time.sleep(0.1)
-        yield Served(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{endpoint_port}")
+        yield Served(process, f"http://{LOOPBACK}:{port}", f"http://{LOOPBACK}:{endpoint_port}")
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)

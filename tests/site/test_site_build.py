@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from site_fixtures import BUILD_DATE, ROOT, build, make_entry, write_entries
-
 import entraide
 from entraide.entries import write_entry
+from tests.harness.repository import run_entraide
+from tests.harness.site import ROOT, build_environ
+
+from .site_fixtures import BUILD_DATE, build, make_entry, write_entries
 
 
 def snapshot(output: Path) -> dict[str, int]:
@@ -36,20 +36,14 @@ def test_contact_details_stop_the_build_with_the_words_of_entraide_check(tmp_pat
     submissions = write_entries(tmp_path / "submissions", [phoned, make_entry(2, "38151")])
 
     result = build(submissions, tmp_path / "output", tmp_path / "cache")
-    checked = subprocess.run(
-        [sys.executable, "-m", "entraide.cli", "check", str(submissions), "--date", BUILD_DATE],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    checked = run_entraide("check", str(submissions), "--date", BUILD_DATE, cwd=ROOT)
 
     expected = (
         f"{submissions}/grenoble/fixture-0001.yaml:6: description: contient un numéro de téléphone : retirez-les, "
         "le site ne publie jamais de coordonnées ; indiquez-les dans les champs privés « e-mail » ou « téléphone »"
     )
-    assert checked.returncode == 1
-    assert expected in checked.stdout.splitlines(), checked.stdout
+    assert checked.code == 1
+    assert expected in checked.out.splitlines(), checked.out
     assert result.returncode != 0
     assert expected in result.stderr.splitlines(), result.stderr
     assert "rien n'a été construit" in result.stdout + result.stderr
@@ -111,7 +105,7 @@ def test_rebuilds_write_only_what_changed_and_remove_what_expired(tmp_path: Path
 
 def test_the_makefile_builds_another_folder_as_of_a_date(tmp_path: Path) -> None:
     submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185", expires="2026-12-05")])
-    env = {**os.environ, "ENTRAIDE_CACHE_PATH": str(tmp_path / "cache"), "ENTRAIDE_SEARCH_ENABLED": "0"}
+    env = build_environ(tmp_path / "cache", ENTRAIDE_SEARCH_ENABLED="0")
     command = [
         "make",
         "--no-print-directory",
@@ -120,7 +114,7 @@ def test_the_makefile_builds_another_folder_as_of_a_date(tmp_path: Path) -> None
         f"OUTPUT={tmp_path / 'out'}",
         "BUILD_DATE=2026-12-06",
     ]
-    result = subprocess.run(command, cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out/communes/grenoble/index.html").is_file()
     assert not (tmp_path / "out/annonces/fixture-0001").exists()
@@ -130,7 +124,7 @@ def test_without_the_map_template_the_rest_of_the_site_builds(tmp_path: Path) ->
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("map.html"))
     submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185")])
-    result = build(submissions, tmp_path / "out", tmp_path / "cache", extra=(f'THEME="{theme}"',))
+    result = build(submissions, tmp_path / "out", tmp_path / "cache", settings={"THEME": str(theme)})
     assert result.returncode == 0, result.stderr
     assert "map.html is missing" in result.stdout + result.stderr
     assert (tmp_path / "out/communes/grenoble/index.html").is_file()
@@ -139,7 +133,6 @@ def test_without_the_map_template_the_rest_of_the_site_builds(tmp_path: Path) ->
 
 def test_editing_the_forms_shared_macros_renders_the_pages_again(tmp_path: Path, monkeypatch) -> None:
     """The fields' macros live in the core package (the endpoint uses them too), not in the theme: still site code."""
-    sys.path.insert(0, str(ROOT / "plugins"))
     from entraide_site.inputs import code_digest
 
     core = tmp_path / "entraide"

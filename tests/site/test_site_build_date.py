@@ -11,10 +11,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from site_fixtures import build, fixture_entries, write_entries
-from site_html import read_page
 
 from entraide.entries import Entry
+
+from .site_fixtures import build, fixture_entries, write_entries
+from .site_html import read_page
 
 AS_OF = "2026-11-10"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -10,11 +10,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from site_fixtures import BUILD_DATE, build
-from site_html import read_page
 
 from entraide.categories import load_categories
 from entraide.communes import load_communes
+
+from .site_fixtures import BUILD_DATE, build
+from .site_html import read_page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FIRST = "Vous pouvez être la première personne à demander de l'aide ou à proposer votre aide."

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_fixtures import SAINT_EGREVE
-from site_html import read_page
+from .site_fixtures import SAINT_EGREVE
+from .site_html import read_page
 
 
 def test_entry_page_shows_public_fields(site: Path, entries) -> None:

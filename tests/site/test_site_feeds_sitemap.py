@@ -5,10 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from site_fixtures import HOSTILE_TITLE, build, make_entry, write_entries
-
 from entraide.categories import load_categories
 from entraide.communes import load_communes
+
+from .site_fixtures import HOSTILE_TITLE, build, make_entry, write_entries
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-from site_html import Element, parse_html, read_page
 
 from entraide.categories import load_categories
 from entraide.communes import load_communes
@@ -22,6 +21,8 @@ from entraide.schema import load_schema
 from entraide.sealing import KeyPair
 from entraide.store import open_store, upgrade
 from entraide.submission import FORM_FIELDS
+
+from .site_html import Element, parse_html, read_page
 
 # What the endpoint accepts: the form must send every field an entry needs and nothing it would refuse.
 # submission_id is added by the enhanced form's script, not written in the page.

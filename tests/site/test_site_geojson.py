@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import geojson_validator
-from site_fixtures import BUILD_DATE, SAINT_EGREVE
+from entraide_site.geojson import boundary_geometry
 
 from entraide.communes import load_communes
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
-
-from entraide_site.geojson import boundary_geometry
+from .site_fixtures import BUILD_DATE, SAINT_EGREVE
 
 POINT_PROPERTIES = {"id", "kind", "category", "title", "name", "url"}
 

@@ -11,18 +11,19 @@ import time
 from pathlib import Path
 
 import pytest
-from site_fixtures import ROOT, make_entry, write_entries
 
 from entraide.entries import write_entry
 from entraide.pipeline import entry_paths
+from tests.harness.site import ROOT, build_environ
+
+from .site_fixtures import make_entry, write_entries
 
 PELICAN = [sys.executable, "-m", "pelican"]
 SETTINGS = str(ROOT / "pelicanconf.py")
 
 
 def clean_environ(tmp_path: Path, **extra: str) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRAIDE_", "MAKE", "MFLAGS"))}
-    return {**environ, "ENTRAIDE_CACHE_PATH": str(tmp_path / "cache"), "ENTRAIDE_SEARCH_ENABLED": "0", **extra}
+    return build_environ(tmp_path / "cache", ENTRAIDE_SEARCH_ENABLED="0", **extra)
 
 
 def test_make_html_refuses_a_missing_entries_folder_and_names_it(tmp_path: Path) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_fixtures import BUILD_DATE, GRENOBLE
-from site_html import read_page
-
 from entraide.communes import load_communes
+
+from .site_fixtures import BUILD_DATE, GRENOBLE
+from .site_html import read_page
 
 
 def active(entries, **where):

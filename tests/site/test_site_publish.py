@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gzip
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
-from site_fixtures import ROOT, make_entry, write_entries
-from site_html import read_page
+
+from tests.harness.site import ROOT, build_environ
+
+from .site_fixtures import make_entry, write_entries
+from .site_html import read_page
 
 BUDGET = 30 * 1024
 
@@ -35,8 +37,7 @@ PUBLIC = {"ENTRAIDE_SITE_URL": "https://entraide.example.org", "ENTRAIDE_ENDPOIN
 def make_publish(tmp_path: Path, **addresses: str) -> subprocess.CompletedProcess[str]:
     """`make publish` for real, with only `addresses` among the ENTRAIDE_ variables."""
     submissions = write_entries(tmp_path / "submissions", [make_entry(1, "38185")])
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRAIDE_", "MAKE", "MFLAGS"))}
-    environ |= {"ENTRAIDE_CACHE_PATH": str(tmp_path / "cache"), "ENTRAIDE_SEARCH_ENABLED": "0", **addresses}
+    environ = build_environ(tmp_path / "cache", ENTRAIDE_SEARCH_ENABLED="0", **addresses)
     command = ["make", "--no-print-directory", "-C", str(ROOT), "publish", f"SUBMISSIONS={submissions}"]
     command += [f"OUTPUT={tmp_path / 'out'}", "BUILD_DATE=2026-12-01"]
     return subprocess.run(command, env=environ, capture_output=True, text=True, timeout=300)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from site_fixtures import HOSTILE_DESCRIPTION, HOSTILE_TITLE, LONG_WORD
-from site_html import parse_html, read_page
+from .site_fixtures import HOSTILE_DESCRIPTION, HOSTILE_TITLE, LONG_WORD
+from .site_html import parse_html, read_page
 
 
 def output_files(site: Path) -> list[Path]:

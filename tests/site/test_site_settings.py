@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
-
 from entraide_site.settings import SETTINGS, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,10 +7,10 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from site_fixtures import BUILD_DATE
-from site_html import read_page
-
 from entraide.communes import load_communes
+
+from .site_fixtures import BUILD_DATE
+from .site_html import read_page
 
 
 def independent_count(entries) -> Counter:

@@ -9,10 +9,7 @@ sub-path or fail.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -22,8 +19,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 import requests
-from site_fixtures import BUILD_DATE, ROOT, fixture_entries, write_entries
-from site_html import Element, parse_html
+
+from tests.harness.network import LOOPBACK, is_loopback
+from tests.harness.site import build_site
+
+from .site_fixtures import BUILD_DATE, fixture_entries, write_entries
+from .site_html import Element, parse_html
 
 PREFIX = "/entraide"
 ENDPOINT = "http://127.0.0.1:9/"  # never reached: forms only have to point there
@@ -48,20 +49,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = tmp_path_factory.mktemp("subpath")
     output = base / "output"
     output.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(UnderPrefix, directory=str(output)))
-    site = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("ENTRAIDE_")}
-    environ |= {
+    server = ThreadingHTTPServer((LOOPBACK, 0), partial(UnderPrefix, directory=str(output)))
+    site = f"http://{LOOPBACK}:{server.server_address[1]}{PREFIX}"
+    environ = {
         "ENTRAIDE_SITE_URL": site,
         "ENTRAIDE_ENDPOINT_URL": ENDPOINT,
         "ENTRAIDE_ALLOW_LOCAL_URLS": "1",
-        "ENTRAIDE_CACHE_PATH": str(base / "cache"),
         "ENTRAIDE_SEARCH_ENABLED": "1",  # the search box loads its bundle from under the sub-path too
     }
     submissions = write_entries(base / "submissions", fixture_entries())
-    command = [sys.executable, "-m", "pelican", "content", "-s", "publishconf.py", "-o", str(output)]
-    command += ["-e", f'SUBMISSIONS_PATH="{submissions}"', f'BUILD_DATE="{BUILD_DATE}"']
-    result = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=300)
+    result = build_site(
+        submissions,
+        output,
+        build_date=BUILD_DATE,
+        cache=base / "cache",
+        settings_file="publishconf.py",
+        environ=environ,
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield site
@@ -116,7 +120,7 @@ def test_every_link_of_every_page_stays_under_the_sub_path_and_works(served: str
                 continue
             for address in document_addresses(url, answer.text, served):
                 target = urldefrag(urljoin(url, address)).url
-                if urlsplit(target).scheme not in ("http", "https") or urlsplit(target).hostname != "127.0.0.1":
+                if not is_loopback(target):
                     continue  # mailto:, OpenStreetMap's copyright page, …
                 if not target.startswith(origin + PREFIX + "/"):
                     problems.append(f"{url}: {address} leaves {PREFIX}/")

@@ -1,31 +1,12 @@
-"""Fixtures of the store's tests: each test runs twice, on SQLite in a file and on a real PostgreSQL server.
-
-`postgres`, `postgres_url` and `database_url` (that empty database, on each engine in turn) come from
-engines.py; `store` is the same database upgraded to the code's schema.
-"""
+"""Fixtures of the store's tests. Each test taking `database_url` or `store` (tests/harness/postgres.py) runs
+twice, on SQLite in a file and on a real PostgreSQL server; `store` is that database upgraded to the code's
+schema."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # engines.py, pg_cluster.py, workers.py: tests and children
-
-import engines
-
-from entraide.store import Store, open_store, upgrade
-
-postgres, postgres_url, database_url = engines.postgres, engines.postgres_url, engines.database_url  # shared fixtures
-
-
-@pytest.fixture
-def store(database_url: str):
-    opened = open_store(database_url)
-    upgrade(opened)
-    yield opened
-    opened.close()
+from entraide.store import Store
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ import signal
 from pathlib import Path
 
 import pytest
-import workers
 
 from entraide.store import Publication
+from tests.store import workers
 
 CONTEXT = multiprocessing.get_context("spawn")
 PROCESSES = 4

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pg_cluster import free_port
 
 from entraide.cli import main
+from tests.harness.ports import free_port
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from pg_cluster import free_port
 
 from entraide.store import BadDatabaseURL, StoreUnavailable, open_store, upgrade
 from entraide.store import sqlite as sqlite_engine
+from tests.harness.ports import free_port
 
 NOW = 1_000_000.0
 

@@ -6,6 +6,7 @@ trusts it through ENTRAIDE_SMTP_CA_FILE, never by turning verification off.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import ssl
@@ -16,12 +17,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from .conftest import AUTHOR_EMAIL, GOOD_FORM, VISITOR_EMAIL, Mailbox, approved_entry, free_port
+from tests.harness.endpoint import AUTHOR_EMAIL, GOOD_FORM, VISITOR_EMAIL, approved_entry
+from tests.harness.mail import Inbox, smtp_server
+from tests.harness.network import LOOPBACK
 
 LOGIN, PASSWORD = "entraide", "mot-de-passe-smtp-secret"
 
 
-class Server(Mailbox):
+class Server(Inbox):
     """A mailbox that also records every AUTH command it is sent, and whether TLS protected it."""
 
     def __init__(self) -> None:
@@ -87,12 +90,12 @@ def make_authority(folder: Path) -> tuple[Path, ssl.SSLContext]:
         ],
     )
     leaf = certificate(
-        "127.0.0.1",
+        LOOPBACK,
         "Entraide test CA",
         server_key,
         ca_key,
         [
-            (x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False),
+            (x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(LOOPBACK))]), False),
             (x509.BasicConstraints(ca=False, path_length=None), True),
             (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
             (x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False),
@@ -119,25 +122,19 @@ def authority(tmp_path) -> tuple[Path, ssl.SSLContext]:
 @pytest.fixture
 def start_server():
     """Start an SMTP server on 127.0.0.1 that offers AUTH: `starttls`, `implicit` (TLS first) or in clear."""
-    controllers = []
+    with contextlib.ExitStack() as running:
 
-    def start(tls: str, context: ssl.SSLContext | None = None) -> Server:
-        server = Server()
-        # aiosmtpd's auth_require_tls only knows STARTTLS: a server that is TLS from the first byte turns it off.
-        options: dict[str, Any] = {"authenticator": server.authenticate, "auth_require_tls": tls == "starttls"}
-        if tls == "starttls":
-            options["tls_context"] = context
-        if tls == "implicit":
-            options["ssl_context"] = context
-        controller = RecordingController(server, hostname="127.0.0.1", port=free_port(), **options)
-        controller.start()
-        controllers.append(controller)
-        server.port = controller.port
-        return server
+        def start(tls: str, context: ssl.SSLContext | None = None) -> Server:
+            server = Server()
+            # aiosmtpd's auth_require_tls only knows STARTTLS: a server TLS from the first byte turns it off.
+            options: dict[str, Any] = {"authenticator": server.authenticate, "auth_require_tls": tls == "starttls"}
+            if tls == "starttls":
+                options["tls_context"] = context
+            if tls == "implicit":
+                options["ssl_context"] = context
+            return running.enter_context(smtp_server(server, RecordingController, **options))
 
-    yield start
-    for controller in controllers:
-        controller.stop()
+        yield start
 
 
 def logged_in(**settings: Any) -> dict[str, Any]:

@@ -9,8 +9,10 @@ import pytest
 
 from entraide.communes import EARTH_RADIUS_M, load_communes
 from entraide.geocoding import MIN_RESIDENTS_PER_CELL, blur, cell_size_m, grid_steps
+from tests.harness.endpoint import GOOD_FORM
+from tests.harness.ports import free_port
 
-from .conftest import GOOD_FORM, FakeAddressAPI, free_port
+from .address_api import FakeAddressAPI
 
 GRENOBLE_ADDRESS = "12 rue de la République Grenoble"
 

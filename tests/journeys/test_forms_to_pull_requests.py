@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,16 +15,13 @@ from entraide.entries import to_yaml
 from entraide.publisher import publish
 from entraide.store import open_store
 from entraide.submission import build_submission
-
-from .conftest import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, wait_for
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "forge"))
-fake_github_module = pytest.importorskip("fake_github")
+from tests.forge.fake_github import FakeGitHub
+from tests.harness.endpoint import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, wait_for
 
 
 @pytest.fixture
 def forge():
-    fake = fake_github_module.FakeGitHub(token="endpoint-test-token").start()
+    fake = FakeGitHub(token="endpoint-test-token").start()
     yield fake
     fake.stop()
 
@@ -87,7 +82,7 @@ def published(keys):
     """A fake GitHub whose main branch already holds one published entry, sealed with the endpoint's key."""
     result = build_submission(GOOD_FORM, keys=keys, now=dt.datetime.now(dt.UTC), expiry_days=30, secret=b"x")
     path = f"submissions/grenoble/{result.entry.id}.yaml"
-    fake = fake_github_module.FakeGitHub(token="endpoint-test-token", files={path: to_yaml(result.entry)}).start()
+    fake = FakeGitHub(token="endpoint-test-token", files={path: to_yaml(result.entry)}).start()
     yield fake, result.entry
     fake.stop()
 

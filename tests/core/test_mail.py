@@ -13,9 +13,7 @@ from entraide.endpoint.app import create_app
 from entraide.keys import load_keys
 from entraide.mail import MailUnavailable, send_mail
 from entraide.store import open_store, upgrade
-
-from .conftest import AUTHOR_EMAIL, GOOD_FORM
-from .test_bad_requests import THIRTEEN
+from tests.harness.endpoint import AUTHOR_EMAIL, GOOD_FORM, THIRTEEN
 
 
 def test_without_smtp_a_mail_is_an_eml_file_in_the_outbox_and_the_log_names_the_file(tmp_path, caplog):

@@ -18,8 +18,9 @@ from entraide.entries import Entry
 from entraide.forms import ENTRY
 from entraide.pipeline import read_entry
 from entraide.sealing import withdraw_key_matches
-
-from .conftest import (
+from tests.harness.chromium import open_page, page_text
+from tests.harness.resident import Offer, fill_offer, open_map
+from tests.harness.workspace import (
     AUTHOR_EMAIL,
     AUTHOR_PHONE,
     AUTHORED_ID,
@@ -29,9 +30,7 @@ from .conftest import (
     MIN_FILL_SECONDS,
     MODERATORS,
     REQUEST_ID,
-    open_page,
 )
-from .test_map_page import open_map
 
 pytestmark = pytest.mark.browser
 
@@ -39,34 +38,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @dataclass(frozen=True)
-class Offer:
-    """What a resident types into /proposer/."""
-
-    title: str
-    description: str = "Je promène votre chien le soir après le travail, dans le quartier, par tous les temps."
-    name: str = "Bérénice"
-    email: str = "berenice.offre@example.test"
-    category: str = "Divers"  # the label the resident picks
-    commune: str = "Échirolles"
-
-
-@dataclass(frozen=True)
 class Submitted:
     offer: Offer
     entry: Entry
     key: str  # the withdraw key the thank-you page showed
-
-
-def fill_offer(page, offer: Offer) -> None:
-    page.get_by_label(offer.category, exact=True).check()
-    communes = page.get_by_label("Votre commune")
-    option = communes.locator("option").filter(has_text=re.compile(rf"^{re.escape(offer.commune)}\b"))
-    communes.select_option(option.first.get_attribute("value"))
-    page.get_by_label("Titre de l'annonce").fill(offer.title)
-    page.get_by_label("Description").fill(offer.description)
-    page.get_by_label("Prénom ou pseudonyme").fill(offer.name)
-    page.get_by_label("Adresse e-mail").fill(offer.email)
-    page.get_by_label("J'accepte").check()
 
 
 def send_offer(page, site, offer: Offer, *, javascript: bool) -> None:
@@ -93,29 +68,6 @@ def send_offer(page, site, offer: Offer, *, javascript: bool) -> None:
     assert page.get_by_role("heading", level=1).inner_text().strip() == "Merci, votre annonce est envoyée"
 
 
-def _pending_titled(workspace, title: str) -> list[Entry]:
-    found = []
-    for path in workspace.pending.rglob("*.yaml"):
-        entry, problems = read_entry(path)
-        assert not problems, problems
-        if entry.title == title:
-            found.append(entry)
-    return found
-
-
-def page_text(page) -> str:
-    return page.locator("body").inner_text()
-
-
-def pending_entry(workspace, title: str) -> Entry:
-    """The pending file of that title, once the endpoint's publisher has written it (just after its answer)."""
-    deadline = time.monotonic() + 10
-    while not (found := _pending_titled(workspace, title)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(found) == 1, f"expected one pending entry titled {title!r}, found {len(found)}"
-    return found[0]
-
-
 def key_shown(page, entry: Entry) -> str:
     """The word on the page that opens `entry` as its withdraw key (none: the page did not give it)."""
     words = set(re.findall(r"[\w-]{12,}", page_text(page)))
@@ -124,14 +76,14 @@ def key_shown(page, entry: Entry) -> str:
     return keys[0]
 
 
-def submit_offer(browser, site, workspace, endpoint, offer: Offer, *, javascript: bool) -> Submitted:
+def submit_offer(browser, site, workspace, endpoint_process, offer: Offer, *, javascript: bool) -> Submitted:
     with open_page(browser, javascript=javascript) as (page, watch):
         send_offer(page, site, offer, javascript=javascript)
-        entry = pending_entry(workspace, offer.title)
+        entry = workspace.pending_entry(offer.title)
         assert entry.id in page_text(page), "the thank-you page must give the entry's number"
         key = key_shown(page, entry)
         assert not watch.dialogs and not watch.errors_except_blocked() and not watch.blocked
-    assert offer.email not in endpoint.read_log(), "a resident's contact must never reach the endpoint's log"
+    assert offer.email not in endpoint_process.output, "a resident's contact must never reach the endpoint's log"
     assert offer.email not in entry_text(workspace, entry), "the pending file holds the contact only sealed"
     return Submitted(offer, entry, key)
 
@@ -141,17 +93,17 @@ def entry_text(workspace, entry: Entry) -> str:
 
 
 @pytest.fixture(scope="module")
-def offered(browser, site, workspace, endpoint) -> Submitted:
+def offered(browser, site, workspace, endpoint_process) -> Submitted:
     """An offer sent with JavaScript on; the module's later journeys approve and withdraw it."""
     offer = Offer("Promenade de chiens à Échirolles")
-    return submit_offer(browser, site, workspace, endpoint, offer, javascript=True)
+    return submit_offer(browser, site, workspace, endpoint_process, offer, javascript=True)
 
 
 @pytest.fixture(scope="module")
 def approved(offered, site, workspace) -> Submitted:
     """The moderator approves the offer with `entraide approve`, and the site is rebuilt."""
     result = workspace.entraide("approve", offered.entry.id)
-    assert result.returncode == 0, f"entraide approve failed:\n{result.stdout}\n{result.stderr}"
+    assert result.code == 0, f"entraide approve failed:\n{result.out}\n{result.err}"
     slug = offered.entry.commune_slug
     assert (workspace.submissions / slug / f"{offered.entry.id}.yaml").exists()
     assert not list(workspace.pending.rglob(f"{offered.entry.id}.yaml"))
@@ -169,11 +121,11 @@ def test_offer_with_javascript_reaches_thank_you_page_with_withdraw_key(offered,
     assert offered.entry.id in mail.body, "the mail repeats the key with the entry's number"
 
 
-def test_offer_without_javascript_reaches_thank_you_page_with_withdraw_key(browser, site, workspace, endpoint):
+def test_offer_without_javascript_reaches_thank_you_page_with_withdraw_key(browser, site, workspace, endpoint_process):
     offer = Offer(
         "Courses au marché de Fontaine", commune="Fontaine", category="Courses", email="sans.javascript@example.test"
     )
-    submitted = submit_offer(browser, site, workspace, endpoint, offer, javascript=False)
+    submitted = submit_offer(browser, site, workspace, endpoint_process, offer, javascript=False)
     assert submitted.entry.category == "groceries"
     assert submitted.entry.commune_slug == "fontaine"
 
@@ -265,7 +217,7 @@ def test_approved_entry_is_in_the_map_popup(approved, page, watch, site):
     assert not watch.dialogs and not watch.errors_except_blocked()
 
 
-def test_visitor_contacts_the_author_without_seeing_their_contact(page, site, endpoint, inbox):
+def test_visitor_contacts_the_author_without_seeing_their_contact(page, site, endpoint_process, inbox):
     visitor = "visiteur.curieux@example.test"
     page.goto(f"{site.url}/annonces/{AUTHORED_ID}/")
     seen = page.content()
@@ -281,10 +233,10 @@ def test_visitor_contacts_the_author_without_seeing_their_contact(page, site, en
     mail = inbox.wait_for(lambda m: AUTHOR_EMAIL in m.recipients and "ma fille de 6 ans" in m.body)
     assert visitor in mail.message["Reply-To"]
     assert AUTHOR_EMAIL not in (mail.message["Reply-To"] or "")
-    for shown in (seen, page.content(), endpoint.read_log()):
+    for shown in (seen, page.content(), endpoint_process.output):
         assert AUTHOR_EMAIL not in shown
         assert AUTHOR_PHONE.replace(" ", "") not in shown.replace(" ", "")
-    assert visitor not in endpoint.read_log(), "the visitor's address is a contact too: never in a log"
+    assert visitor not in endpoint_process.output, "the visitor's address is a contact too: never in a log"
 
 
 def test_someone_reports_an_entry_and_the_moderators_get_it(page, site, inbox):

@@ -10,8 +10,7 @@ import pytest
 from entraide.entries import check, to_yaml
 from entraide.sealing import Contact, KeyPair, withdraw_key_matches
 from entraide.submission import AddressProblem, Submission, build_submission
-
-from .conftest import AUTHOR_EMAIL, GOOD_FORM
+from tests.harness.endpoint import AUTHOR_EMAIL, GOOD_FORM
 
 NOW = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 KEYS = KeyPair.generate()

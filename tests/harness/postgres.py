@@ -3,7 +3,11 @@
 `initdb` and the server refuse to run as root, so under root they run as the `postgres` user that Debian's
 package creates (through `runuser`); as any other user they run as that user. The server listens on
 127.0.0.1 on a free port and on a unix socket inside the folder, with a password: the URLs the tests use are
-the ones a deployer writes. Used by the store's tests and by bench/bench_store.py.
+the ones a deployer writes. Used by the tests (the fixtures below) and by bench/bench_store.py.
+
+`postgres` is one cluster for the whole run; `postgres_url` an empty schema of its own in it for one test;
+`database_url` an empty database on each engine in turn (a test taking it runs twice: SQLite in a file, then
+PostgreSQL); `store` that database brought up to date, as `entraide db upgrade` does at installation.
 """
 
 from __future__ import annotations
@@ -13,12 +17,21 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from entraide.store import Store, open_store, upgrade
+
+from .network import LOOPBACK
+from .ports import free_port
+
 USER = "entraide"
+ENGINES = ["sqlite", "postgresql"]
 
 
 class ClusterUnavailable(RuntimeError):
@@ -39,12 +52,6 @@ def binaries() -> Path:
 
 def _apt_env() -> dict[str, str]:
     return {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def stop_orphans() -> None:
@@ -91,7 +98,7 @@ class Cluster:
         self.stop()
 
     def url(self, database: str = "postgres") -> str:
-        return f"postgresql://{USER}:{self.password}@127.0.0.1:{self.port}/{database}"
+        return f"postgresql://{USER}:{self.password}@{LOOPBACK}:{self.port}/{database}"
 
     def start(self) -> None:
         stop_orphans()
@@ -107,7 +114,7 @@ class Cluster:
             "initdb", "-D", str(self.data), "-U", USER, "--auth-local=trust", "--auth-host=scram-sha-256",
             f"--pwfile={password_file}", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
         )  # fmt: skip
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=100"
+        options = f"-c listen_addresses={LOOPBACK} -p {self.port} -k {self.folder} -c max_connections=100"
         if not self.durable:
             options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-o", options, "-w", "start")
@@ -141,3 +148,37 @@ class Cluster:
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr.strip()}\n{tail}")
         return done.stdout
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    try:
+        cluster = Cluster()
+    except ClusterUnavailable as missing:
+        pytest.fail(str(missing))
+    with cluster:
+        yield cluster
+
+
+@pytest.fixture
+def postgres_url(postgres: Cluster) -> Iterator[str]:
+    """An empty schema of its own in the cluster, as the URL's search path."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    postgres.sql(f"CREATE SCHEMA {schema}")
+    yield f"{postgres.url()}?options=-csearch_path%3D{schema}"
+    postgres.sql(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/entraide.db"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    opened = open_store(database_url)
+    upgrade(opened)
+    yield opened
+    opened.close()

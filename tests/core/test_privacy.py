@@ -9,8 +9,7 @@ from urllib.parse import unquote_plus
 import pytest
 
 from entraide.sealing import Contact, KeyPair, SealingError
-
-from .conftest import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, VISITOR_EMAIL, approved_entry
+from tests.harness.endpoint import AUTHOR_EMAIL, AUTHOR_PHONE, GOOD_FORM, VISITOR_EMAIL, approved_entry
 
 
 def traces(value: str) -> list[str]:

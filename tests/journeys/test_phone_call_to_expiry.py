@@ -6,7 +6,8 @@ import datetime as dt
 import json
 
 import yaml
-from sample_site import git
+
+from tests.harness.repository import git
 
 PHONE_CALL = (
     "\n".join(
@@ -30,10 +31,10 @@ PHONE_CALL = (
 )
 
 
-def test_from_a_phone_call_to_expiry(site, cli):
+def test_from_a_phone_call_to_expiry(repo, cli):
     filed = cli("new", "--agent", "Marie Agent", input=PHONE_CALL)
     assert filed.code == 0, filed.err
-    [path] = (site / "pending").rglob("*.yaml")
+    [path] = (repo / "pending").rglob("*.yaml")
     entry_id, expires = path.stem, dt.date.fromisoformat(yaml.safe_load(path.read_text())["expires"])
 
     listed = cli("pending")
@@ -46,15 +47,15 @@ def test_from_a_phone_call_to_expiry(site, cli):
     day_after = (expires + dt.timedelta(days=1)).isoformat()
     assert cli("expire", "--date", expires.isoformat()).out.startswith("Aucune annonce expirée")
     assert cli("expire", "--date", day_after).code == 0
-    assert list((site / "submissions").rglob("*.yaml")) == []
+    assert list((repo / "submissions").rglob("*.yaml")) == []
     assert json.loads(cli("stats", "--format", "json", "--date", day_after).out)["active_total"] == 0
 
-    subjects = git(site, "log", "--format=%s").splitlines()
+    subjects = git(repo, "log", "--format=%s").splitlines()
     assert subjects[:2] == [
         f"Expire 1 entry past their date ({day_after})",
         f"Approve {entry_id} (Échirolles, conversation, request)",
     ]
-    actions = [json.loads(line)["action"] for line in (site / "reports" / "moderation.jsonl").read_text().splitlines()]
+    actions = [json.loads(line)["action"] for line in (repo / "reports" / "moderation.jsonl").read_text().splitlines()]
     assert actions == ["filed", "approved"]
-    everything = git(site, "log", "-p", "--all") + (site / "reports" / "moderation.jsonl").read_text()
+    everything = git(repo, "log", "-p", "--all") + (repo / "reports" / "moderation.jsonl").read_text()
     assert "04 76" not in everything and "0476" not in everything
