@@ -26,14 +26,11 @@ from typing import Any
 
 import waitress
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "store"))
-
-from pg_cluster import Cluster
-
 from entraide.config import Config
 from entraide.endpoint.app import create_app
 from entraide.sealing import KeyPair
 from entraide.store import open_store, upgrade
+from tests.harness.postgres import Cluster
 
 CONCURRENT = 200
 COLD_RUNS = 7

@@ -41,17 +41,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "forge"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "store"))
-
-from fake_github import WRITES, FakeGitHub, PublishedLimits
-from pg_cluster import Cluster, free_port
-
 from bench.shared_clock import SharedClock
 from entraide.backends.github import PULLS, SUBMIT_WRITES, GitHubBackend
 from entraide.publisher import LEASE, publish
 from entraide.sealing import KeyPair
 from entraide.store import StoreUnavailable, open_store, upgrade
+from tests.forge.fake_github import WRITES, FakeGitHub, PublishedLimits
+from tests.harness.ports import free_port
+from tests.harness.postgres import Cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 ARRIVALS = 2000

@@ -33,7 +33,7 @@ from entraide.config import Config
 from entraide.endpoint.app import create_app
 from entraide.endpoint.http import ServiceUnavailable
 from entraide.endpoint.serve import WAITRESS_LIMITS
-from entraide.intake import Intake, Queued
+from entraide.intake import Intake, QueuedEntry
 from entraide.store import open_store
 
 THREADS = 8  # python -m entraide.endpoint.serve's default
@@ -63,7 +63,7 @@ class InlineIntake(Intake):
         )
         self.backend = backend
 
-    def _queue(self, queued: Queued) -> bool:
+    def _queue(self, queued: QueuedEntry) -> bool:
         try:  # routes._ask_backend(app.backend.submit, …) before d717642
             return self.backend.submit(queued.entry, list(queued.flags), queued.idempotency_key).new
         except ForgeUnavailable as busy:

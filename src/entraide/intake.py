@@ -48,7 +48,7 @@ class Receipt:
 
 
 @dataclass(frozen=True)
-class Queued:
+class QueuedEntry:
     """A queued entry as the publisher hands it on: the entry, its flags, its idempotency key."""
 
     entry: Entry
@@ -60,7 +60,7 @@ class Queued:
         return {"entry": self.entry.to_data(), "flags": flags, "idempotency_key": self.idempotency_key}
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Queued:
+    def from_payload(cls, payload: Mapping[str, Any]) -> QueuedEntry:
         flags = tuple(Flag(*flag) for flag in payload.get("flags", []))
         return cls(Entry.from_data(payload["entry"]), flags, payload["idempotency_key"])
 
@@ -111,20 +111,20 @@ class Intake:
     def file_checked(self, result: Submission, extra_flags: tuple[Flag, ...] = ()) -> Receipt:
         """Queue an entry already built by `check` (a preview confirmed) and acknowledge it."""
         flags = (*result.flags, *extra_flags)
-        new = self._queue(Queued(result.entry, flags, result.idempotency_key))
+        new = self._queue(QueuedEntry(result.entry, flags, result.idempotency_key))
         mailed = self._acknowledge(result, new)
         return Receipt(result.entry, flags, new, result.withdraw_key, mailed)
 
     def find_queued(self, entry_id: str) -> Entry | None:
         """An entry still waiting in the queue (its author may withdraw it there)."""
         payload = self.store.queue.payload(entry_id)
-        return Queued.from_payload(payload).entry if payload else None
+        return QueuedEntry.from_payload(payload).entry if payload else None
 
     def withdraw_queued(self, entry_id: str) -> bool:
         """Take a queued entry out before any moderator sees it; False when it is no longer queued."""
         return self.store.queue.withdraw(entry_id, self.clock())
 
-    def _queue(self, queued: Queued) -> bool:
+    def _queue(self, queued: QueuedEntry) -> bool:
         """Queue the entry; False for a repeat (still queued, or published since): key and row in one transaction."""
         entry_id = queued.entry.id
         new = self.store.queue.enqueue_once(

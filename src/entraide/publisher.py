@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from entraide.backends import ForgeUnavailable
-from entraide.intake import Queued
+from entraide.intake import QueuedEntry
 
 if TYPE_CHECKING:
     from entraide.backends import Backend
@@ -69,7 +69,7 @@ def publish(
                 if run.paused or not store.leases.acquire(LEASE, worker, clock(), LEASE_SECONDS):
                     store.queue.mark_failed(item.entry_id, worker, "not handed over yet", clock(), 0.0)
                     continue
-                _hand_over(store, backend, Queued.from_payload(item.payload), worker, clock, run)
+                _hand_over(store, backend, QueuedEntry.from_payload(item.payload), worker, clock, run)
     finally:
         store.leases.release(LEASE, worker)
     if run.published or run.failed:
@@ -78,7 +78,7 @@ def publish(
 
 
 def _hand_over(
-    store: Store, backend: Backend, queued: Queued, worker: str, clock: Callable[[], float], run: Run
+    store: Store, backend: Backend, queued: QueuedEntry, worker: str, clock: Callable[[], float], run: Run
 ) -> None:
     entry_id = queued.entry.id
     try:
@@ -97,4 +97,4 @@ def _hand_over(
         run.withdrawn += 1
     else:
         run.published += 1
-        run.references[entry_id] = handed.reference
+        run.references[entry_id] = handed

@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import json
 import re
-import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -115,11 +114,6 @@ def _box(sealed: str) -> str | None:
 def _opener(private: str) -> SealedBox:
     """One opener per key: building it costs a scalar multiplication, as much as opening a box."""
     return SealedBox(PrivateKey(base64.b64decode(private)))
-
-
-def new_withdraw_key() -> str:
-    """A random secret shown once to the author; 128 bits, so a plain hash is safe to store."""
-    return secrets.token_urlsafe(16)
 
 
 def hash_withdraw_key(key: str) -> str:

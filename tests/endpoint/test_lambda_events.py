@@ -57,30 +57,15 @@ def test_every_sample_event_gets_a_proxy_answer_never_an_exception(name, lambda_
     assert not (lambda_env / "pending").exists(), "no sample is a submission"
 
 
-def test_a_body_flagged_base64_that_is_not_gets_a_400_in_french(lambda_env):
-    logger = logging.getLogger("entraide.endpoint.lambda")
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append  # on the logger itself: whatever an earlier test did to propagation or levels
-    logger.addHandler(handler)
-    level, filters = logger.level, list(logger.filters)
-    logger.setLevel(logging.WARNING)  # an app built earlier in the run set the "entraide" level to its own setting
-    for dropped in filters:  # Pelican, imported by other tests, makes new loggers drop warnings seen before
-        logger.removeFilter(dropped)
-    try:
-        response = lambda_handler.handler(sample(NOT_BASE64), None)
-    finally:
-        logger.setLevel(level)
-        for dropped in filters:
-            logger.addFilter(dropped)
-        logger.removeHandler(handler)
+def test_a_body_flagged_base64_that_is_not_gets_a_400_in_french(lambda_env, caplog):
+    caplog.set_level(logging.WARNING, logger="entraide")  # an app built earlier in the run set its own level
+    response = lambda_handler.handler(sample(NOT_BASE64), None)
     assert response["statusCode"] == 400
     assert french_message(response) == (
         "Le contenu reçu est annoncé en base64 mais n'en est pas : renvoyez le formulaire depuis le site."
     )
-    logged = " ".join(record.getMessage() for record in records)
-    assert "isBase64Encoded is true but the body is not base64" in logged
-    assert "Hello from Lambda" not in logged, "a body never goes to the log"
+    assert "isBase64Encoded is true but the body is not base64" in caplog.text
+    assert "Hello from Lambda" not in caplog.text, "a body never goes to the log"
 
 
 @pytest.mark.parametrize("name", sorted(NOT_HTTP))

@@ -61,7 +61,7 @@ def writes(fake) -> int:
 
 
 def test_a_submission_opens_one_pull_request_adding_the_entry_file(backend, fake_github, entry):
-    url = backend.submit(entry, [], "form-abc").reference
+    url = backend.submit(entry, [], "form-abc")
 
     (pull,) = fake_github.pulls
     assert url.endswith(f"/pull/{pull.number}")
@@ -156,7 +156,7 @@ def test_the_same_idempotency_key_never_opens_a_second_pull_request(backend, fak
 
     again = backend.submit(entry, [], "form-abc")
 
-    assert again.reference == first.reference and (first.new, again.new) == (True, False)
+    assert again == first
     assert len(fake_github.pulls) == 1
     assert writes(fake_github) == writes_before
 
@@ -168,7 +168,7 @@ def test_another_instance_given_the_same_key_finds_the_pull_request_on_github(ba
         f"{fake_github.owner}/{fake_github.repo}", TOKEN, api_url=fake_github.url, clock=clock
     )  # another Lambda instance, with its own memory
 
-    assert other.submit(entry, [], "form-abc").reference == first.reference
+    assert other.submit(entry, [], "form-abc") == first
     assert len(fake_github.pulls) == 1
     assert writes(fake_github) == writes_before
 
@@ -182,7 +182,7 @@ def test_a_lost_answer_then_a_retry_gives_one_complete_pull_request(backend, fak
     assert "Rien n'a été perdu" in refused.value.message_fr
     assert len(fake_github.pulls) == 1 and fake_github.pulls[0].labels == []
 
-    url = backend.submit(entry, [], "form-abc").reference
+    url = backend.submit(entry, [], "form-abc")
 
     assert len(fake_github.pulls) == 1
     assert url.endswith(f"/pull/{fake_github.pulls[0].number}")
@@ -318,7 +318,7 @@ def test_a_resident_queued_behind_other_submissions_gets_a_503_instead_of_waitin
 def test_labels_refused_do_not_fail_a_submission_already_opened(backend, fake_github, entry):
     fake_github.fail("POST", LABELS, 403, message="Resource not accessible by personal access token")
 
-    url = backend.submit(entry, [], "form-abc").reference
+    url = backend.submit(entry, [], "form-abc")
 
     assert url.endswith(f"/pull/{fake_github.pulls[0].number}") and fake_github.pulls[0].labels == []
 
@@ -400,7 +400,7 @@ def test_withdrawing_a_published_entry_opens_a_pull_request_deleting_its_file(ba
 
 
 def test_withdrawing_a_pending_entry_closes_its_pull_request(backend, fake_github, entry):
-    url = backend.submit(entry, [], "form-abc").reference
+    url = backend.submit(entry, [], "form-abc")
 
     assert backend.withdraw(entry) == url
 

@@ -6,7 +6,6 @@ merge requests means adding one module implementing `Backend` and one line in `m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -25,19 +24,12 @@ class ForgeUnavailable(Exception):
         self.message_fr = message_fr
 
 
-@dataclass(frozen=True)
-class Handed:
-    """Where an entry now waits for the moderators, and whether this very call handed it over."""
-
-    reference: str  # the pending file's path or the pull request's URL
-    new: bool  # False: it had been received already (a retry, another instance, the same form sent again)
-
-
 class Backend(Protocol):
-    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> Handed:
-        """Hand the entry to the moderators.
+    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
+        """Hand the entry to the moderators; the reference: its pending file's path or its pull request's URL.
 
-        The same idempotency_key twice gives the same reference, `new` False, and writes nothing new.
+        An entry already handed over (a publisher killed half way, another instance) gives the same reference
+        and writes nothing new. Whether a form is new is the intake's to say (the store), not the backend's.
         """
 
     def find(self, entry_id: str) -> Entry | None:

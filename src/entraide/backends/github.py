@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from entraide.backends import ForgeUnavailable, Handed
+from entraide.backends import ForgeUnavailable
 from entraide.categories import category, kind
 from entraide.communes import load_communes
 from entraide.entries import Entry, to_yaml
@@ -119,7 +119,7 @@ class GitHubBackend:
 
     # The Backend interface
 
-    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> Handed:
+    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
         """The pull request's URL; the entry id, hence the branch, follows from `idempotency_key`."""
         if not ENTRY_ID.fullmatch(entry.id):
             raise ValueError(f"entry id {entry.id!r} does not match the schema: it would make a bad branch name")
@@ -190,31 +190,31 @@ class GitHubBackend:
 
     # Submissions
 
-    def _open_submission(self, entry: Entry, flags: list[Flag]) -> Handed:
+    def _open_submission(self, entry: Entry, flags: list[Flag]) -> str:
         """Retries answered here cost GitHub nothing; while its limits are reached, nobody asks it anything."""
         if entry.id in self._opened:
-            return Handed(self._opened[entry.id], new=False)
+            return self._opened[entry.id]
         self._client.reserve(SUBMIT_WRITES)
         handed = self._open_or_find_pull(entry, flags)
-        self._opened[entry.id] = handed.reference
+        self._opened[entry.id] = handed
         while len(self._opened) > OPENED_MEMORY:
             self._opened.popitem(last=False)
         return handed
 
-    def _open_or_find_pull(self, entry: Entry, flags: list[Flag]) -> Handed:
+    def _open_or_find_pull(self, entry: Entry, flags: list[Flag]) -> str:
         branch = _submission_branch(entry.id)
         labels = submission_labels(entry, flags)
         existing = self._pull_for(branch, "all")  # opened by another instance, or by an attempt whose answer was lost
         if existing:
             self._add_labels(existing, labels, retried=True)
-            return Handed(existing["html_url"], new=False)
+            return existing["html_url"]
         fresh = self._ensure_branch(branch)
         path = self._entry_path(entry)
         self._ensure_file(branch, path, to_yaml(entry), f"Nouvelle annonce {entry.id}", fresh)
         pull = self._open_pull(branch, submission_title(entry), submission_body(entry, flags, path, self.guide_url))
         self._add_labels(pull, labels, retried=True)
         log.info("entry %s: pull request #%s", entry.id, pull["number"])
-        return Handed(pull["html_url"], new=True)
+        return pull["html_url"]
 
     def _ensure_branch(self, branch: str) -> bool:
         """Create the branch from the base branch; False when an earlier attempt already did."""

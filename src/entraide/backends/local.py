@@ -16,7 +16,6 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from entraide.backends import Handed
 from entraide.entries import Entry, entry_path, to_yaml
 
 if TYPE_CHECKING:
@@ -38,17 +37,16 @@ class LocalBackend:
         self.records = Path(config.reports_path)
         self._lock = threading.Lock()
 
-    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> Handed:
+    def submit(self, entry: Entry, flags: list[Flag], idempotency_key: str) -> str:
         """The pending file; an entry already pending or approved under this id is left as it is."""
         for root in (self.pending, self.submissions):
             if (existing := entry_path(root, entry)).exists():
                 log.info("entry %s already received: nothing written", entry.id)
-                return Handed(str(existing), new=False)
+                return str(existing)
         path = entry_path(self.pending, entry)
-        created = _create_once(path, to_yaml(entry))
-        if created:
+        if _create_once(path, to_yaml(entry)):
             log.info("entry %s pending in %s (flags: %s)", entry.id, path, ",".join(f.code for f in flags) or "none")
-        return Handed(str(path), new=created)
+        return str(path)
 
     def find(self, entry_id: str) -> Entry | None:
         return self._find(entry_id, (self.submissions, self.pending))
