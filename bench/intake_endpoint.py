@@ -65,7 +65,8 @@ class InlineIntake(Intake):
 
     def _queue(self, queued: QueuedEntry) -> bool:
         try:  # routes._ask_backend(app.backend.submit, …) before d717642
-            return self.backend.submit(queued.entry, list(queued.flags), queued.idempotency_key).new
+            self.backend.submit(queued.entry, list(queued.flags), queued.idempotency_key)
+            return True  # a repeat only changes the answer's wording; doubles are counted on the forge's side
         except ForgeUnavailable as busy:
             raise ServiceUnavailable(busy.message_fr, headers={"Retry-After": str(busy.retry_after_seconds)}) from busy
 

@@ -276,7 +276,8 @@ def prepare_session(w: Workstation) -> dict[str, str]:
         created=now.isoformat(),
         expires=(now.date() + dt.timedelta(days=30)).isoformat(),
     )
-    assert LocalBackend(w.config()).submit(entry, [], "site-form").new
+    pending = Path(LocalBackend(w.config()).submit(entry, [], "site-form"))
+    assert pending.is_file()
     w.ids["website"] = entry.id
     return {"meylan-20261126-df84335c": w.ids["filed"], "grenoble-20261126-0a1b2c3d": entry.id}
 
