@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench.bench_endpoint import FORM
 from bench.shared_clock import SharedClock
 from entraide.backends.github import PULLS, SUBMIT_WRITES, GitHubBackend
 from entraide.publisher import LEASE, publish
@@ -66,15 +67,6 @@ TOKEN = "bench-token"
 REPOSITORY = "metropole/entraide"
 SITE = "http://site.bench"
 PRIMARY_LIMIT = 5000  # GitHub's primary limit: requests an hour per token (not enforced by the fake)
-FORM = {
-    "kind": "offer",
-    "category": "groceries",
-    "commune": "38185",
-    "description": "Je fais les courses du quartier le samedi matin, en voiture.",
-    "name": "Camille",
-    "phone": "06 12 34 56 78",
-    "consent": "on",
-}
 SETUPS = (("PostgreSQL", 4), ("SQLite", 1))
 PROCESSES_CONTEXT = multiprocessing.get_context("spawn")
 DESIGNS = (("inline", "before the queue (inline)"), ("queue", "today (queue)"))

@@ -68,12 +68,7 @@ def quiet_settings(root: Path, keys: KeyPair) -> dict[str, str]:
     upgrade_store(f"sqlite:///{root}/entraide.db")
     return {
         "ENTRAIDE_SITE_URL": SITE,
-        "ENTRAIDE_PENDING_PATH": str(root / "pending"),
-        "ENTRAIDE_SUBMISSIONS_PATH": str(root / "submissions"),
-        "ENTRAIDE_REPORTS_PATH": str(root / "reports"),
-        "ENTRAIDE_OUTBOX_PATH": str(root / "outbox"),
-        "ENTRAIDE_DEV_KEYS_PATH": str(root / ".dev-keys"),
-        "ENTRAIDE_PRIVATE_KEY": keys.private,
+        **folder_settings(root, keys),
         "ENTRAIDE_TOKEN_SECRET": TOKEN_SECRET,
         "ENTRAIDE_MIN_FILL_SECONDS": "0",
         "ENTRAIDE_RATE_LIMIT_PER_IP": "0",
@@ -82,6 +77,18 @@ def quiet_settings(root: Path, keys: KeyPair) -> dict[str, str]:
         "ENTRAIDE_SMTP_HOST": "",
         "ENTRAIDE_MODERATORS_EMAIL": "moderation@metropole.test",
         "ENTRAIDE_DATABASE_URL": f"sqlite:///{root}/entraide.db",
+    }
+
+
+def folder_settings(root: Path, keys: KeyPair) -> dict[str, str]:
+    """Where an endpoint keeps what it writes (pending entries, reports, mails, development keys), under `root`."""
+    return {
+        "ENTRAIDE_PENDING_PATH": str(root / "pending"),
+        "ENTRAIDE_SUBMISSIONS_PATH": str(root / "submissions"),
+        "ENTRAIDE_REPORTS_PATH": str(root / "reports"),
+        "ENTRAIDE_OUTBOX_PATH": str(root / "outbox"),
+        "ENTRAIDE_DEV_KEYS_PATH": str(root / ".dev-keys"),
+        "ENTRAIDE_PRIVATE_KEY": keys.private,
     }
 
 

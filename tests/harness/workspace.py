@@ -23,7 +23,7 @@ from entraide.pipeline import read_entry
 from entraide.samples import generate
 from entraide.sealing import Contact, KeyPair, hash_withdraw_key
 
-from .endpoint import ServedEndpoint, run_endpoint, serve_command
+from .endpoint import ServedEndpoint, folder_settings, run_endpoint, serve_command
 from .mail import Inbox
 from .network import LOOPBACK
 from .ports import free_port
@@ -162,12 +162,7 @@ def _endpoint_environ(repo: Path, keys: KeyPair, inbox: Inbox, site_url: str) ->
         **environ,
         "ENTRAIDE_SITE_URL": site_url,
         "ENTRAIDE_BACKEND": "local",
-        "ENTRAIDE_PENDING_PATH": str(repo / "pending"),
-        "ENTRAIDE_SUBMISSIONS_PATH": str(repo / "submissions"),
-        "ENTRAIDE_REPORTS_PATH": str(repo / "reports"),
-        "ENTRAIDE_OUTBOX_PATH": str(repo / "outbox"),
-        "ENTRAIDE_DEV_KEYS_PATH": str(repo / ".dev-keys"),
-        "ENTRAIDE_PRIVATE_KEY": keys.private,
+        **folder_settings(repo, keys),
         "ENTRAIDE_MODERATORS_EMAIL": MODERATORS,
         "ENTRAIDE_SMTP_HOST": LOOPBACK,
         "ENTRAIDE_SMTP_PORT": str(inbox.port),

@@ -28,13 +28,7 @@ def forge():
 
 @pytest.fixture
 def github_endpoint(make_endpoint, forge):
-    return make_endpoint(
-        ENTRAIDE_BACKEND="github",
-        GITHUB_REPOSITORY=f"{forge.owner}/{forge.repo}",
-        GITHUB_TOKEN=forge.token,
-        GITHUB_API_URL=forge.url,
-        ENTRAIDE_GITHUB_TIMEOUT_SECONDS=5,
-    )
+    return endpoint_on(make_endpoint, forge)
 
 
 def test_a_form_becomes_one_pull_request_without_the_contact(github_endpoint, forge):
@@ -87,7 +81,8 @@ def published(keys):
     fake.stop()
 
 
-def reports_endpoint(make_endpoint, fake):
+def endpoint_on(make_endpoint, fake):
+    """An endpoint whose backend is the fake GitHub."""
     return make_endpoint(
         ENTRAIDE_BACKEND="github",
         GITHUB_REPOSITORY=f"{fake.owner}/{fake.repo}",
@@ -101,7 +96,7 @@ def test_reports_of_one_entry_are_one_issue_then_comments_then_counted(make_endp
     """844 issues were opened by one client reporting every 6 s: now one entry is one issue, whoever reports it."""
     fake, entry = published
     monkeypatch.setattr(routes, "REPORTS_PER_CLIENT_PER_HOUR", 100)  # as if each report came from another resident
-    endpoint = reports_endpoint(make_endpoint, fake)
+    endpoint = endpoint_on(make_endpoint, fake)
     answers = [
         endpoint.post("/report", json={"entry": entry.id, "reason": f"Motif numéro {n} : demande de l'argent"})
         for n in range(12)
@@ -117,7 +112,7 @@ def test_reports_of_one_entry_are_one_issue_then_comments_then_counted(make_endp
 
 def test_one_client_gets_three_reports_an_hour_then_a_french_answer_to_wait(make_endpoint, published):
     fake, entry = published
-    endpoint = reports_endpoint(make_endpoint, fake)
+    endpoint = endpoint_on(make_endpoint, fake)
     answers = [endpoint.post("/report", json={"entry": entry.id, "reason": "Annonce suspecte"}) for _ in range(5)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
     assert "réessayez dans" in answers[3].json()["message"] and int(answers[3].headers["Retry-After"]) > 0
