@@ -38,6 +38,7 @@ def build_pages(catalogue: Catalogue, content: list[ContentPage], settings: Site
         ],
         *[Page(url, "form.html", {"kind_key": kind}) for url, kind in FORMS.items()],
         Page("/retirer/", "withdraw.html", {}),
+        Page("/statut/", "status.html", {}),
         *statistics_pages(catalogue, settings),
         *[Page(page.url, "page.html", {"page": page}) for page in content],
         Page("/geo/communes.geojson", communes_boundaries, {"communes": communes, "counts": counts}),
