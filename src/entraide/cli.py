@@ -588,6 +588,67 @@ def stats(output: str, submissions: Path, pending: Path, today: dt.datetime | No
         click.echo(stats_table(counted, day))
 
 
+@entraide.group(cls=_Group, options_metavar="[OPTIONS]", subcommand_metavar="COMMANDE [ARGUMENTS]...")
+def followups() -> None:
+    """Demander aux auteurs des demandes d'aide s'ils ont trouvé de l'aide (un seul e-mail par demande)."""
+
+
+@followups.command("send")
+@SUBMISSIONS
+@click.option(
+    "--now",
+    "moment",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
+    default=None,
+    help="Moment à utiliser, AAAA-MM-JJTHH:MM:SS (par défaut maintenant).",
+)
+def followups_send(submissions: Path, moment: dt.datetime | None) -> None:
+    """Envoyer l'e-mail « Avez-vous trouvé de l'aide ? » aux auteurs des demandes publiées depuis
+    ENTRAIDE_FOLLOWUP_DAYS jours (3 par défaut), s'ils ont donné une adresse.
+
+    À lancer chaque jour ou chaque heure (cron, workflow planifié), avec les réglages de l'endpoint
+    (ENTRAIDE_PRIVATE_KEY, ENTRAIDE_SMTP_HOST…, ENTRAIDE_DATABASE_URL, ENTRAIDE_ENDPOINT_URL). Lit les annonces
+    publiées comme le site les lit ; une personne n'est jamais relancée deux fois, même si la commande
+    tourne deux fois ou sur deux machines.
+    """
+    from functools import partial
+
+    from entraide.followups import send_followups
+    from entraide.keys import load_keys, token_secret
+    from entraide.mail import send_mail
+    from entraide.moderation.prompts import now
+    from entraide.pipeline import InvalidEntries, load_entries
+
+    config = _config()
+    if not config.followup_days:
+        click.echo("Relances désactivées (ENTRAIDE_FOLLOWUP_DAYS=0) : rien à envoyer.")
+        return
+    keys, store = load_keys(config), _open_store(config)
+    moment = (moment.replace(tzinfo=moment.tzinfo or now().tzinfo)) if moment else now()
+    try:
+        entries = load_entries(submissions)
+    except InvalidEntries as error:
+        raise FrenchError(f"des fichiers d'annonces sont invalides (entraide check) :\n{error}") from None
+    with _store_errors():
+        outcome = send_followups(
+            entries,
+            store=store,
+            keys=keys,
+            secret=token_secret(config, keys),
+            now=moment,
+            days=config.followup_days,
+            endpoint_url=config.endpoint_url,
+            site_url=config.site_url,
+            send_mail=partial(send_mail, config),
+        )
+    click.echo(
+        f"{_count(outcome.sent, 'relance envoyée', 'relances envoyées')}, "
+        f"{_count(outcome.already, 'déjà faite', 'déjà faites')}, "
+        f"{_count(outcome.without_email, 'sans adresse e-mail', 'sans adresse e-mail')}, "
+        f"{_count(outcome.failed, 'refusée', 'refusées')} par le serveur de messagerie."
+    )
+
+
 @entraide.command()
 def keygen() -> None:
     """Créer une nouvelle paire de clés pour sceller les contacts des annonces.
