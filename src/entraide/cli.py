@@ -649,6 +649,29 @@ def followups_send(submissions: Path, moment: dt.datetime | None) -> None:
     )
 
 
+@entraide.command("review-status")
+@click.argument("base")
+@click.argument("head")
+def review_status(base: str, head: str) -> None:
+    """Dire si une pull request de changement de statut peut être fusionnée sans modérateur (workflow status.yml).
+
+    Compare HEAD à sa base commune avec BASE (deux révisions git) : un seul fichier d'annonce modifié, et
+    seulement son champ « status » (ou un premier renouvellement : « renewed » et « expires » à au plus
+    ENTRAIDE_EXPIRY_DAYS jours), le reste valide pour « entraide check ». Code de sortie 0 : à fusionner ; 1 : à
+    vérifier par un modérateur, les raisons affichées.
+    """
+    from entraide.moderation.gitops import Repository
+    from entraide.moderation.status_review import review_status_change
+
+    review = review_status_change(Repository(Path.cwd()), base, head, _config().expiry_days)
+    if review.mergeable:
+        click.echo(f"Changement de statut seul ({review.path}) : fusion automatique.")
+        return
+    click.echo("Cette pull request ne se limite pas à un changement de statut : un modérateur doit la vérifier.")
+    click.echo("\n".join(f"- {reason}" for reason in review.reasons))
+    sys.exit(1)
+
+
 @entraide.command()
 def keygen() -> None:
     """Créer une nouvelle paire de clés pour sceller les contacts des annonces.
