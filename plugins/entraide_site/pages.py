@@ -108,7 +108,7 @@ def feed_page(listing_url: str, title: str, newest: list[PublicEntry], settings:
 
 def statistics_pages(catalogue: Catalogue, settings: SiteSettings) -> list[Page]:
     communes = load_communes().all
-    context = statistics_context(catalogue.stats, communes)
+    context = {**statistics_context(catalogue.stats, communes), "first_messages": settings.first_messages}
     return [
         Page("/statistiques/", "statistics.html", {**context, "as_of": settings.build_date}),
         Page(CSV_URL, statistics_csv, {"stats": catalogue.stats, "communes": communes}),

@@ -672,6 +672,22 @@ def review_status(base: str, head: str) -> None:
     sys.exit(1)
 
 
+@entraide.command("relay-times")
+def relay_times() -> None:
+    """Écrire en JSON le délai médian entre la publication d'une annonce et le premier message relayé à son auteur.
+
+    Lit la base de l'endpoint (ENTRAIDE_DATABASE_URL) : seule l'heure du premier message de chaque annonce y est
+    gardée, jamais son contenu ni son auteur. Pour la page des statistiques :
+    entraide relay-times > premiers-messages.json, puis ENTRAIDE_FIRST_MESSAGES_PATH=premiers-messages.json make html
+    """
+    import json
+
+    store = _open_store(_config())
+    with _store_errors():
+        median, entries = store.first_messages.median_delay()
+    click.echo(json.dumps({"median_seconds": median, "entries": entries}))
+
+
 @entraide.command()
 def keygen() -> None:
     """Créer une nouvelle paire de clés pour sceller les contacts des annonces.

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from .site_fixtures import build, make_entry, write_entries
+from tests.harness.site import build_site
+
+from .site_fixtures import BUILD_DATE, build, make_entry, write_entries
 from .site_html import read_page
 
 VIZILLE = "38562"
@@ -93,3 +95,22 @@ def test_statistics_count_every_status(site):
     assert rows["Courses"] == [3, 2, 1]
     lead = read_page(site, "/statistiques/").find_all("p", class_="lead")[0].text
     assert "3 demandes d'aide" in lead, "the resolved request is no longer an active one"
+
+
+def test_the_median_time_to_a_first_message_is_shown_from_its_file(tmp_path, entries):
+    figures = tmp_path / "premiers-messages.json"
+    figures.write_text('{"median_seconds": 11100.0, "entries": 12}')
+    result = build_site(
+        write_entries(tmp_path / "submissions", entries),
+        tmp_path / "output",
+        build_date=BUILD_DATE,
+        cache=tmp_path / "cache",
+        environ={"ENTRAIDE_SEARCH_ENABLED": "0", "ENTRAIDE_FIRST_MESSAGES_PATH": str(figures)},
+    )
+    assert result.returncode == 0, result.stderr
+    text = read_page(tmp_path / "output", "/statistiques/").text
+    assert "premier message reçu par son auteur : 3 h 05 (sur 12 annonces" in text
+
+
+def test_without_the_file_the_figure_is_left_out(site):
+    assert "premier message" not in read_page(site, "/statistiques/").text
