@@ -105,3 +105,45 @@ def test_a_forged_link_says_so_and_changes_nothing(request_published, page, endp
     assert page.get_by_role("heading", level=1).inner_text().strip() == "Lien non valable"
     assert "modifié" in page_text(page)
     assert next(workspace.submissions.rglob(f"{ENTRY_ID}.yaml")).read_text() == before
+
+
+OFFER_ID = "test-suivi-000002"
+OFFER_TITLE = "Je garde vos plantes pendant les vacances"
+
+
+def test_the_author_marks_an_offer_full_with_the_key_typed_loosely(nojs_page, site, workspace):
+    """From the site's « Modifier l'état de mon annonce » page, without JavaScript, the key typed as read over
+    the phone: after the build the offer shows « Complet », after the open offers of its commune."""
+    entry = Entry(
+        id=OFFER_ID,
+        kind="offer",
+        category="other",
+        commune=FIXTURE_COMMUNE[0],
+        title=OFFER_TITLE,
+        description="J'arrose vos plantes et je relève le courrier pendant vos absences, dans le quartier.",
+        name="Paulette",
+        created=dt.datetime.combine(TODAY, dt.time(8, 0), dt.timezone(dt.timedelta(hours=1))).isoformat(),
+        expires=(TODAY + dt.timedelta(days=30)).isoformat(),
+        contact=workspace.keys.seal(Contact(phone="04 76 99 88 77")),
+        withdraw_key_hash=hash_withdraw_key("4TRB-W1ZE-7KQ2-M9XD"),
+    )
+    write_entry(workspace.submissions, entry)
+    site.build()
+    page = nojs_page
+    page.goto(site.url + "/")
+    page.get_by_role("link", name="Modifier l'état de mon annonce").click()
+    page.get_by_label("Numéro de l'annonce").fill(OFFER_ID)
+    page.get_by_label("Clé de retrait").fill("4trb wlze 7kq2 m9xd")  # l for 1, spaces, lower case
+    page.get_by_label("Quelqu'un s'en occupe").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_load_state()
+    assert "Votre annonce est marquée « Complet »" in page_text(page), page_text(page)
+
+    site.build()
+    page.goto(f"{site.url}/communes/{FIXTURE_COMMUNE[1]}/offres/")
+    while page.locator('a[rel="next"]').count():  # the last page holds the last offers
+        page.locator('a[rel="next"]').first.click()
+    cards = page.locator("article.card")
+    titles = [cards.nth(n).locator("h3").inner_text().strip() for n in range(cards.count())]
+    assert titles[-1] == OFFER_TITLE, "a full offer comes after the open ones"
+    assert cards.nth(len(titles) - 1).locator(".badge--taken").inner_text() == "Complet"
