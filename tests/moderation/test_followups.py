@@ -3,6 +3,7 @@ through a real SMTP server; never twice, whatever the number of runs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -28,7 +29,7 @@ def sending(repo, monkeypatch, mailbox):
 
 
 def request(keys, number, created, **changes):
-    return make_entry(keys, number, kind="request", created=created, expires="2026-12-31", **changes)
+    return make_entry(keys, number, kind="request", created=created, **{"expires": "2026-12-31", **changes})
 
 
 def test_one_mail_per_request_published_three_days_ago_never_twice(repo, keys: KeyPair, sending, cli):
@@ -77,3 +78,28 @@ def _config():
     from entraide.config import Config
 
     return Config.from_environ(os.environ)
+
+
+def test_the_daily_workflow_step_sends_them(repo, keys, sending, tmp_path):
+    """followups.yml's script as GitHub's runner runs it, in a real repository, `pip` replaced (no network)."""
+    from tests.moderation.test_workflows import install_entraide, run_step
+
+    in_a_month = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    write(repo / "submissions", request(keys, 1, _three_days_ago(), email="odile@example.org", expires=in_a_month))
+    install_entraide(repo)
+    (repo / ".venv" / "bin" / "pip").write_text("#!/bin/sh\nexit 0\n")
+    (repo / ".venv" / "bin" / "pip").chmod(0o755)
+
+    skipped = run_step("followups.yml", "Envoyer les relances", repo, {"ENTRAIDE_DATABASE_URL": ""})
+    done = run_step("followups.yml", "Envoyer les relances", repo, {})
+
+    assert skipped.returncode == 0 and "::notice::" in skipped.stdout
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1 relance envoyée")
+    [mail] = sending.wait(1)
+    assert mail["To"] == "odile@example.org"
+
+
+def _three_days_ago() -> str:
+    moment = dt.datetime.now(dt.timezone(dt.timedelta(hours=1))) - dt.timedelta(days=3, hours=1)
+    return moment.isoformat(timespec="seconds")
