@@ -51,3 +51,16 @@ def test_a_renewal_changes_status_renewed_and_expires_only(backend, fake_github,
         "expires",
     }
     assert "Toujours d'actualité" in pull.title and "remise en tête" in pull.body
+
+
+def test_a_hostile_title_stays_text_in_the_status_pull_request(backend, fake_github, published):
+    from tests.forge.test_github_backend import HOSTILE_TITLE, outside_code, rendered
+
+    hostile = replace(published, title=HOSTILE_TITLE)  # the PR's texts come from the entry the endpoint found
+
+    backend.change_status(hostile, change_status(hostile, "resolved", NOW, 30).entry)
+
+    (pull,) = fake_github.pulls
+    html = rendered(pull.body)
+    assert "<script" not in html and "@" not in outside_code(html) and "#1" not in outside_code(html)
+    assert "`" not in pull.title and "@admin" not in pull.title
