@@ -103,3 +103,21 @@ def test_hostile_title_stays_text_on_the_confirmation_page(endpoint):
     page = endpoint.get("/followup", params={"t": link(endpoint, result.entry.id, "taken")})
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in page.text
+
+
+def test_a_key_issued_before_still_works_on_both_forms(endpoint):
+    import dataclasses
+    import hashlib
+
+    from entraide.entries import write_entry
+
+    old = "DjMrODBdhnw9DdPy6rfOhw"  # 22 base64url characters, as the endpoint issued them before
+    entry = dataclasses.replace(
+        approved_entry(endpoint).entry, withdraw_key_hash="sha256:" + hashlib.sha256(old.encode()).hexdigest()
+    )
+    write_entry(endpoint.config.submissions_path, entry)
+    lowered = endpoint.post("/status", data={"entry": entry.id, "key": old.lower(), "status": "taken"})
+    assert lowered.status_code == 403, "an old key stays case-sensitive"
+    assert endpoint.post("/status", data={"entry": entry.id, "key": old, "status": "taken"}).status_code == 200
+    assert endpoint.post("/withdraw", data={"entry": entry.id, "key": old}).status_code == 200
+    assert load_entries(endpoint.config.submissions_path) == []
