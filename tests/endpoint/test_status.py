@@ -3,9 +3,12 @@ forged or expired link change nothing and say why in French."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 import time
 
+from entraide.entries import write_entry
 from entraide.pipeline import load_entries
 from entraide.status import LINK_DAYS, sign_link
 from tests.endpoint.test_relay import text_of
@@ -106,11 +109,6 @@ def test_hostile_title_stays_text_on_the_confirmation_page(endpoint):
 
 
 def test_a_key_issued_before_still_works_on_both_forms(endpoint):
-    import dataclasses
-    import hashlib
-
-    from entraide.entries import write_entry
-
     old = "DjMrODBdhnw9DdPy6rfOhw"  # 22 base64url characters, as the endpoint issued them before
     entry = dataclasses.replace(
         approved_entry(endpoint).entry, withdraw_key_hash="sha256:" + hashlib.sha256(old.encode()).hexdigest()
