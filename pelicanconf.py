@@ -40,6 +40,7 @@ ENTRAIDE = {
     "cache_path": os.environ.get("ENTRAIDE_CACHE_PATH") or os.path.join(PROJECT_ROOT, ".cache", "site"),
     "workers": 0,
     "minify_css": False,
+    "first_messages_path": os.environ.get("ENTRAIDE_FIRST_MESSAGES_PATH", ""),
 }
 
 # --- Search (plugins/entraide_search): Pagefind indexes the entry pages after the build -----------------

@@ -1,7 +1,9 @@
 """The active entries of a build, in the order people see them, indexed by commune and by category.
 
-Requests come first (people asking for help are fewer and need to be seen), then newest first.
-An entry whose `expires` is before the build date is not in the catalogue, so it appears nowhere.
+Requests come first (people asking for help are fewer and need to be seen), open before taken (taken ones stay,
+with a badge, after the open ones), then newest first, a renewed entry counting from its renewal. An entry whose
+`expires` is before the build date, or that its author marked resolved, is not in the catalogue, so it appears
+nowhere: listings, entry pages, map, feeds, search (the statistics count it).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from entraide.entries import Entry
+from entraide.entries import RESOLVED, TAKEN, Entry
 from entraide.stats import Stats, count_entries
 
 from .public_entry import PublicEntry
@@ -35,14 +37,14 @@ class Catalogue:
 
 
 def build_catalogue(entries: list[Entry], today: dt.date) -> Catalogue:
-    keys = {e.id: requests_first(e) for e in entries if e.is_active(today)}
+    keys = {e.id: requests_first(e) for e in entries if e.is_active(today) and e.state != RESOLVED}
     active = [PublicEntry.of(e) for e in sorted((e for e in entries if e.id in keys), key=lambda e: keys[e.id])]
     by_commune: dict[str, list[PublicEntry]] = defaultdict(list)
     by_category: dict[str, list[PublicEntry]] = defaultdict(list)
     for entry in active:
         by_commune[entry.commune].append(entry)
         by_category[entry.category].append(entry)
-    by_date = sorted(active, key=lambda e: keys[e.id][1:])
+    by_date = sorted(active, key=lambda e: keys[e.id][2:])
     return Catalogue(
         entries=tuple(active),
         stats=count_entries(entries, today),
@@ -52,6 +54,7 @@ def build_catalogue(entries: list[Entry], today: dt.date) -> Catalogue:
     )
 
 
-def requests_first(entry: Entry) -> tuple[bool, float, str]:
-    """Requests before offers, then newest first (ties broken by id, so every build orders alike)."""
-    return entry.kind != "request", -entry.created_at.timestamp(), entry.id
+def requests_first(entry: Entry) -> tuple[bool, bool, float, str]:
+    """Requests before offers, open before taken, then newest first (ties broken by id, so every build orders
+    alike)."""
+    return entry.kind != "request", entry.state == TAKEN, -entry.listed_at.timestamp(), entry.id

@@ -38,6 +38,7 @@ def build_pages(catalogue: Catalogue, content: list[ContentPage], settings: Site
         ],
         *[Page(url, "form.html", {"kind_key": kind}) for url, kind in FORMS.items()],
         Page("/retirer/", "withdraw.html", {}),
+        Page("/statut/", "status.html", {}),
         *statistics_pages(catalogue, settings),
         *[Page(page.url, "page.html", {"page": page}) for page in content],
         Page("/geo/communes.geojson", communes_boundaries, {"communes": communes, "counts": counts}),
@@ -107,7 +108,7 @@ def feed_page(listing_url: str, title: str, newest: list[PublicEntry], settings:
 
 def statistics_pages(catalogue: Catalogue, settings: SiteSettings) -> list[Page]:
     communes = load_communes().all
-    context = statistics_context(catalogue.stats, communes)
+    context = {**statistics_context(catalogue.stats, communes), "first_messages": settings.first_messages}
     return [
         Page("/statistiques/", "statistics.html", {**context, "as_of": settings.build_date}),
         Page(CSV_URL, statistics_csv, {"stats": catalogue.stats, "communes": communes}),

@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from entraide.communes import load_communes
-from entraide.entries import PUBLIC_KEYS, Entry
+from entraide.entries import PUBLIC_KEYS, TAKEN, Entry
+from entraide.status import status_label
 
 # Points of entries placed inside their commune from their id: finding one tests the polygon many times,
 # so the generator keeps them from one build to the next (points.py).
@@ -30,6 +31,8 @@ class PublicEntry:
     location: tuple[float, float] | None
     created: str
     expires: str
+    status: str
+    renewed: str
 
     @classmethod
     def of(cls, entry: Entry) -> PublicEntry:
@@ -38,6 +41,15 @@ class PublicEntry:
     @property
     def created_at(self) -> dt.datetime:
         return dt.datetime.fromisoformat(self.created)
+
+    @property
+    def taken(self) -> bool:
+        return self.status == TAKEN
+
+    @property
+    def status_label(self) -> str:
+        """« Pris en charge » (a request) or « Complet » (an offer) when taken, else ""."""
+        return status_label(self.kind, self.status) if self.taken else ""
 
     def point(self) -> tuple[float, float]:
         """Where the map shows it: its approximate location, else a stable point inside its commune."""

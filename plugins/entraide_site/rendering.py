@@ -63,6 +63,7 @@ def make_environment(settings: SiteSettings, globals_: dict[str, Any]) -> Enviro
         auto_reload=False,  # templates do not change during a build: no stat() per page rendered
     )
     env.filters["date_fr"] = french_date
+    env.filters["duration_fr"] = french_duration
     env.filters["markdown"] = lambda source: Markup(markdown_to_html(source, settings.siteurl))  # noqa: S704 - reviewed content/
     communes = load_communes()
     env.globals.update(
@@ -117,6 +118,18 @@ def french_date(value: str | dt.date) -> str:
     date = value if isinstance(value, dt.date) else dt.datetime.fromisoformat(value).date()
     day = "1er" if date.day == 1 else str(date.day)
     return f"{day} {MONTHS[date.month - 1]} {date.year}"
+
+
+def french_duration(seconds: float) -> str:
+    """« 45 min », « 3 h 05 », « 2 jours et 4 h »: a delay as people say it."""
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d}"
+    days, hours = divmod(hours, 24)
+    return f"{days} jours" + (f" et {hours} h" if hours else "")
 
 
 def render(page: Page, env: Environment) -> bytes:

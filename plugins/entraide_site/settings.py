@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,11 @@ SETTINGS: dict[str, tuple[type, str]] = {
     "cache_path": (str, "Folder for the build cache (parsed entries, page fingerprints); safe to delete."),
     "workers": (int, "Processes rendering pages on a full build; 0 = one per CPU."),
     "minify_css": (bool, "Write main.css without comments and indentation (publishconf.py)."),
+    "first_messages_path": (
+        str,
+        "JSON file written by `entraide relay-times`: the median time from publication to a first relayed message, "
+        "shown on /statistiques/; empty: that figure is left out.",
+    ),
 }
 
 
@@ -52,10 +58,20 @@ class SiteSettings:
     cache_path: str
     workers: int
     minify_css: bool
+    first_messages_path: str
+    first_messages: tuple[float | None, int] = (None, 0)  # (median seconds, entries), read from first_messages_path
 
     def fingerprint(self) -> str:
         """What in the settings changes pages (not where things are read from or written to)."""
-        skip = {"submissions_path", "content_path", "output_path", "cache_path", "workers", "theme_path"}
+        skip = {
+            "submissions_path",
+            "content_path",
+            "output_path",
+            "cache_path",
+            "workers",
+            "theme_path",
+            "first_messages_path",  # its figures count, read into first_messages
+        }
         return repr({key: value for key, value in self.__dict__.items() if key not in skip})
 
 
@@ -74,8 +90,26 @@ def load_settings(pelican: dict[str, Any], output_path: str) -> SiteSettings:
         map_tile_url=pelican.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         map_tile_attribution=pelican.get("MAP_TILE_ATTRIBUTION", "© OpenStreetMap"),
         map_tile_max_zoom=int(pelican.get("MAP_TILE_MAX_ZOOM", 19)),
+        first_messages=_first_messages(own["first_messages_path"]),
         **own,
     )
+
+
+def _first_messages(path: str) -> tuple[float | None, int]:
+    """The median and its count from `entraide relay-times`'s JSON; a path that cannot be read stops the build."""
+    if not path:
+        return None, 0
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+        median, entries = data["median_seconds"], int(data["entries"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SettingsError(
+            f"ENTRAIDE['first_messages_path']: {path} cannot be read ({error}); write it with "
+            "`entraide relay-times > file.json`, or leave the setting empty"
+        ) from None
+    return (float(median) if median is not None else None), entries
 
 
 def submissions_folder(pelican: dict[str, Any]) -> str:

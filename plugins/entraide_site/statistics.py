@@ -1,4 +1,5 @@
-"""The /statistiques/ page: active offers and requests by category and by commune, and the same as CSV.
+"""The /statistiques/ page: active offers and requests by category and by commune, and the same as CSV; what became
+of the entries (open, taken, resolved).
 
 Counts come from entraide.stats.count_entries, the function `entraide stats` uses, so the page, the CSV
 and the moderators' command always agree.
@@ -12,6 +13,7 @@ from typing import Any
 
 from entraide.categories import load_categories, load_kinds
 from entraide.communes import Commune
+from entraide.entries import OPEN, RESOLVED, TAKEN
 from entraide.stats import Stats
 
 from .charts import bar_chart
@@ -46,6 +48,19 @@ def statistics_context(stats: Stats, communes: list[Commune]) -> dict[str, Any]:
             by_commune,
         ),
         "csv_url": CSV_URL,
+        **outcomes_context(stats, communes),
+    }
+
+
+def outcomes_context(stats: Stats, communes: list[Commune]) -> dict[str, Any]:
+    """What became of the entries: open, taken, resolved, by category and by commune (communes with none left out)."""
+    statuses = (OPEN, TAKEN, RESOLVED)
+    by_category = [(c.label, *(stats.outcome(s, category=c.key) for s in statuses)) for c in load_categories()]
+    by_commune = [(c.name, *(stats.outcome(s, commune=c.code) for s in statuses)) for c in communes]
+    return {
+        "outcome_totals": tuple(stats.outcome(s) for s in statuses),
+        "outcomes_by_category": by_category,
+        "outcomes_by_commune": [row for row in by_commune if any(row[1:])],
     }
 
 

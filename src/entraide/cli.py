@@ -588,6 +588,106 @@ def stats(output: str, submissions: Path, pending: Path, today: dt.datetime | No
         click.echo(stats_table(counted, day))
 
 
+@entraide.group(cls=_Group, options_metavar="[OPTIONS]", subcommand_metavar="COMMANDE [ARGUMENTS]...")
+def followups() -> None:
+    """Demander aux auteurs des demandes d'aide s'ils ont trouvé de l'aide (un seul e-mail par demande)."""
+
+
+@followups.command("send")
+@SUBMISSIONS
+@click.option(
+    "--now",
+    "moment",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
+    default=None,
+    help="Moment à utiliser, AAAA-MM-JJTHH:MM:SS (par défaut maintenant).",
+)
+def followups_send(submissions: Path, moment: dt.datetime | None) -> None:
+    """Envoyer l'e-mail « Avez-vous trouvé de l'aide ? » aux auteurs des demandes publiées depuis
+    ENTRAIDE_FOLLOWUP_DAYS jours (3 par défaut), s'ils ont donné une adresse.
+
+    À lancer chaque jour ou chaque heure (cron, workflow planifié), avec les réglages de l'endpoint
+    (ENTRAIDE_PRIVATE_KEY, ENTRAIDE_SMTP_HOST…, ENTRAIDE_DATABASE_URL, ENTRAIDE_ENDPOINT_URL). Lit les annonces
+    publiées comme le site les lit ; une personne n'est jamais relancée deux fois, même si la commande
+    tourne deux fois ou sur deux machines.
+    """
+    from functools import partial
+
+    from entraide.followups import send_followups
+    from entraide.keys import load_keys, token_secret
+    from entraide.mail import send_mail
+    from entraide.moderation.prompts import now
+    from entraide.pipeline import InvalidEntries, load_entries
+
+    config = _config()
+    if not config.followup_days:
+        click.echo("Relances désactivées (ENTRAIDE_FOLLOWUP_DAYS=0) : rien à envoyer.")
+        return
+    keys, store = load_keys(config), _open_store(config)
+    moment = (moment.replace(tzinfo=moment.tzinfo or now().tzinfo)) if moment else now()
+    try:
+        entries = load_entries(submissions)
+    except InvalidEntries as error:
+        raise FrenchError(f"des fichiers d'annonces sont invalides (entraide check) :\n{error}") from None
+    with _store_errors():
+        outcome = send_followups(
+            entries,
+            store=store,
+            keys=keys,
+            secret=token_secret(config, keys),
+            now=moment,
+            days=config.followup_days,
+            endpoint_url=config.endpoint_url,
+            site_url=config.site_url,
+            send_mail=partial(send_mail, config),
+        )
+    click.echo(
+        f"{_count(outcome.sent, 'relance envoyée', 'relances envoyées')}, "
+        f"{_count(outcome.already, 'déjà faite', 'déjà faites')}, "
+        f"{_count(outcome.without_email, 'sans adresse e-mail', 'sans adresse e-mail')}, "
+        f"{_count(outcome.failed, 'refusée', 'refusées')} par le serveur de messagerie."
+    )
+
+
+@entraide.command("review-status")
+@click.argument("base")
+@click.argument("head")
+def review_status(base: str, head: str) -> None:
+    """Dire si une pull request de changement de statut peut être fusionnée sans modérateur (workflow status.yml).
+
+    Compare HEAD à sa base commune avec BASE (deux révisions git) : un seul fichier d'annonce modifié, et
+    seulement son champ « status » (ou un premier renouvellement : « renewed » et « expires » à au plus
+    ENTRAIDE_EXPIRY_DAYS jours), le reste valide pour « entraide check ». Code de sortie 0 : à fusionner ; 1 : à
+    vérifier par un modérateur, les raisons affichées.
+    """
+    from entraide.moderation.gitops import Repository
+    from entraide.moderation.status_review import review_status_change
+
+    review = review_status_change(Repository(Path.cwd()), base, head, _config().expiry_days)
+    if review.mergeable:
+        click.echo(f"Changement de statut seul ({review.path}) : fusion automatique.")
+        return
+    click.echo("Cette pull request ne se limite pas à un changement de statut : un modérateur doit la vérifier.")
+    click.echo("\n".join(f"- {reason}" for reason in review.reasons))
+    sys.exit(1)
+
+
+@entraide.command("relay-times")
+def relay_times() -> None:
+    """Écrire en JSON le délai médian entre la publication d'une annonce et le premier message relayé à son auteur.
+
+    Lit la base de l'endpoint (ENTRAIDE_DATABASE_URL) : seule l'heure du premier message de chaque annonce y est
+    gardée, jamais son contenu ni son auteur. Pour la page des statistiques :
+    entraide relay-times > premiers-messages.json, puis ENTRAIDE_FIRST_MESSAGES_PATH=premiers-messages.json make html
+    """
+    import json
+
+    store = _open_store(_config())
+    with _store_errors():
+        median, entries = store.first_messages.median_delay()
+    click.echo(json.dumps({"median_seconds": median, "entries": entries}))
+
+
 @entraide.command()
 def keygen() -> None:
     """Créer une nouvelle paire de clés pour sceller les contacts des annonces.

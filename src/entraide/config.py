@@ -160,6 +160,20 @@ class Config:
         "Days an entry stays online after it is submitted.",
         parse=_integer,
     )
+    followup_days: int = setting(
+        "ENTRAIDE_FOLLOWUP_DAYS",
+        "3",
+        "Days after a request is published before its author, when they gave an email, gets the one mail « Avez-vous"
+        " trouvé de l'aide ? » (sent by `entraide followups send`, run daily or hourly); 0 turns follow-ups off.",
+        parse=_integer,
+    )
+    endpoint_url: str = setting(
+        "ENTRAIDE_ENDPOINT_URL",
+        "http://127.0.0.1:8001",
+        "Public URL of this form endpoint, without a trailing slash: the base of the links in the mails the"
+        " `entraide` command sends (the follow-up's one-click links). The site's build reads the same variable.",
+        parse=_url,
+    )
     timezone: str = setting(
         "ENTRAIDE_TIMEZONE",
         "Europe/Paris",

@@ -21,6 +21,7 @@ from entraide.rules import contact_problems
 from entraide.schema import Problem, validate
 
 LOCATION_TOLERANCE_M = 300
+OPEN, TAKEN, RESOLVED = "open", "taken", "resolved"  # an entry's status; the schema says it in French
 PUBLIC_KEYS = (
     "id",
     "kind",
@@ -33,6 +34,8 @@ PUBLIC_KEYS = (
     "location",
     "created",
     "expires",
+    "status",
+    "renewed",
 )
 PRIVATE_KEYS = ("contact", "withdraw_key_hash")
 KEY_ORDER = PUBLIC_KEYS + PRIVATE_KEYS
@@ -73,6 +76,8 @@ class Entry:
     availability: str = ""
     location: tuple[float, float] | None = None  # (lon, lat), as GeoJSON orders them
     withdraw_key_hash: str = ""
+    status: str = ""  # open when empty (see `state`)
+    renewed: str = ""  # when its author said they still need help: it goes back to the top of its listings
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Entry:
@@ -108,6 +113,16 @@ class Entry:
     @property
     def created_at(self) -> dt.datetime:
         return dt.datetime.fromisoformat(self.created)
+
+    @property
+    def state(self) -> str:
+        """open, taken or resolved: a file without `status` is open."""
+        return self.status or OPEN
+
+    @property
+    def listed_at(self) -> dt.datetime:
+        """When the entry was last put at the top of its listings: its renewal, else its creation."""
+        return dt.datetime.fromisoformat(self.renewed or self.created)
 
     @property
     def expires_on(self) -> dt.date:

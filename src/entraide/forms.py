@@ -261,18 +261,39 @@ CONTACT = Form(
     ),
 )
 
-WITHDRAW = Form(
-    "withdraw",
-    "withdraw",
+WITHDRAW_KEY = Field(
+    "key",
+    "Clé de retrait",
+    "Elle vous a été donnée après l'envoi de votre annonce (et par e-mail si vous en avez indiqué un), par exemple "
+    "7KQ2-M9XD-4TRB-W1ZE : majuscules, minuscules et tirets n'ont pas d'importance.",
+    required="indiquez la clé de retrait reçue après l'envoi de votre annonce",
+    max_length=200,
+    autocomplete="off",
+)
+
+WITHDRAW = Form("withdraw", "withdraw", (_entry_id("Par exemple : grenoble-20261126-3f9a1c2e"), WITHDRAW_KEY))
+
+STATUS = Form(
+    "status",
+    "status",
     (
         _entry_id("Par exemple : grenoble-20261126-3f9a1c2e"),
+        WITHDRAW_KEY,
         Field(
-            "key",
-            "Clé de retrait",
-            "Elle vous a été donnée après l'envoi de votre annonce (et par e-mail si vous en avez indiqué un).",
-            required="indiquez la clé de retrait reçue après l'envoi de votre annonce",
-            max_length=200,
-            autocomplete="off",
+            "status",
+            "Où en est votre annonce ?",
+            required="choisissez où en est votre annonce",
+            widget="radio",
+            choices=(
+                Choice(
+                    "taken",
+                    "Quelqu'un s'en occupe",
+                    "Demande « prise en charge » ou offre « complète » : elle "
+                    "reste sur le site avec cette mention, après les autres annonces.",
+                ),
+                Choice("resolved", "C'est résolu", "L'annonce quitte le site à sa prochaine mise à jour."),
+                Choice("open", "Elle est de nouveau ouverte", "L'annonce redevient une annonce comme les autres."),
+            ),
         ),
     ),
 )
@@ -295,4 +316,4 @@ REPORT = Form(
     ),
 )
 
-FORMS = {form.name: form for form in (ENTRY, CONTACT, WITHDRAW, REPORT)}
+FORMS = {form.name: form for form in (ENTRY, CONTACT, WITHDRAW, STATUS, REPORT)}

@@ -101,3 +101,22 @@ def report_mail(entry: Entry, reason: str, site_url: str) -> tuple[str, str]:
         "Voyez le guide de modération pour la marche à suivre.\n" + SIGNATURE
     )
     return subject, body
+
+
+def followup_mail(entry: Entry, links: dict[str, str], site_url: str) -> tuple[str, str]:
+    """To a request's author, days after it was published: did they find help? One link per answer (`links`:
+    resolved, taken, renew), each opening a page that asks to confirm."""
+    subject = "Avez-vous trouvé de l'aide ?"
+    body = (
+        "Bonjour,\n\n"
+        f"Vous avez publié il y a quelques jours la demande « {entry.title} » ({entry.id},\n"
+        f"{describe(entry)}). Avez-vous trouvé de l'aide ?\n\n"
+        f"- Oui, c'est résolu : l'annonce quitte le site.\n  {links['resolved']}\n\n"
+        f"- Quelqu'un s'en occupe : l'annonce reste visible, marquée « pris en charge ».\n  {links['taken']}\n\n"
+        "- J'ai toujours besoin d'aide : l'annonce est prolongée et remise en tête des annonces.\n"
+        f"  {links['renew']}\n\n"
+        "Chaque lien ouvre une page qui vous demande de confirmer. Ils restent valables 30 jours ; ensuite,\n"
+        f"utilisez votre clé de retrait sur la page {site_url}/statut/\n\n"
+        "Vous ne recevrez pas d'autre message de ce genre pour cette annonce.\n" + SIGNATURE
+    )
+    return subject, body

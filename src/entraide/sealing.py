@@ -24,6 +24,8 @@ from functools import lru_cache
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from entraide.withdraw_keys import hash_withdraw_key, withdraw_key_matches  # noqa: F401 - where callers look
+
 PREFIX = "sealed:v2:"
 V1_PREFIX = "sealed:v1:"  # followed by the fingerprint in clear: read, never written any more
 PADDING_BLOCK = 256  # bytes: nearly every contact seals to one length, which then tells nothing about it
@@ -114,11 +116,3 @@ def _box(sealed: str) -> str | None:
 def _opener(private: str) -> SealedBox:
     """One opener per key: building it costs a scalar multiplication, as much as opening a box."""
     return SealedBox(PrivateKey(base64.b64decode(private)))
-
-
-def hash_withdraw_key(key: str) -> str:
-    return "sha256:" + hashlib.sha256(key.strip().encode()).hexdigest()
-
-
-def withdraw_key_matches(key: str, stored_hash: str) -> bool:
-    return bool(stored_hash) and hmac.compare_digest(hash_withdraw_key(key), stored_hash)

@@ -7,7 +7,6 @@ withdraw key. No I/O here: the geocoder is passed in as a function, the clock an
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -24,7 +23,8 @@ from entraide.emails import email_problem
 from entraide.entries import Entry, check
 from entraide.rules import Flag, contact_problems, payment_flags
 from entraide.schema import Problem, load_schema
-from entraide.sealing import Contact, KeyPair, hash_withdraw_key
+from entraide.sealing import Contact, KeyPair
+from entraide.withdraw_keys import format_key, hash_withdraw_key
 
 FORM_FIELDS = forms.ENTRY.names  # the entry form, declared once in forms.py
 ENTRY_FIELDS = tuple(name for name in FORM_FIELDS if name in load_schema()["properties"])  # what an entry keeps
@@ -161,17 +161,12 @@ def entry_id(commune_code: str, today: dt.date, key: str) -> str:
 
 def withdraw_key_for(key: str, secret: bytes) -> str:
     """Derived from the idempotency key, so that a retry handed to another instance makes the same entry."""
-    digest = hmac.new(_subkey(secret, b"withdraw"), key.encode(), "sha256").digest()[:16]
-    return _urlsafe(digest)
+    return format_key(hmac.new(_subkey(secret, b"withdraw"), key.encode(), "sha256").digest())
 
 
 def _subkey(secret: bytes, purpose: bytes) -> bytes:
     """One key per use of the instance's secret: a hash made for one purpose is never valid for another."""
     return hmac.new(secret, b"entraide:" + purpose, "sha256").digest()
-
-
-def _urlsafe(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def build_submission(

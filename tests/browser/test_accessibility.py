@@ -36,6 +36,7 @@ SITE_PAGES = {
     "offer-form": "/proposer/",
     "request-form": "/demander/",
     "withdraw-form": "/retirer/",
+    "status-form": "/statut/",
     "statistics": "/statistiques/",
     "not-found": "/404.html",
 }

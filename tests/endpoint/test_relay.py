@@ -43,6 +43,12 @@ def test_a_visitor_writes_to_the_author_who_can_answer_by_replying(endpoint, mai
     assert "Sam vous écrit à propos de votre annonce" in body
     assert "> " + HOSTILE in body  # hostile text kept as text, quoted as typed
     assert "répondez à cet e-mail" in body
+    delay, counted = endpoint.app.store.first_messages.median_delay()
+    assert counted == 1 and 0 <= delay < 120, "the first message's time is kept for the statistics"
+    endpoint.post(
+        "/contact", data={"entry": entry.id, "message": "Un second message.", "name": "Al", "phone": "0601020304"}
+    )
+    assert endpoint.app.store.first_messages.median_delay() == (delay, 1), "only the first message counts"
 
 
 def test_a_phone_only_author_is_reached_through_the_moderators(endpoint, mailbox):

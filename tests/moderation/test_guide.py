@@ -23,14 +23,17 @@ def test_every_command_is_in_the_guide():
         "codeowners",
         "db",
         "expire",
+        "followups",
         "keygen",
         "new",
         "pending",
         "publish",
         "queue",
         "reject",
+        "relay-times",
         "remove",
         "reveal",
+        "review-status",
         "stats",
     ]
     for name in COMMANDS:

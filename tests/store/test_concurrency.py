@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from entraide.store import Publication
+from entraide.store.migrations import load_migrations
 from tests.store import workers
 
 CONTEXT = multiprocessing.get_context("spawn")
@@ -84,7 +85,8 @@ def test_the_forge_throttle_holds_across_processes(store, database_url):
 
 
 def test_concurrent_upgrades_apply_each_migration_once(database_url):
-    assert sorted(run_together(workers.migrate, *[(database_url,)] * PROCESSES)) == [0] * 3 + [1]
+    applied = run_together(workers.migrate, *[(database_url,)] * PROCESSES)
+    assert sum(applied) == len(load_migrations())  # each migration applied by one process, whichever
 
 
 def test_publishers_claiming_together_never_get_the_same_entry(store, database_url):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from entraide.cli import main
+from entraide.store.migrations import code_version, load_migrations
 from tests.harness.ports import free_port
 
 
@@ -30,13 +31,17 @@ def db(entraide_db, monkeypatch: pytest.MonkeyPatch, database_url: str):
 def test_upgrade_then_status(db):
     code, out, _ = db("status")
     assert code == 1
-    assert "Schéma en retard : version 0, le code attend la version 1. Lancez : entraide db upgrade" in out
+    version = code_version()
+    assert f"Schéma en retard : version 0, le code attend la version {version}. Lancez : entraide db upgrade" in out
     code, out, _ = db("upgrade")
     assert code == 0
-    assert "Migration 0001 appliquée : initial\nSchéma à jour (version 1)." in out
-    assert db("upgrade")[1].endswith("Schéma déjà à jour (version 1) : rien à faire.\n")
+    assert "Migration 0001 appliquée : initial\n" in out
+    assert (
+        f"Migration {version:04d} appliquée : {load_migrations()[-1].name}\nSchéma à jour (version {version})." in out
+    )
+    assert db("upgrade")[1].endswith(f"Schéma déjà à jour (version {version}) : rien à faire.\n")
     code, out, _ = db("status")
-    assert (code, out.splitlines()[-1]) == (0, "Schéma à jour (version 1).")
+    assert (code, out.splitlines()[-1]) == (0, f"Schéma à jour (version {version}).")
 
 
 def test_the_password_is_never_printed(db, database_url):

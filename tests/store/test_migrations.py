@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from entraide.store import SchemaOutdated, StoreError, check_schema, open_store, schema_version, upgrade
-from entraide.store.migrations import MIGRATIONS_FOLDER, MigrationFailed, code_version
+from entraide.store.migrations import MIGRATIONS_FOLDER, MigrationFailed, code_version, load_migrations
 
 SUBSCRIPTIONS = """-- The alerts' subscriptions (issue 11): an address sealed, a keyed hash for equality.
 CREATE TABLE subscriptions (
@@ -43,7 +43,8 @@ def test_an_empty_database_is_refused_with_the_command_to_run(empty):
 
 
 def test_upgrade_applies_every_migration_once(empty):
-    assert [m.name for m in upgrade(empty)] == ["initial"]
+    assert [m.name for m in upgrade(empty)] == [m.name for m in load_migrations()]
+    assert load_migrations()[0].name == "initial"
     assert check_schema(empty) == code_version() == schema_version(empty)
     assert upgrade(empty) == []
 

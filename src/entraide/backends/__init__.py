@@ -41,6 +41,10 @@ class Backend(Protocol):
     def withdraw(self, entry: Entry) -> str:
         """Remove the entry at its author's request (local: delete the file; github: a pull request deleting it)."""
 
+    def change_status(self, entry: Entry, updated: Entry) -> str:
+        """Write the author's status change (`updated` differs from `entry` by its status, or by a renewal): local,
+        the file rewritten; github, a pull request changing only that, which a workflow merges by itself."""
+
     def report(self, entry: Entry, reason: str, previous: str | None = None) -> str:
         """Bring a visitor's report to the moderators (local: record and mail; github: an issue). With
         `previous` (what the entry's first report returned), add to it (local: record; github: a comment)."""

@@ -33,6 +33,7 @@ from entraide.communes import load_communes
 from entraide.entries import Entry, to_yaml
 from entraide.forge import PUBLIC_API_URL, Clock, ForgeBusy, ForgeError, GitHubClient, Limits, SharedWrites
 from entraide.forms import ENTRY
+from entraide.status import status_label
 
 if TYPE_CHECKING:
     from entraide.config import Config
@@ -50,6 +51,8 @@ LABELS = "/repos/{owner}/{repo}/issues/{issue_number}/labels"
 COMMENTS = "/repos/{owner}/{repo}/issues/{issue_number}/comments"
 
 BRANCH_PREFIX = "entraide/"
+STATUS_BRANCH_PREFIX = "entraide/statut-"  # the workflow status.yml looks at these branches only
+STATUS_LABEL = "Changement de statut"
 OPENED_MEMORY = 10_000
 SUBMIT_WRITES = 4  # create the branch, commit the file, open the pull request, label it
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")  # the schema's id pattern: safe in a URL and a branch name
@@ -156,6 +159,43 @@ class GitHubBackend:
             if pending:
                 return self._close_pending(pending)
         raise LookupError(f"entry {entry.id} is neither published nor pending")
+
+    def change_status(self, entry: Entry, updated: Entry) -> str:
+        """A pull request changing only the status (or the renewal) of the published file, on a branch named after
+        the change and the file's version: a retry finds it, and the workflow status.yml merges it by itself."""
+        with _forge_errors(), self._writing():
+            published = self._approved_file(entry.id)
+            if not published:
+                raise LookupError(f"entry {entry.id} is not published")
+            change = "renouvellement" if updated.renewed != entry.renewed else updated.state
+            branch = f"{STATUS_BRANCH_PREFIX}{entry.id}-{change}-{published['sha'][:8]}"
+            existing = self._pull_for(branch, "all")
+            if existing:
+                return existing["html_url"]
+            self._client.reserve(SUBMIT_WRITES)
+            fresh = self._ensure_branch(branch)
+            self._update_file(branch, published, to_yaml(updated), f"Statut de l'annonce {entry.id} : {change}", fresh)
+            body = status_body(entry, updated, published["path"], self.guide_url)
+            pull = self._open_pull(branch, status_title(entry, updated), body)
+            self._add_labels(pull, [STATUS_LABEL, _commune_label(entry)])
+            log.info("entry %s: status pull request #%s", entry.id, pull["number"])
+            return pull["html_url"]
+
+    def _update_file(self, branch: str, published: dict[str, Any], text: str, message: str, fresh: bool) -> None:
+        """The published file rewritten on `branch`; nothing when an earlier attempt already wrote it there."""
+        if not fresh:
+            current = self._read(published["path"], branch)
+            if current and base64.b64decode(current.get("content") or "").decode("utf-8") == text:
+                return
+            published = current or published
+        content = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        self._client.call(
+            "PUT",
+            CONTENTS,
+            path=published["path"],
+            expect=(200, 201),
+            body={"message": message, "content": content, "sha": published["sha"], "branch": branch},
+        )
 
     def report(self, entry: Entry, reason: str, previous: str | None = None) -> str:
         """An issue for the moderators, or a comment on the entry's issue (`previous`, its URL); never retried after
@@ -506,6 +546,39 @@ def withdrawal_body(entry: Entry, path: str, guide_url: str) -> str:
         "L'auteur de cette annonce a demandé son retrait avec sa clé de retrait, vérifiée par le formulaire. "
         "**Fusionnez** cette demande sans attendre : elle supprime le fichier de l'annonce et la retire du site.",
         "",
+        *_facts(entry, path),
+        "",
+        *("### Titre", fenced(entry.title)),
+        "",
+        f"Voir le [guide de modération]({guide_url}).",
+    )
+
+
+def status_title(entry: Entry, updated: Entry) -> str:
+    change = "Toujours d'actualité" if updated.renewed != entry.renewed else status_label(entry.kind, updated.state)
+    return f"[Statut] {change} — {_commune_name(entry)} — « {plain_text(entry.title)} »"
+
+
+def status_body(entry: Entry, updated: Entry, path: str, guide_url: str) -> str:
+    before, after = status_label(entry.kind, entry.state), status_label(entry.kind, updated.state)
+    renewal = (
+        [
+            f"L'auteur a indiqué avoir toujours besoin d'aide : l'annonce est prolongée jusqu'au "
+            f"{updated.expires_on:%d/%m/%Y} et remise en tête des annonces (une seule fois).",
+            "",
+        ]
+        if updated.renewed != entry.renewed
+        else []
+    )
+    return _markdown(
+        f"## Changement de statut : {before} → {after}",
+        "",
+        "L'auteur de l'annonce a changé son état avec sa clé de retrait ou le lien de l'e-mail de suivi, vérifiés "
+        "par le formulaire. Cette demande ne modifie que le champ `status` (et, pour un renouvellement, `renewed` "
+        "et `expires`) : le workflow « Fusionner les changements de statut » la fusionne de lui-même. S'il l'a "
+        "signalée, c'est qu'elle touche autre chose : ne la fusionnez pas sans avoir compris pourquoi.",
+        "",
+        *renewal,
         *_facts(entry, path),
         "",
         *("### Titre", fenced(entry.title)),

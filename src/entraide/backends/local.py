@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from entraide.entries import Entry, entry_path, to_yaml
+from entraide.entries import Entry, entry_path, to_yaml, write_entry
 
 if TYPE_CHECKING:
     from entraide.config import Config
@@ -27,6 +27,7 @@ log = logging.getLogger("entraide.local")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{5,63}$")
 REPORTS_FILE = "reports.jsonl"
 WITHDRAWALS_FILE = "withdrawals.jsonl"
+STATUSES_FILE = "statuses.jsonl"
 
 
 class LocalBackend:
@@ -78,6 +79,16 @@ class LocalBackend:
         self._record(WITHDRAWALS_FILE, {"entry": entry.id, "commune": entry.commune, "removed": removed})
         log.info("entry %s withdrawn by its author", entry.id)
         return ", ".join(removed)
+
+    def change_status(self, entry: Entry, updated: Entry) -> str:
+        """The file rewritten where it is (approved, or still pending), atomically; the change recorded."""
+        for root in (self.submissions, self.pending):
+            if entry_path(root, entry).exists():
+                path = write_entry(root, updated)
+                self._record(STATUSES_FILE, {"entry": entry.id, "status": updated.state, "renewed": updated.renewed})
+                log.info("entry %s: status %s, set by its author", entry.id, updated.state)
+                return str(path)
+        raise LookupError(f"entry {entry.id} is neither published nor pending")
 
     def report(self, entry: Entry, reason: str, previous: str | None = None) -> str:
         from entraide.mail import MailUnavailable, send_mail

@@ -108,6 +108,10 @@ class Request:
     def wants_json(self) -> bool:
         return self.media_type == "application/json" or "application/json" in self.headers.get("accept", "")
 
+    def query(self) -> dict[str, str]:
+        """The query string's fields (a link's parameters), each once."""
+        return _urlencoded(self.environ.get("QUERY_STRING", ""))
+
     def form(self) -> dict[str, Any]:
         """The body as fields: urlencoded or JSON object, strict UTF-8, each field once."""
         text = _decode(self.body)

@@ -12,11 +12,16 @@ import jinja2
 
 from entraide.categories import load_categories, load_kinds
 from entraide.communes import load_communes
-from entraide.forms import CONTACT, ENTRY, REPORT, TEMPLATES, WITHDRAW, Form
+from entraide.forms import CONTACT, ENTRY, REPORT, STATUS, TEMPLATES, WITHDRAW, Form
 
 # Each page's form; its action is relative to the page's own URL (/submit, /contact...), so that a path prefix
 # (an API Gateway stage) is kept.
-_FORMS: dict[str, Form] = {"contact.html": CONTACT, "withdraw.html": WITHDRAW, "report.html": REPORT}
+_FORMS: dict[str, Form] = {
+    "contact.html": CONTACT,
+    "withdraw.html": WITHDRAW,
+    "status_form.html": STATUS,
+    "report.html": REPORT,
+}
 
 
 class Pages:

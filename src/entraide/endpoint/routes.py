@@ -6,6 +6,7 @@ request writes nothing. JSON answers: `{"message": ..., "errors": {field: messag
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -24,9 +25,11 @@ from entraide.endpoint.http import (
     TooManyRequests,
 )
 from entraide.endpoint.ratelimit import client_of
+from entraide.entries import RESOLVED, TAKEN
 from entraide.rules import relay_message_problems
 from entraide.schema import Problem
 from entraide.sealing import Contact, SealingError, withdraw_key_matches
+from entraide.status import STATUSES, STILL_NEEDED, LinkProblem, change_status, status_label, verify_link
 from entraide.store import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -222,12 +225,7 @@ def contact(app: App, request: Request) -> Response:
 def withdraw(app: App, request: Request) -> Response:
     fields, entry = _small_form(app, request, "withdraw.html", forms.WITHDRAW, queued=True)
     request.entry_id = entry.id
-    if not withdraw_key_matches(fields["key"], entry.withdraw_key_hash):
-        raise Forbidden(
-            "Cette clé de retrait ne correspond pas à cette annonce : vérifiez-la dans l'e-mail ou la "
-            "page reçus lors de l'envoi.",
-            problems={"key": "clé de retrait incorrecte"},
-        )
+    _check_key(fields["key"], entry)
     if not app.intake.withdraw_queued(entry.id):  # still queued: gone before any moderator saw it
         _ask_backend(app.backend.withdraw, entry)
     return _done(
@@ -236,6 +234,70 @@ def withdraw(app: App, request: Request) -> Response:
         "Annonce retirée",
         f"Votre annonce « {entry.title} » est retirée : elle disparaît du site à sa prochaine mise à jour.",
     )
+
+
+def _check_key(key: str, entry: Entry) -> None:
+    if not withdraw_key_matches(key, entry.withdraw_key_hash):
+        raise Forbidden(
+            "Cette clé de retrait ne correspond pas à cette annonce : vérifiez-la dans l'e-mail ou la "
+            "page reçus lors de l'envoi.",
+            problems={"key": "clé de retrait incorrecte"},
+        )
+
+
+# /status (the withdraw key) and /followup (the follow-up mail's signed links): the author changes the status
+
+
+def status(app: App, request: Request) -> Response:
+    fields, entry = _small_form(app, request, "status_form.html", forms.STATUS, extra=_status_problems, published=True)
+    request.entry_id = entry.id
+    _check_key(fields["key"], entry)
+    return _change_status(app, request, entry, fields["status"])
+
+
+def _status_problems(fields: dict[str, str]) -> list[Problem]:
+    if fields.get("status") and fields["status"] not in STATUSES:
+        return [Problem("status", "choisissez l'une des réponses proposées")]
+    return []
+
+
+def followup(app: App, request: Request) -> Response:
+    """GET: what the link will do, and a button to confirm it (mail scanners open links: they must change
+    nothing); POST: done. A forged or expired link: a French page, nothing changed."""
+    token = (request.form() if request.method == "POST" else request.query()).get("t", "")
+    try:
+        entry_id, choice = verify_link(token if isinstance(token, str) else "", app.secret, app.clock())
+    except LinkProblem as problem:
+        return _link_refused(app, request, str(problem))
+    request.entry_id = entry_id
+    entry = app.backend.find_published(entry_id)
+    if entry is None:
+        return _link_refused(app, request, "Cette annonce n'est plus en ligne : elle a été retirée ou a expiré.", 404)
+    if request.method != "POST":
+        question = CHOICE_QUESTIONS[choice].format(label=status_label(entry.kind, TAKEN))
+        return Response.html(app.pages.render("followup.html", entry=entry, question=question, token=token))
+    return _change_status(app, request, entry, choice)
+
+
+CHOICE_QUESTIONS = {
+    RESOLVED: "Vous avez trouvé ce qu'il vous fallait : votre annonce sera marquée « Résolu » et quittera le site.",
+    TAKEN: "Quelqu'un s'occupe de vous : votre annonce sera marquée « {label} » et restera visible, après les autres.",
+    STILL_NEEDED: "Vous avez toujours besoin d'aide : votre annonce sera prolongée et remise en tête des annonces.",
+}
+
+
+def _link_refused(app: App, request: Request, text: str, status: int = 400) -> Response:
+    if request.wants_json:
+        return Response.json({"message": text}, status=status)
+    page = app.pages.render("message.html", title="Lien non valable", text=text, notice=text)
+    return Response.html(page, status=status)
+
+
+def _change_status(app: App, request: Request, entry: Entry, choice: str) -> Response:
+    change = change_status(entry, choice, dt.datetime.fromtimestamp(app.clock(), app.timezone), app.config.expiry_days)
+    if change.changed:
+        _ask_backend(app.backend.change_status, entry, change.entry)
+    return _done(app, request, "État de l'annonce enregistré", change.message)
 
 
 REPORTS_PER_CLIENT_PER_HOUR = 3
@@ -331,6 +393,15 @@ def _relay(app: App, entry: Entry, fields: dict[str, str]) -> None:
             "Votre message n'a pas pu être envoyé pour le moment : réessayez dans quelques minutes.",
             headers={"Retry-After": "300"},
         ) from error
+    _count_first_message(app, entry)
+
+
+def _count_first_message(app: App, entry: Entry) -> None:
+    """For the statistics' median time to a first message: two times per entry, nothing of the message."""
+    try:
+        app.store.first_messages.record(entry.id, entry.created_at.timestamp(), app.clock())
+    except StoreUnavailable:  # the message is sent: a statistic missed is no reason to tell the visitor otherwise
+        log.warning("entry %s: its first message was not counted (store unavailable)", entry.id)
 
 
 RELAY_PER_ENTRY_PER_HOUR = 10
@@ -393,6 +464,8 @@ ROUTES = {
     "/submit": {"POST": submit},
     "/contact": {"POST": contact},
     "/withdraw": {"POST": withdraw},
+    "/status": {"POST": status},
+    "/followup": {"GET": followup, "POST": followup},
     "/report": {"POST": report},
     "/token": {"GET": token},
     "/health": {"GET": health},

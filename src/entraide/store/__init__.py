@@ -10,6 +10,8 @@ parts, one per concept and module:
     store.queue.enqueue / claim / mark_published / …          the intake queue (queue.py)
     store.leases.acquire(name, holder, now, seconds)          one publisher across instances (leases.py)
     store.forge_writes.reserve(count, now)                    the forge's global throttle (forge_writes.py)
+    store.followups.claim(entry_id, now)                      follow-up mails, never twice (followups.py)
+    store.first_messages.record(entry_id, published_at, now)  when each entry got its first message (followups.py)
 
 Every operation is one transaction, atomic across processes; every time is Unix seconds passed by the
 caller. Nothing stored is a contact, an address or an IP in clear (opaque.py). Expired rows are purged by
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import logging
 
-from entraide.store import forge_writes, idempotency, leases, limits, queue, tokens
+from entraide.store import followups, forge_writes, idempotency, leases, limits, queue, tokens
 from entraide.store.engine import (
     DATABASE_URL_VARIABLE,
     DEFAULT_DATABASE_URL,
@@ -31,6 +33,7 @@ from entraide.store.engine import (
     make_engine,
     redact,
 )
+from entraide.store.followups import FirstMessages, FollowUps
 from entraide.store.forge_writes import ForgeWrites
 from entraide.store.idempotency import IdempotencyKeys
 from entraide.store.leases import Leases, new_holder
@@ -77,6 +80,8 @@ class Store:
         self.queue = IntakeQueue(engine, self.tidy)
         self.leases = Leases(engine)
         self.forge_writes = ForgeWrites(engine, self.tidy)
+        self.followups = FollowUps(engine, self.tidy)
+        self.first_messages = FirstMessages(engine, self.tidy)
         self._next_purge = 0.0
 
     @property
@@ -97,6 +102,7 @@ class Store:
             (queue.PURGE, now),
             (leases.PURGE, now),
             *((sql, now - forge_writes.KEPT_SECONDS) for sql in forge_writes.PURGE),
+            *((sql, now - followups.KEPT_SECONDS) for sql in followups.PURGE),
         ]
         with self.engine.transaction() as transaction:
             return sum(transaction.execute(sql, (moment,)).rowcount for sql, moment in statements)
