@@ -65,6 +65,23 @@ def test_picking_a_commune_loads_its_entries_and_only_its_file(page, map_site, w
     assert not watch.errors_except_blocked()
 
 
+def test_a_commune_picked_before_the_boundaries_arrive_is_shown_once_they_do(page, map_site):
+    """On a slow phone the form is usable before communes.geojson is loaded: the choice must not be lost."""
+    held = []
+    # the boundaries wait until the resident has picked
+    page.route("**/geo/communes.geojson", lambda route: held.append(route))
+    page.goto(map_site.url + "/carte/")
+    page.wait_for_function("document.getElementById('map-goto').hidden === false")
+    pick_commune(page, "grenoble")
+    expect(page.locator("#map-status")).to_contain_text("Chargement des communes")
+    for _ in range(200):  # the route's handler runs on Playwright's side of the event loop: give it turns
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.locator("#map-list li").first).to_be_visible()
+
+
 def tile_area(urls: list[str], zoom: int) -> tuple[float, float, float, float]:
     """West, south, east, north of the tiles asked for at `zoom`: a little more than what the map showed."""
     tiles = [tuple(map(int, m.groups())) for m in (re.search(rf"/{zoom}/(\d+)/(\d+)\.png", u) for u in urls) if m]

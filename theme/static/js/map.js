@@ -43,6 +43,7 @@
   var map = createMap(container, settings);
   var communeLayers = {}; // slug -> boundary layer
   var selected = null; // the boundary of the commune last picked, drawn thicker
+  var wanted = null; // a commune picked before the boundaries arrived: shown as soon as they are drawn
   var loads = {}; // slug -> promise of the commune's entries, once asked for
   var entries = []; // {props, commune (its properties), marker, item} of every loaded entry
   var filters = readFilters();
@@ -152,6 +153,9 @@
     map.fitBounds(boundaries.getBounds());
     map.setMinZoom(map.getZoom() - 1);
     announce('Choisissez une commune ou zoomez pour afficher ses annonces.');
+    if (wanted) {
+      showCommune(wanted);
+    }
   }
 
   function communeStyle(feature) {
@@ -178,8 +182,11 @@
   function showCommune(slug) {
     var layer = communeLayers[slug];
     if (!layer) {
+      wanted = slug; // on a slow phone the form is ready before the boundaries: keep the resident's choice
+      announce('Chargement des communes\u2026');
       return;
     }
+    wanted = null;
     if (selected) {
       selected.setStyle({ weight: 2 });
     }
