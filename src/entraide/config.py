@@ -48,6 +48,13 @@ def _integer(text: str) -> int:
     return value
 
 
+def _batch_size(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100:
+        raise ValueError("must be between 1 and 100")
+    return value
+
+
 def _flag(text: str) -> bool:
     if text.strip().lower() in ("1", "true", "yes", "on"):
         return True
@@ -264,6 +271,20 @@ class Config:
         "10",
         "GitHub backend: timeout of one API call.",
         parse=float,
+    )
+    batch_threshold: int = setting(
+        "ENTRAIDE_BATCH_THRESHOLD",
+        "100",
+        "GitHub backend: when more entries than this wait in the queue, the publisher groups one commune's "
+        "entries into one pull request (a batch, about 5 writes for up to ENTRAIDE_BATCH_SIZE entries) instead of "
+        "one pull request each (4 writes each: GitHub's 500 writes an hour then publish 125 entries an hour).",
+        parse=_integer,
+    )
+    batch_size: int = setting(
+        "ENTRAIDE_BATCH_SIZE",
+        "50",
+        "GitHub backend: most entries in one batched pull request (1 to 100), so that moderators can review it.",
+        parse=_batch_size,
     )
     database_url: str = setting(
         DATABASE_URL_VARIABLE,
