@@ -50,8 +50,8 @@ def _integer(text: str) -> int:
 
 def _batch_size(text: str) -> int:
     value = int(text)
-    if not 1 <= value <= 100:
-        raise ValueError("must be between 1 and 100")
+    if not 1 <= value <= 50:
+        raise ValueError("must be between 1 and 50")
     return value
 
 
@@ -283,7 +283,8 @@ class Config:
     batch_size: int = setting(
         "ENTRAIDE_BATCH_SIZE",
         "50",
-        "GitHub backend: most entries in one batched pull request (1 to 100), so that moderators can review it.",
+        "GitHub backend: most entries in one batched pull request (1 to 50): moderators review it at once, and "
+        "its description, which shows every entry, stays within GitHub's 65,536 characters.",
         parse=_batch_size,
     )
     database_url: str = setting(

@@ -859,7 +859,7 @@ def _pull_reviews(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
     template = "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"
     reviews = []
     for index, (state, body) in enumerate(pull.reviews, 1):
-        [review] = fake.contract.skeleton("GET", template, 200) or [{}]
+        review = fake.contract.item_skeleton("GET", template, 200)
         reviews.append(
             review
             | {
@@ -880,7 +880,7 @@ def _pull_review_comments(fake: FakeGitHub, exchange: Exchange) -> tuple[int, An
     template = "/repos/{owner}/{repo}/pulls/{pull_number}/comments"
     comments = []
     for index, (path, body) in enumerate(pull.review_comments, 1):
-        [comment] = fake.contract.skeleton("GET", template, 200) or [{}]
+        comment = fake.contract.item_skeleton("GET", template, 200)
         comments.append(comment | {"id": index, "user": _user(), "path": path, "body": body})
     return 200, _page(comments, exchange)
 
@@ -895,7 +895,7 @@ def _list_comments(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
     template = "/repos/{owner}/{repo}/issues/{issue_number}/comments"
     comments = []
     for index, body in enumerate(target.comments, 1):
-        [comment] = fake.contract.skeleton("GET", template, 200) or [{}]
+        comment = fake.contract.item_skeleton("GET", template, 200)
         comments.append(comment | {"id": index, "user": _user(), "body": body})
     return 200, _page(comments, exchange)
 

@@ -638,8 +638,9 @@ def batch_body(members: list[tuple[Entry, list[Flag]]], paths: list[str], guide_
     """Each entry as a single pull request shows it (text as code, flags as a checklist, its id and file);
     descriptions are shortened only when the whole would pass GitHub's limit, never the other fields."""
     sections = _batch_sections(members, paths, None)
-    if sum(map(len, sections)) > BODY_LIMIT:
-        sections = _batch_sections(members, paths, max(200, BODY_LIMIT // len(members) - 1_200))
+    if sum(map(len, sections)) > BODY_LIMIT:  # share what is left, once every other field is in, between them
+        bare = sum(map(len, _batch_sections(members, paths, 0)))
+        sections = _batch_sections(members, paths, max(0, (BODY_LIMIT - bare) // len(members)))
     commune = _commune_name(members[0][0])
     return _markdown(
         f"## Lot de {len(members)} annonce{'s' if len(members) > 1 else ''} — {commune}",

@@ -1,0 +1,149 @@
+"""Batches: when the queue is long, one commune's entries reach the moderators in one pull request made with
+the Git Data API, on both engines, against the contract-checked fake GitHub; nothing lost or doubled when
+GitHub loses an answer half way, and an author's withdrawal takes out just that entry's file."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from entraide.backends.github import GitHubBackend
+from entraide.batches import withdrawals
+from entraide.forge import Limits
+from entraide.publisher import RETRY_SECONDS, publish
+
+from .residents import FORM
+from .workers import REPOSITORY, TOKEN
+
+TREES = "/repos/{owner}/{repo}/git/trees"
+PULLS = "/repos/{owner}/{repo}/pulls"
+FAST = Limits(write_interval_seconds=0, max_wait_seconds=1, timeout_retry_after_seconds=30)
+
+
+def github(fake, threshold: int = 10, size: int = 50, timeout: float = 10.0) -> GitHubBackend:
+    from entraide.backends.github import Batching
+
+    return GitHubBackend(
+        REPOSITORY,
+        TOKEN,
+        api_url=fake.url,
+        limits=FAST,
+        timeout_seconds=timeout,
+        connect_timeout_seconds=timeout,
+        batching=Batching(threshold, size),
+    )
+
+
+def file_entries(intake, count: int, commune: str = "38229") -> list:
+    return [
+        intake.file({**FORM, "commune": commune, "title": f"Courses du samedi n° {n}"}).entry for n in range(count)
+    ]
+
+
+def added_files(fake, pull) -> dict[str, str]:
+    return {path: text for path, text in fake.changes(pull).items() if text is not None}
+
+
+def writes(fake) -> int:
+    return sum(exchange.method != "GET" for exchange in fake.exchanges)
+
+
+def test_a_batch_of_fifty_is_one_pull_request_whose_tree_holds_exactly_the_fifty_files(store, intake, fake_github):
+    entries = file_entries(intake, 50)
+
+    run = publish(store, github(fake_github))
+
+    assert run.published == 50 and store.queue.stats(time.time()).waiting == 0
+    [pull] = fake_github.pulls
+    assert pull.head.startswith("entraide/lot-meylan-")
+    assert sorted(added_files(fake_github, pull)) == sorted(f"submissions/meylan/{e.id}.yaml" for e in entries)
+    head = fake_github.refs[f"heads/{pull.head}"]
+    [parent] = fake_github.commits[head].parents
+    assert parent == fake_github.refs["heads/main"]  # one commit on top of the base branch
+    assert set(fake_github.snapshot(head)) - set(fake_github.snapshot(parent)) == set(added_files(fake_github, pull))
+    assert pull.title == "[Lot] Meylan — 50 annonces"
+    assert pull.labels == ["Lot", "Commune : Meylan"]
+    for entry in entries:
+        assert f"Identifiant : `{entry.id}`" in pull.body
+        assert f"```text\n{entry.title}\n```" in pull.body
+    assert "`Refus <identifiant> : <motif>`" in pull.body
+    assert len(pull.body) < 65_536
+    assert writes(fake_github) == 5  # tree, commit, branch, pull request, labels
+    assert {e.method for e in fake_github.requests_to("POST", TREES)} == {"POST"}
+    assert set(run.references.values()) == {f"https://github.com/metropole/entraide/pull/{pull.number}"}
+
+
+def test_the_largest_commune_goes_first_and_a_short_queue_keeps_one_pull_request_each(store, intake, fake_github):
+    file_entries(intake, 8, commune="38185")  # Grenoble
+    file_entries(intake, 3)  # Meylan
+
+    run = publish(store, github(fake_github, threshold=10), deadline=None)
+
+    assert run.published == 11
+    grenoble, *singles = fake_github.pulls
+    assert grenoble.title == "[Lot] Grenoble — 8 annonces"
+    assert [pull.head.startswith("entraide/meylan-") for pull in singles] == [True] * 3  # queue short again: singles
+
+
+def test_a_lost_answer_half_way_leaves_one_batch_without_the_entry_withdrawn_meanwhile(store, intake, fake_github):
+    """GitHub makes the branch, then fails the pull request three times: the entries wait in the queue with
+    their batch's name; one is withdrawn meanwhile; the next run rebuilds the branch without it, opens the pull
+    request, and GitHub's pull request answer is lost on the way back: the run after finds it, never a second."""
+    entries = file_entries(intake, 12)
+    fake_github.fail("POST", PULLS, 502, times=3)
+    first = publish(store, github(fake_github), clock=time.time)
+    assert first.published == 0 and first.paused
+    assert intake.withdraw_queued(entries[3].id)
+    later = time.time() + RETRY_SECONDS + 31
+    fake_github.hang("POST", PULLS, seconds=1.5)
+
+    second = publish(store, github(fake_github, timeout=0.5), clock=lambda: later)
+    third = publish(store, github(fake_github), clock=lambda: later + 31)
+
+    assert (second.published, third.published) == (0, 11)
+    [pull] = fake_github.pulls
+    assert sorted(added_files(fake_github, pull)) == sorted(
+        f"submissions/meylan/{e.id}.yaml" for e in entries if e is not entries[3]
+    )
+    assert len(fake_github.commits[fake_github.refs[f"heads/{pull.head}"]].parents) == 1
+    assert pull.labels == ["Lot", "Commune : Meylan"]
+    assert store.queue.stats(later + 31).waiting == 0
+
+
+def test_a_withdrawal_in_an_open_batch_removes_just_its_file_in_one_commit(store, intake, fake_github):
+    entries = file_entries(intake, 12)
+    backend = github(fake_github)
+    publish(store, backend)
+    [pull] = fake_github.pulls
+    before = fake_github.refs[f"heads/{pull.head}"]
+    withdrawn, other = entries[5], entries[6]
+
+    assert backend.find(withdrawn.id) == withdrawn  # the withdraw form finds a pending entry inside a batch
+    reference = backend.withdraw(withdrawn)
+
+    after = fake_github.refs[f"heads/{pull.head}"]
+    assert fake_github.commits[after].parents == (before,)  # one commit
+    assert set(fake_github.snapshot(before)) - set(fake_github.snapshot(after)) == {
+        f"submissions/meylan/{withdrawn.id}.yaml"
+    }
+    assert len(added_files(fake_github, pull)) == 11 and pull.state == "open"
+    assert withdrawals(pull.comments) == {withdrawn.id}
+    assert reference.endswith(f"/pull/{pull.number}")
+    assert backend.find(other.id) == other
+    assert backend.find(withdrawn.id) is None
+    assert backend.withdraw(withdrawn) == reference and len(pull.comments) == 1  # sent again: nothing more
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_body_stays_within_github_s_limit_however_long_the_texts(store, intake, fake_github, count):
+    long_text = "Je fais les courses et je porte les sacs. " * 24  # the 1,000 characters allowed
+    for n in range(count):
+        intake.file({**FORM, "title": f"Courses n° {n}", "description": long_text[:1000], "availability": "Le " * 66})
+
+    publish(store, github(fake_github, threshold=0, size=50))
+
+    [pull] = fake_github.pulls
+    assert len(pull.body) < 65_536
+    assert pull.body.count("Identifiant : `meylan-") == count
+    assert ("Description raccourcie ici" in pull.body) == (count == 50)
