@@ -36,9 +36,7 @@ def github(fake, threshold: int = 10, size: int = 50, timeout: float = 10.0) -> 
 
 
 def file_entries(intake, count: int, commune: str = "38229") -> list:
-    return [
-        intake.file({**FORM, "commune": commune, "title": f"Courses du samedi n° {n}"}).entry for n in range(count)
-    ]
+    return [intake.file({**FORM, "commune": commune, "title": f"Courses du samedi n° {n}"}).entry for n in range(count)]
 
 
 def added_files(fake, pull) -> dict[str, str]:
