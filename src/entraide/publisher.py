@@ -61,8 +61,10 @@ def publish(
     worker: str = "",
     deadline: float | None = None,
     batch: int = BATCH,
+    sleep: Callable[[float], None] | None = None,
 ) -> Run:
-    """Hand queued entries over until the queue is empty, the forge asks to wait, or `deadline` (clock time)."""
+    """Hand queued entries over until the queue is empty, the forge asks to wait, or `deadline` (clock time).
+    With `sleep`, waits between batches that end before the deadline are slept through (a scheduled function)."""
     worker = worker or f"publisher-{uuid.uuid4().hex[:12]}"
     run = Run()
     if not store.leases.acquire(LEASE, worker, clock(), LEASE_SECONDS):
@@ -73,6 +75,12 @@ def publish(
             commune, size = _next_batch(store, backend, clock()), batch
             if commune:
                 size = backend.batching.size
+                if (wait := backend.batch_wait()) > 0:
+                    if sleep is None or deadline is None or clock() + wait >= deadline:
+                        run.paused = wait
+                        break
+                    sleep(wait)
+                    continue
             claimed = store.queue.claim(worker, clock(), LEASE_SECONDS, limit=size, ids_like=commune or "%")
             if not claimed:
                 break

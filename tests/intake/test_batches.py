@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from entraide.backends.github import GitHubBackend
+from entraide.backends.github import Batching, GitHubBackend
 from entraide.batches import withdrawals
 from entraide.forge import Limits
 from entraide.publisher import RETRY_SECONDS, publish
@@ -22,8 +22,6 @@ FAST = Limits(write_interval_seconds=0, max_wait_seconds=1, timeout_retry_after_
 
 
 def github(fake, threshold: int = 10, size: int = 50, timeout: float = 10.0) -> GitHubBackend:
-    from entraide.backends.github import Batching
-
     return GitHubBackend(
         REPOSITORY,
         TOKEN,
@@ -145,3 +143,25 @@ def test_the_body_stays_within_github_s_limit_however_long_the_texts(store, inta
     assert len(pull.body) < 65_536
     assert pull.body.count("Identifiant : `meylan-") == count
     assert ("Description raccourcie ici" in pull.body) == (count == 50)
+
+
+def test_while_the_queue_is_long_batches_spend_the_hour_s_budget_evenly(store, intake, fake_github):
+    """500 writes an hour, 5 a batch: one batch every 36 s, the next commune waiting its turn (and filling up)."""
+    from tests.forge.clock import ManualClock
+
+    file_entries(intake, 8, commune="38185")  # Grenoble
+    file_entries(intake, 6)  # Meylan
+    clock = ManualClock()
+    backend = GitHubBackend(REPOSITORY, TOKEN, api_url=fake_github.url, limits=FAST, clock=clock)
+    backend.batching = Batching(threshold=5, size=50)
+
+    first = publish(store, backend)
+    clock.sleep(35)
+    early = publish(store, backend)
+    clock.sleep(1)
+    second = publish(store, backend)
+
+    assert (first.published, first.paused) == (8, 36.0)
+    assert (early.published, round(early.paused)) == (0, 1)
+    assert second.published == 6
+    assert [pull.title for pull in fake_github.pulls] == ["[Lot] Grenoble — 8 annonces", "[Lot] Meylan — 6 annonces"]

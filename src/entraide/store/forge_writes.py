@@ -20,6 +20,7 @@ KEPT_SECONDS = 2 * 3600.0  # writes_since may look back this far
 
 RECORD = "INSERT INTO forge_writes (written_at) VALUES (?)"
 SINCE = "SELECT COUNT(*) FROM forge_writes WHERE written_at > ?"
+LAST = "SELECT MAX(written_at) FROM forge_writes"
 RECENT = "SELECT written_at FROM forge_writes WHERE written_at > ? ORDER BY written_at"
 HOLD = "INSERT INTO forge_holds (held_until) VALUES (?)"
 HELD = "SELECT MAX(held_until) FROM forge_holds"
@@ -41,6 +42,11 @@ class ForgeWrites:
         """Writes recorded after `since` (at most KEPT_SECONDS ago), by every instance."""
         with self.engine.transaction(write=False) as transaction:
             return transaction.row(SINCE, (since,))[0]
+
+    def last_write_at(self) -> float | None:
+        """When the latest write was recorded, by any instance (None: none within KEPT_SECONDS)."""
+        with self.engine.transaction(write=False) as transaction:
+            return transaction.row(LAST)[0]
 
     def hold(self, until: float) -> None:
         """GitHub said to wait: no instance reserves a write before `until`."""
