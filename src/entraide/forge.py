@@ -48,6 +48,8 @@ class SharedWrites(Protocol):
 
     def last_write_at(self) -> float | None: ...
 
+    def wait_for(self, count: int, now: float) -> float: ...
+
 
 class SystemClock:
     @staticmethod
@@ -216,6 +218,13 @@ class GitHubClient:
     def reserve(self, writes: int) -> None:
         """Make sure `writes` writes fit now, before starting a sequence that should not stop half way."""
         self.throttle.admit(writes=writes)
+
+    def room_wait(self, writes: int) -> float:
+        """Seconds before `writes` more writes fit in every window (every instance's, with a shared record)."""
+        wait = self.throttle.wait_time(writes=writes)
+        if self.shared is not None:
+            wait = max(wait, self.shared.wait_for(writes, self.wall()))
+        return wait
 
     def since_last_write(self) -> float:
         """Seconds since the latest write of every instance (of this process alone without a shared record)."""

@@ -165,7 +165,7 @@ def _hand_over_batch(
 ) -> None:
     members = [QueuedEntry.from_payload(item.payload) for item in items]
     try:
-        handed = backend.submit_batch(name, [(queued.entry, list(queued.flags)) for queued in members])
+        held = backend.submit_batch(name, [(queued.entry, list(queued.flags)) for queued in members])
     except ForgeUnavailable as busy:
         for item in items:
             store.queue.mark_failed(
@@ -179,8 +179,12 @@ def _hand_over_batch(
             store.queue.mark_failed(item.entry_id, worker, type(error).__name__, clock(), RETRY_SECONDS)
         run.failed += len(items)
         return
+    left = [item for item in items if item.entry_id not in held]  # not in the batch an earlier run opened
+    for item in store.queue.annotate(left, worker, **{BATCH_KEY: ""}):
+        store.queue.mark_failed(item.entry_id, worker, "to go in another batch", clock(), 0.0)
     for queued in members:
-        _mark(store, backend, queued, handed, run)
+        if queued.entry.id in held:
+            _mark(store, backend, queued, held[queued.entry.id], run)
 
 
 def _mark(store: Store, backend: Backend, queued: QueuedEntry, handed: str, run: Run) -> None:

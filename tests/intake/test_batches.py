@@ -165,3 +165,27 @@ def test_while_the_queue_is_long_batches_spend_the_hour_s_budget_evenly(store, i
     assert (early.published, round(early.paused)) == (0, 1)
     assert second.published == 6
     assert [pull.title for pull in fake_github.pulls] == ["[Lot] Grenoble — 8 annonces", "[Lot] Meylan — 6 annonces"]
+
+
+def test_an_entry_named_for_a_batch_whose_pull_request_does_not_list_it_goes_in_another(store, intake, fake_github):
+    """A run that claimed only part of a batch opened its pull request; an entry of that batch claimed later is
+    not in it: it is put in another batch, never reported as handed over."""
+    entries = file_entries(intake, 12)
+    fake_github.hang("POST", PULLS, seconds=1.5)  # the pull request is opened, its answer lost
+    publish(store, github(fake_github, timeout=0.5))
+    [pull] = fake_github.pulls
+    late = intake.file({**FORM, "title": "Arrivée plus tard"}).entry
+    [claimed] = store.queue.claim("a-publisher-killed-since", time.time(), 60, ids_like=late.id)
+    store.queue.annotate([claimed], "a-publisher-killed-since", batch=pull.head.removeprefix("entraide/lot-"))
+    store.queue.mark_failed(late.id, "a-publisher-killed-since", "killed", time.time(), 0.0)
+    later = time.time() + RETRY_SECONDS + 31
+
+    run = publish(store, github(fake_github), clock=lambda: later)
+
+    assert run.published == 13 and store.queue.stats(later).waiting == 0
+    first, second = fake_github.pulls
+    assert len(added_files(fake_github, first)) == 12 and late.id not in first.body
+    assert second.head == f"entraide/{late.id}"  # the queue is short again: a pull request of its own
+    assert list(added_files(fake_github, second)) == [f"submissions/meylan/{late.id}.yaml"]
+    assert run.references[late.id].endswith(f"/pull/{second.number}")
+    assert {e.id for e in entries} | {late.id} == set(run.references)

@@ -149,9 +149,11 @@ class GitHubBackend:
         with _forge_errors(), self._writing():
             return self._open_submission(entry, flags)
 
-    def submit_batch(self, name: str, members: list[tuple[Entry, list[Flag]]]) -> str:
-        """One pull request for these entries of one commune, on the branch `entraide/lot-<name>`; its URL.
-        Handed over again (a publisher killed half way), it finishes what was started and never opens a second."""
+    def submit_batch(self, name: str, members: list[tuple[Entry, list[Flag]]]) -> dict[str, str]:
+        """One pull request for these entries of one commune, on the branch `entraide/lot-<name>`: entry id → its
+        URL, for each entry it holds. Handed over again (a publisher killed half way), it finishes what was
+        started and never opens a second; an entry the existing pull request does not list is left out (the
+        publisher puts it in another batch)."""
         for entry, _ in members:
             if not ENTRY_ID.fullmatch(entry.id):
                 raise ValueError(f"entry id {entry.id!r} does not match the schema")
@@ -163,9 +165,10 @@ class GitHubBackend:
     def batch_wait(self) -> float:
         """Seconds before the next batch may start. While the queue is long GitHub's hourly budget is spent
         evenly, a batch every 3,600 × 5 ÷ 500 = 36 s at most: the largest communes fill up in between, instead of
-        the hour's writes going in its first minutes on batches of two or three entries."""
+        the hour's writes going in its first minutes on batches of two or three entries. Nor does a batch start
+        before GitHub's windows have room for its writes: its entries stay in the queue, where others join them."""
         interval = HOUR * BATCH_WRITES / self._client.throttle.limits.writes_per_hour
-        return max(0.0, interval - self._client.since_last_write())
+        return max(0.0, interval - self._client.since_last_write(), self._client.room_wait(BATCH_WRITES))
 
     def find(self, entry_id: str) -> Entry | None:
         if not ENTRY_ID.fullmatch(entry_id):
@@ -321,21 +324,19 @@ class GitHubBackend:
 
     # Batches
 
-    def _open_batch(self, name: str, members: list[tuple[Entry, list[Flag]]]) -> str:
-        branch = batch_branch(name)
-        if branch in self._opened:
-            return self._opened[branch]
+    def _open_batch(self, name: str, members: list[tuple[Entry, list[Flag]]]) -> dict[str, str]:
         self._client.reserve(BATCH_WRITES)
-        labels = batch_labels(members)
+        branch = batch_branch(name)
         pull = self._pull_for(branch, "all")  # opened by an attempt killed before the queue knew
         if not pull:
             self._ensure_batch_branch(branch, [entry for entry, _ in members])
             paths = [self._entry_path(entry) for entry, _ in members]
             pull = self._open_pull(branch, batch_title(members), batch_body(members, paths, self.guide_url))
-        self._add_labels(pull, labels, retried=True)
-        log.info("batch %s: pull request #%s, %d entries", name, pull["number"], len(members))
-        self._opened[branch] = pull["html_url"]
-        return pull["html_url"]
+        self._add_labels(pull, batch_labels(members), retried=True)
+        body = pull.get("body") or ""
+        held = {entry.id: pull["html_url"] for entry, _ in members if f"`{self._entry_path(entry)}`" in body}
+        log.info("batch %s: pull request #%s holds %d of %d entries", name, pull["number"], len(held), len(members))
+        return held
 
     def _ensure_batch_branch(self, branch: str, entries: list[Entry]) -> None:
         """The branch is one commit: the base branch plus exactly these files. An earlier attempt's branch is
