@@ -274,10 +274,11 @@ class Config:
     )
     batch_threshold: int = setting(
         "ENTRAIDE_BATCH_THRESHOLD",
-        "100",
+        "25",
         "GitHub backend: when more entries than this wait in the queue, the publisher groups one commune's "
-        "entries into one pull request (a batch, about 5 writes for up to ENTRAIDE_BATCH_SIZE entries) instead of "
-        "one pull request each (4 writes each: GitHub's 500 writes an hour then publish 125 entries an hour).",
+        "entries into one pull request (a batch, 5 writes for up to ENTRAIDE_BATCH_SIZE entries) instead of one "
+        "pull request each (4 writes each: GitHub's 500 writes an hour then publish 125 entries an hour). A queue "
+        "longer than a minute and a half of one pull request per entry is a surge.",
         parse=_integer,
     )
     batch_size: int = setting(
