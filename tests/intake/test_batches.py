@@ -189,3 +189,22 @@ def test_an_entry_named_for_a_batch_whose_pull_request_does_not_list_it_goes_in_
     assert list(added_files(fake_github, second)) == [f"submissions/meylan/{late.id}.yaml"]
     assert run.references[late.id].endswith(f"/pull/{second.number}")
     assert {e.id for e in entries} | {late.id} == set(run.references)
+
+
+def test_an_entry_withdrawn_while_its_batch_is_being_opened_is_taken_out_of_it(store, intake, fake_github):
+    entries = file_entries(intake, 12)
+    withdrawn = entries[4]
+
+    def withdraw_during_the_pull_request(exchange) -> None:
+        if exchange.method == "POST" and exchange.template == PULLS:
+            assert intake.withdraw_queued(withdrawn.id)  # the publisher holds it: it is told to take it back
+
+    fake_github.on_request = withdraw_during_the_pull_request
+    run = publish(store, github(fake_github))
+
+    assert (run.published, run.withdrawn) == (11, 1)
+    [pull] = fake_github.pulls
+    assert f"submissions/meylan/{withdrawn.id}.yaml" not in added_files(fake_github, pull)
+    assert len(added_files(fake_github, pull)) == 11
+    assert withdrawals(pull.comments) == {withdrawn.id}
+    assert store.queue.stats(time.time()).waiting == 0
