@@ -4,6 +4,8 @@ GitHub loses an answer half way, and an author's withdrawal takes out just that 
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -11,10 +13,12 @@ import pytest
 from entraide.backends.github import Batching, GitHubBackend
 from entraide.batches import withdrawals
 from entraide.forge import Limits
-from entraide.publisher import RETRY_SECONDS, publish
+from entraide.publisher import LEASE_SECONDS, RETRY_SECONDS, publish
+from tests.forge.clock import ManualClock
 
 from .residents import FORM
-from .workers import REPOSITORY, TOKEN
+from .test_publisher_killed import CONTEXT, WAIT, KillPoints, wait_until
+from .workers import REPOSITORY, TOKEN, publish_batches
 
 TREES = "/repos/{owner}/{repo}/git/trees"
 PULLS = "/repos/{owner}/{repo}/pulls"
@@ -147,8 +151,6 @@ def test_the_body_stays_within_github_s_limit_however_long_the_texts(store, inta
 
 def test_while_the_queue_is_long_batches_spend_the_hour_s_budget_evenly(store, intake, fake_github):
     """500 writes an hour, 5 a batch: one batch every 36 s, the next commune waiting its turn (and filling up)."""
-    from tests.forge.clock import ManualClock
-
     file_entries(intake, 8, commune="38185")  # Grenoble
     file_entries(intake, 6)  # Meylan
     clock = ManualClock()
@@ -208,3 +210,43 @@ def test_an_entry_withdrawn_while_its_batch_is_being_opened_is_taken_out_of_it(s
     assert len(added_files(fake_github, pull)) == 11
     assert withdrawals(pull.comments) == {withdrawn.id}
     assert store.queue.stats(time.time()).waiting == 0
+
+
+BATCH_KILLS = [  # the publisher killed while GitHub does each write of a batch, in turn, then restarted
+    ("POST", TREES, 1),
+    ("POST", "/repos/{owner}/{repo}/git/commits", 1),
+    ("POST", "/repos/{owner}/{repo}/git/refs", 1),
+    ("POST", PULLS, 1),
+    ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels", 1),
+]
+
+
+def test_a_publisher_killed_at_each_write_of_a_batch_leaves_every_entry_in_exactly_one_pull_request(
+    database_url, store, intake, fake_github
+):
+    entries = file_entries(intake, 20)
+    kill_points = KillPoints()
+    fake_github.on_request = kill_points
+    results = CONTEXT.Queue()
+    offset = 0.0
+    for point in BATCH_KILLS:
+        kill_points.arm(point)
+        publisher = CONTEXT.Process(target=publish_batches, args=(database_url, fake_github.url, offset, results))
+        publisher.start()
+        assert kill_points.arrived.wait(WAIT), f"the publisher never sent {point}"
+        os.kill(publisher.pid, signal.SIGKILL)
+        publisher.join(WAIT)
+        kill_points.release.set()  # GitHub does the work now; its answer goes nowhere
+        wait_until(lambda: kill_points.held.status is not None, "GitHub to finish the request")
+        offset += LEASE_SECONDS + 1
+
+    kill_points.arm(None)
+    publisher = CONTEXT.Process(target=publish_batches, args=(database_url, fake_github.url, offset, results))
+    publisher.start()
+    publisher.join(WAIT)
+    assert publisher.exitcode == 0 and results.get(timeout=WAIT)["published"] == 20
+
+    [pull] = fake_github.pulls
+    assert sorted(added_files(fake_github, pull)) == sorted(f"submissions/meylan/{e.id}.yaml" for e in entries)
+    assert pull.labels == ["Lot", "Commune : Meylan"]
+    assert store.queue.stats(time.time() + offset).waiting == 0
