@@ -512,6 +512,95 @@ def remove(ids: tuple[str, ...], reason: str, submissions: Path, moderator: str)
         sys.exit(1)
 
 
+@entraide.group(cls=_Group, options_metavar="[OPTIONS]", subcommand_metavar="COMMANDE [ARGUMENTS]...")
+def batch() -> None:
+    """Les lots : les annonces d'une commune regroupées dans une pull request (backend github).
+
+    Quand beaucoup d'annonces attendent, elles arrivent par lots. Les modérateurs les relisent sur GitHub ;
+    ces commandes sont lancées par les workflows (Vérifier les annonces, Prévenir les auteurs d'un lot).
+    Réglages : GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL.
+    """
+
+
+PULL_REQUEST = click.option(
+    "--pull-request", "number", type=click.IntRange(min=1), required=True, help="Numéro de la pull request du lot."
+)
+
+
+@batch.command("check")
+@PULL_REQUEST
+@click.option(
+    "--format", "output", type=click.Choice(["text", "github"]), default="text", envvar="ENTRAIDE_CHECK_FORMAT"
+)
+def batch_check(number: int, output: str) -> None:
+    """Vérifier les refus d'un lot ouvert : chaque fichier supprimé a un motif « Refus <id> : <motif> »,
+    chaque motif nomme un fichier supprimé. Code de sortie 1 s'il manque quelque chose."""
+    from entraide.moderation.annotations import escape_data, escape_property
+    from entraide.moderation.batches import problems, read_batch
+
+    found = read_batch(_github_client(), number)
+    if found is None:
+        click.echo(f"La pull request n° {number} n'est pas un lot : rien à vérifier ici.")
+        return
+    issues = problems(found)
+    for entry_id, message in issues:
+        if output == "github":
+            click.echo(f"::error title={escape_property(f'Lot : {entry_id}')}::{escape_data(message)}")
+        else:
+            click.echo(f"{entry_id} : {message}")
+    refused = len(found.removed())
+    kept = _count(len(found.entries) - refused - len(found.withdrawn), "annonce gardée", "annonces gardées")
+    click.echo(
+        f"Lot n° {number} : {kept}, {_count(refused, 'refusée', 'refusées')}, "
+        f"{_count(len(issues), 'problème', 'problèmes')}."
+    )
+    if issues:
+        sys.exit(1)
+
+
+@batch.command("notify")
+@PULL_REQUEST
+@MODERATOR
+def batch_notify(number: int, moderator: str) -> None:
+    """Après la fusion ou la fermeture d'un lot : prévenir chaque auteur par e-mail (acceptée, ou refusée avec
+    son motif), comme approve et reject --notify, et l'inscrire au journal de modération."""
+    from entraide.moderation.batches import decisions, read_batch, tell_authors
+    from entraide.moderation.notices import approval_mail, load_private_keys, rejection_mail, send_to_author
+
+    config = _config()
+    found = read_batch(_github_client(config), number)
+    if found is None:
+        click.echo(f"La pull request n° {number} n'est pas un lot : rien à faire.")
+        return
+    keys, journal = load_private_keys(config), _journal(config)
+
+    def mail(entry: Any, action: str, reason: str) -> str:
+        made = (
+            approval_mail(entry.data, config.site_url) if action == "approved" else rejection_mail(entry.data, reason)
+        )
+        return send_to_author(config, keys, entry.data, made)
+
+    lines = tell_authors(
+        decisions(found),
+        number=number,
+        merge_commit=found.merge_commit,
+        moderator=_moderator(moderator, Path.cwd()),
+        record=journal.record,
+        mail=mail,
+    )
+    for line in lines:
+        click.echo(line)
+
+
+def _github_client(config: Config | None = None) -> Any:
+    from entraide.forge import GitHubClient
+
+    config = config or _config()
+    if not config.github_repository or not config.github_token:
+        raise FrenchError("GITHUB_REPOSITORY et GITHUB_TOKEN doivent être définis pour lire un lot sur GitHub")
+    return GitHubClient(config.github_api_url, config.github_token, config.github_repository)
+
+
 @entraide.command()
 @SUBMISSIONS
 @DATE

@@ -48,6 +48,13 @@ def _integer(text: str) -> int:
     return value
 
 
+def _batch_size(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 50:
+        raise ValueError("must be between 1 and 50")
+    return value
+
+
 def _flag(text: str) -> bool:
     if text.strip().lower() in ("1", "true", "yes", "on"):
         return True
@@ -278,6 +285,22 @@ class Config:
         "10",
         "GitHub backend: timeout of one API call.",
         parse=float,
+    )
+    batch_threshold: int = setting(
+        "ENTRAIDE_BATCH_THRESHOLD",
+        "25",
+        "GitHub backend: when more entries than this wait in the queue, the publisher groups one commune's "
+        "entries into one pull request (a batch, 5 writes for up to ENTRAIDE_BATCH_SIZE entries) instead of one "
+        "pull request each (4 writes each: GitHub's 500 writes an hour then publish 125 entries an hour). A queue "
+        "longer than a minute and a half of one pull request per entry is a surge.",
+        parse=_integer,
+    )
+    batch_size: int = setting(
+        "ENTRAIDE_BATCH_SIZE",
+        "50",
+        "GitHub backend: most entries in one batched pull request (1 to 50): moderators review it at once, and "
+        "its description, which shows every entry, stays within GitHub's 65,536 characters.",
+        parse=_batch_size,
     )
     database_url: str = setting(
         DATABASE_URL_VARIABLE,

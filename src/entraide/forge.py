@@ -46,6 +46,10 @@ class SharedWrites(Protocol):
 
     def hold(self, until: float) -> None: ...
 
+    def last_write_at(self) -> float | None: ...
+
+    def wait_for(self, count: int, now: float) -> float: ...
+
 
 class SystemClock:
     @staticmethod
@@ -129,6 +133,10 @@ class Throttle:
                 raise ForgeBusy(wait, "GitHub's limits for content-creating requests are reached")
             self.clock.sleep(wait + MARGIN_SECONDS)
 
+    def since_last_write(self) -> float:
+        with self._lock:
+            return self.clock.monotonic() - self._hour[-1] if self._hour else math.inf
+
     def record(self, endpoint: str, points: int, write: bool) -> None:
         with self._lock:
             now = self.clock.monotonic()
@@ -210,6 +218,20 @@ class GitHubClient:
     def reserve(self, writes: int) -> None:
         """Make sure `writes` writes fit now, before starting a sequence that should not stop half way."""
         self.throttle.admit(writes=writes)
+
+    def room_wait(self, writes: int) -> float:
+        """Seconds before `writes` more writes fit in every window (every instance's, with a shared record)."""
+        wait = self.throttle.wait_time(writes=writes)
+        if self.shared is not None:
+            wait = max(wait, self.shared.wait_for(writes, self.wall()))
+        return wait
+
+    def since_last_write(self) -> float:
+        """Seconds since the latest write of every instance (of this process alone without a shared record)."""
+        if self.shared is not None:
+            last = self.shared.last_write_at()
+            return self.wall() - last if last is not None else math.inf
+        return self.throttle.since_last_write()
 
     def call(
         self,

@@ -128,12 +128,18 @@ class Contract:
         """The smallest value the contract accepts for this answer (required fields only), a fresh copy."""
         return copy.deepcopy(self._skeleton(method, template, status))
 
+    def item_skeleton(self, method: str, template: str, status: int) -> Any:
+        """The smallest item of an answer that is a list (pull requests' files, reviews, comments), a fresh copy."""
+        return copy.deepcopy(_minimal(self._schema(method, template, status)["items"]))
+
     @functools.cache
     def _skeleton(self, method: str, template: str, status: int) -> Any:
+        return _minimal(self._schema(method, template, status))
+
+    def _schema(self, method: str, template: str, status: int) -> dict[str, Any]:
         responses = self.operation(method, template)["responses"]
         content = responses[str(status)].get("content", {})
-        schema = (content.get("application/json") or next(iter(content.values())))["schema"]
-        return _minimal(schema)
+        return (content.get("application/json") or next(iter(content.values())))["schema"]
 
 
 @functools.cache

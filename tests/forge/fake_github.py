@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tests.harness.network import LOOPBACK
 
-from .contract import GITHUB, Exchange, load_contract
+from .contract import GITHUB, SAMPLE_TIME, Exchange, load_contract
 
 SECONDARY_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If "
@@ -62,6 +62,17 @@ class Pull:
     labels: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     base_sha: str = ""
+    merged: bool = False
+    merge_sha: str | None = None
+    reviews: list[tuple[str, str]] = field(default_factory=list)  # (state, body), as moderators left them
+    review_comments: list[tuple[str, str]] = field(default_factory=list)  # (path, body): comments on a file's line
+
+
+@dataclass(frozen=True)
+class Commit:
+    tree: str
+    parents: tuple[str, ...]
+    message: str
 
 
 @dataclass
@@ -134,13 +145,16 @@ class FakeGitHub:
         self.limits: PublishedLimits | None = None
         self.on_request: Callable[[Exchange], None] = lambda exchange: None  # tests watching when requests come
         self.blobs: dict[str, bytes] = {}
-        self.commits: dict[str, dict[str, str]] = {}  # commit sha -> {path: blob sha}
+        self.trees: dict[str, list[tuple[str, str, str, str]]] = {}  # sha -> [(mode, type, name, sha)], git's order
+        self.commits: dict[str, Commit] = {}
         self.refs: dict[str, str] = {}
         self.pulls: list[Pull] = []
         self.issues: list[Issue] = []
         self._numbers = itertools.count(1)
         self._lock = threading.RLock()
-        self.refs["heads/main"] = self._commit({}, {path: text.encode() for path, text in (files or {}).items()})
+        self.refs["heads/main"] = self._commit_changes(
+            None, {path: text.encode() for path, text in (files or {}).items()}, "Initial commit"
+        )
         self._server: ThreadingHTTPServer | None = None
         self._checks_per_operation = checks_per_operation  # None: every exchange (tests); a number: benchmarks
         self._checked: dict[tuple[str, ...], int] = {}
@@ -187,22 +201,51 @@ class FakeGitHub:
 
     def files(self, ref: str = "heads/main") -> dict[str, str]:
         with self._lock:
-            tree = self.commits[self.refs[ref]]
-            return {path: self.blobs[sha].decode() for path, sha in tree.items()}
+            return {path: self.blobs[sha].decode() for path, sha in self.snapshot(self.refs[ref]).items()}
 
     def changes(self, pull: Pull) -> dict[str, str | None]:
         """What merging the pull request would do: path → new text, or None when deleted."""
-        base, head = self.commits[pull.base_sha], self.commits[self.refs[f"heads/{pull.head}"]]
-        changed = {path: self.blobs[sha].decode() for path, sha in head.items() if base.get(path) != sha}
-        return changed | {path: None for path in base if path not in head}
+        with self._lock:
+            return {
+                path: None if sha is None else self.blobs[sha].decode()
+                for path, (_, sha) in self._pull_diff(pull).items()
+            }
+
+    def commit_on(self, branch: str, changes: dict[str, bytes | None], message: str = "Modification") -> str:
+        """One commit on `branch` as GitHub's web editor makes it (a file added, edited or deleted)."""
+        with self._lock:
+            self.refs[f"heads/{branch}"] = sha = self._commit_changes(self.refs[f"heads/{branch}"], changes, message)
+            return sha
 
     def merge(self, pull: Pull) -> None:
-        """What a moderator's merge does: the pull request's changes land on its base branch."""
+        """What a moderator's merge does: a merge commit on the base branch, the pull request closed, merged."""
         with self._lock:
-            base = f"heads/{pull.base}"
-            changes = {path: None if text is None else text.encode() for path, text in self.changes(pull).items()}
-            self.refs[base] = self._commit(self.commits[self.refs[base]], changes)
+            base, head = self.refs[f"heads/{pull.base}"], self.refs[f"heads/{pull.head}"]
+            changes = {
+                path: None if sha is None else self.blobs[sha] for path, (_, sha) in self._pull_diff(pull).items()
+            }
+            tree = self._tree_of(self._apply(self.snapshot(base), changes))
+            self.refs[f"heads/{pull.base}"] = self._store_commit(Commit(tree, (base, head), f"Merge #{pull.number}"))
+            pull.state, pull.merged, pull.merge_sha = "closed", True, self.refs[f"heads/{pull.base}"]
+
+    def close(self, pull: Pull, comment: str = "") -> None:
+        """A moderator closes the pull request without merging, leaving a comment first."""
+        with self._lock:
+            if comment:
+                pull.comments.append(comment)
             pull.state = "closed"
+
+    def review(self, pull: Pull, body: str, state: str = "COMMENTED", path: str = "") -> None:
+        """A moderator's review; with `path`, a comment on one line of that file instead."""
+        with self._lock:
+            if path:
+                pull.review_comments.append((path, body))
+            else:
+                pull.reviews.append((state, body))
+
+    def snapshot(self, commit: str) -> dict[str, str]:
+        """Every file of a commit: path → blob sha."""
+        return self._flatten(self.commits[commit].tree)
 
     def requests_to(self, method: str, template: str) -> list[Exchange]:
         return [e for e in self.exchanges if e.method == method and e.template == template]
@@ -252,18 +295,93 @@ class FakeGitHub:
 
     # The repository
 
-    def _commit(self, tree: dict[str, str], changes: dict[str, bytes | None]) -> str:
-        tree = dict(tree)
+    def _commit_changes(self, parent: str | None, changes: dict[str, bytes | None], message: str) -> str:
+        files = self.snapshot(parent) if parent else {}
+        tree = self._tree_of(self._apply(files, changes))
+        return self._store_commit(Commit(tree, (parent,) if parent else (), message))
+
+    def _apply(self, files: dict[str, str], changes: dict[str, bytes | None]) -> dict[str, str]:
+        files = dict(files)
         for path, data in changes.items():
             if data is None:
-                tree.pop(path, None)
+                files.pop(path, None)
             else:
-                sha = _sha(b"blob " + data)
-                self.blobs[sha] = data
-                tree[path] = sha
-        sha = _sha(json.dumps([sorted(tree.items()), len(self.commits)]).encode())
-        self.commits[sha] = tree
+                files[path] = self._store_blob(data)
+        return files
+
+    def _store_blob(self, data: bytes) -> str:
+        sha = _git_sha("blob", data)
+        self.blobs[sha] = data
         return sha
+
+    def _tree_of(self, files: dict[str, str]) -> str:
+        """The nested git trees of a flat {path: blob sha}, stored; the root's sha."""
+        here: dict[str, str] = {}
+        below: dict[str, dict[str, str]] = {}
+        for path, sha in files.items():
+            name, _, rest = path.partition("/")
+            if rest:
+                below.setdefault(name, {})[rest] = sha
+            else:
+                here[name] = sha
+        entries = [("100644", "blob", name, sha) for name, sha in here.items()]
+        entries += [("040000", "tree", name, self._tree_of(sub)) for name, sub in below.items()]
+        entries.sort(key=lambda e: e[2] + ("/" if e[1] == "tree" else ""))  # git's order
+        raw = b"".join(
+            f"{mode.lstrip('0')} {name}".encode() + b"\0" + bytes.fromhex(sha) for mode, _, name, sha in entries
+        )
+        sha = _git_sha("tree", raw)
+        self.trees[sha] = entries
+        return sha
+
+    def _flatten(self, tree: str, prefix: str = "") -> dict[str, str]:
+        files: dict[str, str] = {}
+        for _, kind, name, sha in self.trees[tree]:
+            if kind == "tree":
+                files |= self._flatten(sha, f"{prefix}{name}/")
+            else:
+                files[prefix + name] = sha
+        return files
+
+    def _store_commit(self, commit: Commit) -> str:
+        text = f"tree {commit.tree}\n" + "".join(f"parent {p}\n" for p in commit.parents)
+        text += f"author Entraide <entraide@example.org> {len(self.commits)} +0000\n\n{commit.message}"
+        sha = _git_sha("commit", text.encode())
+        self.commits[sha] = commit
+        return sha
+
+    def _ancestors(self, commit: str) -> set[str]:
+        seen, todo = set(), [commit]
+        while todo:
+            sha = todo.pop()
+            if sha not in seen:
+                seen.add(sha)
+                todo.extend(self.commits[sha].parents)
+        return seen
+
+    def _merge_base(self, one: str, other: str) -> str | None:
+        """The newest common ancestor (by creation order: the fake's commits are made one after another)."""
+        common = self._ancestors(one) & self._ancestors(other)
+        order = {sha: index for index, sha in enumerate(self.commits)}
+        return max(common, key=order.__getitem__, default=None)
+
+    def _pull_diff(self, pull: Pull) -> dict[str, tuple[str, str | None]]:
+        """GitHub's three-dot diff of a pull request: path → (status, new blob sha or None)."""
+        head = self.refs.get(f"heads/{pull.head}", pull.base_sha)
+        base_branch = self.refs.get(f"heads/{pull.base}", pull.base_sha)
+        if pull.merged:
+            base_branch = self.commits[pull.merge_sha].parents[0]
+        old = self.snapshot(self._merge_base(base_branch, head) or pull.base_sha)
+        new = self.snapshot(head)
+        diff: dict[str, tuple[str, str | None]] = {}
+        for path in sorted(old.keys() | new.keys()):
+            if path not in new:
+                diff[path] = ("removed", None)
+            elif path not in old:
+                diff[path] = ("added", new[path])
+            elif old[path] != new[path]:
+                diff[path] = ("modified", new[path])
+        return diff
 
     def _ref_object(self, name: str) -> dict[str, Any]:
         base = self.contract.skeleton("GET", "/repos/{owner}/{repo}/git/ref/{ref}", 200)
@@ -325,6 +443,10 @@ class FakeGitHub:
             "html_url": html,
             "url": self._api(f"pulls/{pull.number}"),
             "labels": [self._label_object(name) for name in pull.labels],
+            "merged": pull.merged,
+            "merged_at": SAMPLE_TIME if pull.merged else None,
+            "merge_commit_sha": pull.merge_sha,
+            "closed_at": SAMPLE_TIME if pull.state == "closed" else None,
             "head": data["head"]
             | {
                 "ref": pull.head,
@@ -351,6 +473,11 @@ class FakeGitHub:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
+
+
+def _git_sha(kind: str, data: bytes) -> str:
+    """The object id git gives: SHA-1 of the type, the size and the content."""
+    return _sha(f"{kind} {len(data)}".encode() + b"\0" + data)
 
 
 def _error(message: str, **extra: Any) -> dict[str, Any]:
@@ -384,9 +511,10 @@ def _create_ref(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
 def _get_contents(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
     path = exchange.params["path"].strip("/")
     ref = dict(exchange.query).get("ref", "main")
-    if f"heads/{ref}" not in fake.refs:
+    commit = fake.refs.get(f"heads/{ref}") or (ref if ref in fake.commits else None)
+    if commit is None:
         return 404, _error(f"No commit found for the ref {ref}")
-    tree = fake.commits[fake.refs[f"heads/{ref}"]]
+    tree = fake.snapshot(commit)
     if path in tree:
         return 200, fake._file_object(path, tree[path], with_content=True)
     below = sorted({p[len(path) + 1 :].split("/")[0] for p in tree if p.startswith(path + "/")})
@@ -405,7 +533,7 @@ def _put_contents(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
     branch = f"heads/{body.get('branch', 'main')}"
     if branch not in fake.refs:
         return 404, _error(f"Branch {body.get('branch')} not found")
-    tree = fake.commits[fake.refs[branch]]
+    tree = fake.snapshot(fake.refs[branch])
     if path in tree and body.get("sha") != tree[path]:
         return 422, _error('Invalid request.\n\n"sha" wasn\'t supplied.')
     try:
@@ -413,9 +541,9 @@ def _put_contents(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
     except ValueError:
         return 422, _error("content is not valid Base64")
     existed = path in tree
-    fake.refs[branch] = commit = fake._commit(tree, {path: data})
+    fake.refs[branch] = commit = fake._commit_changes(fake.refs[branch], {path: data}, body["message"])
     answer = {
-        "content": fake._file_object(path, fake.commits[commit][path], with_content=False),
+        "content": fake._file_object(path, fake.snapshot(commit)[path], with_content=False),
         "commit": _commit_object(fake, commit, body["message"]),
     }
     return (200 if existed else 201), answer
@@ -424,11 +552,11 @@ def _put_contents(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
 def _delete_contents(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
     body, path = exchange.json(), exchange.params["path"].strip("/")
     branch = f"heads/{body.get('branch', 'main')}"
-    if branch not in fake.refs or path not in fake.commits[fake.refs[branch]]:
+    if branch not in fake.refs or path not in fake.snapshot(fake.refs[branch]):
         return 404, _error("Not Found")
-    if body["sha"] != fake.commits[fake.refs[branch]][path]:
+    if body["sha"] != fake.snapshot(fake.refs[branch])[path]:
         return 409, _error(f"{path} does not match {body['sha']}")
-    fake.refs[branch] = commit = fake._commit(fake.commits[fake.refs[branch]], {path: None})
+    fake.refs[branch] = commit = fake._commit_changes(fake.refs[branch], {path: None}, body["message"])
     return 200, {"content": None, "commit": _commit_object(fake, commit, body["message"])}
 
 
@@ -442,8 +570,11 @@ def _commit_object(fake: FakeGitHub, sha: str, message: str) -> dict[str, Any]:
         "author": person,
         "committer": person,
         "message": message,
-        "tree": {"url": fake._api("git/trees/x"), "sha": sha},
-        "parents": [],
+        "tree": {"url": fake._api(f"git/trees/{fake.commits[sha].tree}"), "sha": fake.commits[sha].tree},
+        "parents": [
+            {"sha": parent, "url": fake._api(f"git/commits/{parent}"), "html_url": f"{GITHUB}/commit/{parent}"}
+            for parent in fake.commits[sha].parents
+        ],
         "verification": {
             "verified": False,
             "reason": "unsigned",
@@ -571,6 +702,204 @@ def _add_comment(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
     return 201, data | {"body": exchange.json()["body"]}
 
 
+def _update_ref(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    name, body = exchange.params["ref"].removeprefix("refs/"), exchange.json()
+    if name not in fake.refs:
+        return 422, _error("Reference does not exist")
+    if body["sha"] not in fake.commits:
+        return 422, _error("Object does not exist")
+    if not body.get("force") and fake.refs[name] not in fake._ancestors(body["sha"]):
+        return 422, _error("Update is not a fast forward")
+    fake.refs[name] = body["sha"]
+    return 200, fake._ref_object(name)
+
+
+def _delete_ref(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    name = exchange.params["ref"].removeprefix("refs/")
+    if name not in fake.refs:
+        return 422, None
+    del fake.refs[name]
+    return 204, None
+
+
+def _create_blob(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    body = exchange.json()
+    try:
+        data = (
+            base64.b64decode(body["content"], validate=True)
+            if body.get("encoding") == "base64"
+            else body["content"].encode("utf-8")
+        )
+    except ValueError:
+        return 422, _error("content is not valid Base64")
+    sha = fake._store_blob(data)
+    return 201, {"sha": sha, "url": fake._api(f"git/blobs/{sha}")}
+
+
+def _create_tree(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    """GitHub's rules: entries by path (nested paths allowed) over `base_tree`, each a `sha` or a `content`,
+    a null sha deleting the path."""
+    body = exchange.json()
+    base = body.get("base_tree")
+    if base is not None and base not in fake.trees:
+        return 422, _error("base_tree is not a valid tree oid")
+    files = fake._flatten(base) if base else {}
+    for item in body["tree"]:
+        if ("sha" in item) == ("content" in item) or item.get("type", "blob") != "blob":
+            return 422, _error("Must supply either tree.sha or tree.content, for a blob")
+        if "content" in item:
+            files[item["path"]] = fake._store_blob(item["content"].encode("utf-8"))
+        elif item["sha"] is None:
+            if item["path"] not in files:
+                return 422, _error(f"tree.path {item['path']} does not exist in the base tree")
+            files.pop(item["path"])
+        elif item["sha"] in fake.blobs:
+            files[item["path"]] = item["sha"]
+        else:
+            return 422, _error("tree.sha is not a valid blob")
+    sha = fake._tree_of(files)
+    return 201, _tree_object(fake, sha, recursive=False)
+
+
+def _get_tree(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    sha = exchange.params["tree_sha"]
+    if sha not in fake.trees:
+        return 404, _error("Not Found")
+    return 200, _tree_object(fake, sha, recursive=bool(dict(exchange.query).get("recursive")))
+
+
+def _tree_object(fake: FakeGitHub, sha: str, recursive: bool, prefix: str = "") -> dict[str, Any]:
+    items = []
+    for mode, kind, name, child in fake.trees[sha]:
+        item = {
+            "path": prefix + name,
+            "mode": mode,
+            "type": kind,
+            "sha": child,
+            "url": fake._api(f"git/{kind}s/{child}"),
+        }
+        items.append(item | ({"size": len(fake.blobs[child])} if kind == "blob" else {}))
+        if recursive and kind == "tree":
+            items += _tree_object(fake, child, True, f"{prefix}{name}/")["tree"]
+    return {"sha": sha, "url": fake._api(f"git/trees/{sha}"), "tree": items, "truncated": False}
+
+
+def _create_commit(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    body = exchange.json()
+    parents = tuple(body.get("parents") or ())
+    if body["tree"] not in fake.trees or any(parent not in fake.commits for parent in parents):
+        return 422, _error("Tree SHA does not exist" if body["tree"] not in fake.trees else "Parent SHA does not exist")
+    sha = fake._store_commit(Commit(body["tree"], parents, body["message"]))
+    return 201, _commit_object(fake, sha, body["message"])
+
+
+def _get_commit(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    sha = exchange.params["commit_sha"]
+    if sha not in fake.commits:
+        return 404, _error("Not Found")
+    return 200, _commit_object(fake, sha, fake.commits[sha].message)
+
+
+def _page(items: list[Any], exchange: Exchange) -> list[Any]:
+    query = dict(exchange.query)
+    size, page = min(int(query.get("per_page", 30)), 100), int(query.get("page", 1))
+    return items[(page - 1) * size : page * size]
+
+
+def _pull_files(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    pull = _find_pull(fake, exchange.params["pull_number"])
+    if pull is None:
+        return 422, _error("Validation Failed")
+    files = []
+    for path, (status, sha) in fake._pull_diff(pull).items():
+        lines = len(fake.blobs[sha].decode(errors="replace").splitlines()) if sha else 0
+        files.append(
+            {
+                "sha": sha or "0" * 40,
+                "filename": path,
+                "status": status,
+                "additions": lines,
+                "deletions": 0 if sha else 1,
+                "changes": lines or 1,
+                "blob_url": f"{GITHUB}/{fake.owner}/{fake.repo}/blob/x/{path}",
+                "raw_url": f"{GITHUB}/{fake.owner}/{fake.repo}/raw/x/{path}",
+                "contents_url": fake._api(f"contents/{path}"),
+            }
+        )
+    return 200, _page(files, exchange)
+
+
+def _user(login: str = "moderatrice") -> dict[str, Any]:
+    return {
+        "login": login,
+        "id": 7,
+        "node_id": "U_7",
+        "avatar_url": f"{GITHUB}/avatar",
+        "gravatar_id": None,
+        "url": f"{GITHUB}/users/{login}",
+        "html_url": f"https://github.com/{login}",
+        "followers_url": f"{GITHUB}/users/{login}/followers",
+        "following_url": f"{GITHUB}/users/{login}/following{{/other_user}}",
+        "gists_url": f"{GITHUB}/users/{login}/gists{{/gist_id}}",
+        "starred_url": f"{GITHUB}/users/{login}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{GITHUB}/users/{login}/subscriptions",
+        "organizations_url": f"{GITHUB}/users/{login}/orgs",
+        "repos_url": f"{GITHUB}/users/{login}/repos",
+        "events_url": f"{GITHUB}/users/{login}/events{{/privacy}}",
+        "received_events_url": f"{GITHUB}/users/{login}/received_events",
+        "type": "User",
+        "site_admin": False,
+    }
+
+
+def _pull_reviews(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    pull = _find_pull(fake, exchange.params["pull_number"])
+    if pull is None:
+        return 200, []
+    template = "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"
+    reviews = []
+    for index, (state, body) in enumerate(pull.reviews, 1):
+        review = fake.contract.item_skeleton("GET", template, 200)
+        reviews.append(
+            review
+            | {
+                "id": index,
+                "user": _user(),
+                "body": body,
+                "state": state,
+                "commit_id": fake.refs.get(f"heads/{pull.head}"),
+            }
+        )
+    return 200, _page(reviews, exchange)
+
+
+def _pull_review_comments(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    pull = _find_pull(fake, exchange.params["pull_number"])
+    if pull is None:
+        return 200, []
+    template = "/repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    comments = []
+    for index, (path, body) in enumerate(pull.review_comments, 1):
+        comment = fake.contract.item_skeleton("GET", template, 200)
+        comments.append(comment | {"id": index, "user": _user(), "path": path, "body": body})
+    return 200, _page(comments, exchange)
+
+
+def _list_comments(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
+    number = int(exchange.params["issue_number"])
+    target = _find_pull(fake, exchange.params["issue_number"]) or next(
+        (issue for issue in fake.issues if issue.number == number), None
+    )
+    if target is None:
+        return 404, _error("Not Found")
+    template = "/repos/{owner}/{repo}/issues/{issue_number}/comments"
+    comments = []
+    for index, body in enumerate(target.comments, 1):
+        comment = fake.contract.item_skeleton("GET", template, 200)
+        comments.append(comment | {"id": index, "user": _user(), "body": body})
+    return 200, _page(comments, exchange)
+
+
 def _rate_limit(fake: FakeGitHub, exchange: Exchange) -> tuple[int, Any]:
     return 200, fake.contract.skeleton("GET", "/rate_limit", 200)
 
@@ -579,6 +908,13 @@ _HANDLERS: dict[tuple[str, str], Callable[[FakeGitHub, Exchange], tuple[int, Any
     ("GET", "/repos/{owner}/{repo}"): _get_repository,
     ("GET", "/repos/{owner}/{repo}/git/ref/{ref}"): _get_ref,
     ("POST", "/repos/{owner}/{repo}/git/refs"): _create_ref,
+    ("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}"): _update_ref,
+    ("DELETE", "/repos/{owner}/{repo}/git/refs/{ref}"): _delete_ref,
+    ("POST", "/repos/{owner}/{repo}/git/blobs"): _create_blob,
+    ("POST", "/repos/{owner}/{repo}/git/trees"): _create_tree,
+    ("GET", "/repos/{owner}/{repo}/git/trees/{tree_sha}"): _get_tree,
+    ("POST", "/repos/{owner}/{repo}/git/commits"): _create_commit,
+    ("GET", "/repos/{owner}/{repo}/git/commits/{commit_sha}"): _get_commit,
     ("GET", "/repos/{owner}/{repo}/contents/{path}"): _get_contents,
     ("PUT", "/repos/{owner}/{repo}/contents/{path}"): _put_contents,
     ("DELETE", "/repos/{owner}/{repo}/contents/{path}"): _delete_contents,
@@ -586,6 +922,10 @@ _HANDLERS: dict[tuple[str, str], Callable[[FakeGitHub, Exchange], tuple[int, Any
     ("POST", "/repos/{owner}/{repo}/pulls"): _create_pull,
     ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}"): _get_pull,
     ("PATCH", "/repos/{owner}/{repo}/pulls/{pull_number}"): _update_pull,
+    ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files"): _pull_files,
+    ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"): _pull_reviews,
+    ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"): _pull_review_comments,
+    ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments"): _list_comments,
     ("POST", "/repos/{owner}/{repo}/issues"): _create_issue,
     ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/labels"): _add_labels,
     ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"): _add_comment,

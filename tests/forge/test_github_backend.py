@@ -341,10 +341,7 @@ def test_labels_held_back_by_github_limits_leave_the_entry_queued_until_a_retry_
 
 
 def test_an_unreadable_file_is_not_an_entry(backend, fake_github):
-    main = fake_github.commits[fake_github.refs["heads/main"]]
-    fake_github.refs["heads/main"] = fake_github._commit(
-        main, {"submissions/meylan/meylan-20260320-0badf11e.yaml": b"\xff\xfe not utf-8: ["}
-    )
+    fake_github.commit_on("main", {"submissions/meylan/meylan-20260320-0badf11e.yaml": b"\xff\xfe not utf-8: ["})
 
     assert backend.find("meylan-20260320-0badf11e") is None
 
@@ -438,10 +435,7 @@ def test_find_returns_a_pending_entry(backend, entry, keys: KeyPair):
 
 
 def test_find_reads_a_merged_entry_where_its_id_says(backend, fake_github, entry):
-    main = fake_github.commits[fake_github.refs["heads/main"]]
-    fake_github.refs["heads/main"] = fake_github._commit(
-        main, {f"submissions/meylan/{entry.id}.yaml": to_yaml(entry).encode()}
-    )
+    fake_github.commit_on("main", {f"submissions/meylan/{entry.id}.yaml": to_yaml(entry).encode()})
 
     assert backend.find(entry.id) == entry
     assert not any(e.params.get("path") == "submissions" for e in fake_github.exchanges)  # no folder listing

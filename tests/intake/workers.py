@@ -25,3 +25,16 @@ def publish_queue(url: str, api_url: str, offset: float, results: Any) -> None:
     backend = GitHubBackend(REPOSITORY, TOKEN, api_url=api_url, limits=NO_SPACING, timeout_seconds=60)
     run = publish(store, backend, clock=lambda: time.time() + offset)
     results.put({"published": run.published, "failed": run.failed, "busy": run.busy, "paused": run.paused})
+
+
+def publish_batches(url: str, api_url: str, offset: float, results: Any) -> None:
+    """`publish_queue` with batches from the first entry (threshold 0): one pull request for the commune."""
+    from entraide.backends.github import Batching
+
+    store = open_store(url)
+    backend = GitHubBackend(
+        REPOSITORY, TOKEN, api_url=api_url, limits=NO_SPACING, timeout_seconds=60, batching=Batching(0, 50)
+    )
+    backend.batch_wait = lambda: 0.0  # each restart comes at once: GitHub's pace between batches has its own test
+    run = publish(store, backend, clock=lambda: time.time() + offset)
+    results.put({"published": run.published, "failed": run.failed, "busy": run.busy, "paused": run.paused})

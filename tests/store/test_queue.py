@@ -144,3 +144,26 @@ def test_payloads_keep_their_text(store):
     payload = {"title": "Aide aux devoirs — « maths » 😀", "lines": ["<b>", "{{ x }}", "\ud800", "\x00"], "n": 3}
     store.queue.enqueue("grenoble-2026-11-20-abcdef", payload, NOW)
     assert store.queue.claim("publisher-a", NOW, LEASE)[0].payload == payload
+
+
+def test_a_claim_can_keep_to_one_commune_s_ids(store):
+    for n, entry_id in enumerate(
+        ["meylan-20261120-0000aaaa", "grenoble-20261120-0000bbbb", "meylan-20261120-0000cccc"]
+    ):
+        store.queue.enqueue(entry_id, {"n": n}, NOW + n)
+
+    claimed = store.queue.claim("publisher-a", NOW + 5, LEASE, ids_like="meylan-________-________")
+
+    assert [c.entry_id for c in claimed] == ["meylan-20261120-0000aaaa", "meylan-20261120-0000cccc"]
+
+
+def test_notes_join_the_payload_of_held_entries_only(store):
+    ids = fill(store, 2)
+    [first] = store.queue.claim("publisher-a", NOW + 5, LEASE, limit=1)
+    store.queue.withdraw(ids[0], NOW + 6)  # withdrawn while held: its payload is emptied
+
+    assert store.queue.annotate([first], "publisher-a", batch="x") == []
+    [second] = store.queue.claim("publisher-a", NOW + 7, LEASE, limit=1)
+    [noted] = store.queue.annotate([second], "publisher-a", batch="lot")
+    assert store.queue.annotate([second], "publisher-b", batch="other") == []  # not its claim
+    assert noted.payload == {**entry(1), "batch": "lot"} == store.queue.payload(ids[1])

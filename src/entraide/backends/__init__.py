@@ -6,7 +6,7 @@ merge requests means adding one module implementing `Backend` and one line in `m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from entraide.config import Config
@@ -48,6 +48,19 @@ class Backend(Protocol):
     def report(self, entry: Entry, reason: str, previous: str | None = None) -> str:
         """Bring a visitor's report to the moderators (local: record and mail; github: an issue). With
         `previous` (what the entry's first report returned), add to it (local: record; github: a comment)."""
+
+
+class Batches(Protocol):
+    """What a backend that can group entries adds (github): the publisher uses it when `batching` is set and
+    the queue is longer than its threshold."""
+
+    batching: Any  # github.Batching: threshold and size, from ENTRAIDE_BATCH_THRESHOLD and ENTRAIDE_BATCH_SIZE
+
+    def submit_batch(self, name: str, members: list[tuple[Entry, list[Flag]]]) -> dict[str, str]:
+        """One pull request for these entries of one commune: entry id → its reference, for each it holds."""
+
+    def batch_wait(self) -> float:
+        """Seconds before the next batch may start (the forge's pace); 0: now."""
 
 
 def make_backend(config: Config, store: Store | None = None) -> Backend:

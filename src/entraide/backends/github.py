@@ -24,10 +24,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from entraide.backends import ForgeUnavailable
+from entraide.batches import REFUSAL_FORM, batch_branch, is_batch, withdrawal_comment
 from entraide.categories import category, kind
 from entraide.communes import load_communes
 from entraide.entries import Entry, to_yaml
@@ -49,17 +51,35 @@ PULL = "/repos/{owner}/{repo}/pulls/{pull_number}"
 ISSUES = "/repos/{owner}/{repo}/issues"
 LABELS = "/repos/{owner}/{repo}/issues/{issue_number}/labels"
 COMMENTS = "/repos/{owner}/{repo}/issues/{issue_number}/comments"
+BRANCH_REF = "/repos/{owner}/{repo}/git/refs/{ref}"
+TREES = "/repos/{owner}/{repo}/git/trees"
+GIT_COMMITS = "/repos/{owner}/{repo}/git/commits"
+GIT_COMMIT = "/repos/{owner}/{repo}/git/commits/{commit_sha}"
 
 BRANCH_PREFIX = "entraide/"
 STATUS_BRANCH_PREFIX = "entraide/statut-"  # the workflow status.yml looks at these branches only
 STATUS_LABEL = "Changement de statut"
 OPENED_MEMORY = 10_000
 SUBMIT_WRITES = 4  # create the branch, commit the file, open the pull request, label it
+BATCH_WRITES = 5  # the tree of every file, its commit, the branch, the pull request, its labels
+BATCH_LABEL = "Lot"
+HOUR = 3600.0
+BODY_LIMIT = 60_000  # GitHub refuses a pull request body over 65,536 characters
+PAGE = 100
 ENTRY_ID = re.compile(r"[a-z0-9][a-z0-9-]{5,63}")  # the schema's id pattern: safe in a URL and a branch name
 GUIDE_PATH = "docs/guide-moderation.md"
 FOLD_COLUMNS = 100
 ERROR_RETRY_AFTER = 300
 QUEUE_RETRY_AFTER = 15
+
+
+@dataclass(frozen=True)
+class Batching:
+    """When the queue holds more than `threshold` entries, one commune's entries go in one pull request, at most
+    `size` of them (ENTRAIDE_BATCH_THRESHOLD, ENTRAIDE_BATCH_SIZE)."""
+
+    threshold: int
+    size: int
 
 
 class GitHubBackend:
@@ -81,6 +101,7 @@ class GitHubBackend:
         shared: SharedWrites | None = None,
         wall: Callable[[], float] = time.time,
         index_max_age_seconds: float = 60.0,
+        batching: Batching | None = None,
     ) -> None:
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", repository or ""):
             raise ValueError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}")
@@ -107,6 +128,7 @@ class GitHubBackend:
         self._index_max_age = index_max_age_seconds
         self._index_lock = threading.Lock()
         self._opened: OrderedDict[str, str] = OrderedDict()  # entry id → pull request URL, opened by this process
+        self.batching = batching
 
     @classmethod
     def from_config(cls, config: Config, shared: SharedWrites | None = None) -> GitHubBackend:
@@ -118,6 +140,7 @@ class GitHubBackend:
             site_url=config.site_url,
             timeout_seconds=config.github_timeout_seconds,
             shared=shared,
+            batching=Batching(config.batch_threshold, config.batch_size),
         )
 
     # The Backend interface
@@ -128,6 +151,27 @@ class GitHubBackend:
             raise ValueError(f"entry id {entry.id!r} does not match the schema: it would make a bad branch name")
         with _forge_errors(), self._writing():
             return self._open_submission(entry, flags)
+
+    def submit_batch(self, name: str, members: list[tuple[Entry, list[Flag]]]) -> dict[str, str]:
+        """One pull request for these entries of one commune, on the branch `entraide/lot-<name>`: entry id → its
+        URL, for each entry it holds. Handed over again (a publisher killed half way), it finishes what was
+        started and never opens a second; an entry the existing pull request does not list is left out (the
+        publisher puts it in another batch)."""
+        for entry, _ in members:
+            if not ENTRY_ID.fullmatch(entry.id):
+                raise ValueError(f"entry id {entry.id!r} does not match the schema")
+        if not ENTRY_ID.fullmatch(name):
+            raise ValueError(f"batch name {name!r} would make a bad branch name")
+        with _forge_errors(), self._writing():
+            return self._open_batch(name, members)
+
+    def batch_wait(self) -> float:
+        """Seconds before the next batch may start. While the queue is long GitHub's hourly budget is spent
+        evenly, a batch every 3,600 × 5 ÷ 500 = 36 s at most: the largest communes fill up in between, instead of
+        the hour's writes going in its first minutes on batches of two or three entries. Nor does a batch start
+        before GitHub's windows have room for its writes: its entries stay in the queue, where others join them."""
+        interval = HOUR * BATCH_WRITES / self._client.throttle.limits.writes_per_hour
+        return max(0.0, interval - self._client.since_last_write(), self._client.room_wait(BATCH_WRITES))
 
     def find(self, entry_id: str) -> Entry | None:
         if not ENTRY_ID.fullmatch(entry_id):
@@ -158,6 +202,9 @@ class GitHubBackend:
             pending = self._pull_for(_submission_branch(entry.id), "open")
             if pending:
                 return self._close_pending(pending)
+            batch = self._batch_holding(entry.id)
+            if batch:
+                return self._withdraw_from_batch(entry, batch)
         raise LookupError(f"entry {entry.id} is neither published nor pending")
 
     def change_status(self, entry: Entry, updated: Entry) -> str:
@@ -315,6 +362,89 @@ class GitHubBackend:
         )
         return reply.data[0] if reply.data else None
 
+    # Batches
+
+    def _open_batch(self, name: str, members: list[tuple[Entry, list[Flag]]]) -> dict[str, str]:
+        self._client.reserve(BATCH_WRITES)
+        branch = batch_branch(name)
+        pull = self._pull_for(branch, "all")  # opened by an attempt killed before the queue knew
+        if not pull:
+            self._ensure_batch_branch(branch, [entry for entry, _ in members])
+            paths = [self._entry_path(entry) for entry, _ in members]
+            pull = self._open_pull(branch, batch_title(members), batch_body(members, paths, self.guide_url))
+        self._add_labels(pull, batch_labels(members), retried=True)
+        body = pull.get("body") or ""
+        held = {entry.id: pull["html_url"] for entry, _ in members if f"`{self._entry_path(entry)}`" in body}
+        log.info("batch %s: pull request #%s holds %d of %d entries", name, pull["number"], len(held), len(members))
+        return held
+
+    def _ensure_batch_branch(self, branch: str, entries: list[Entry]) -> None:
+        """The branch is one commit: the base branch plus exactly these files. An earlier attempt's branch is
+        made again when it holds something else (an entry withdrawn since, a base branch that moved)."""
+        base = self._client.call("GET", REF, ref=f"heads/{self.base_branch}", expect=(200,)).data["object"]["sha"]
+        base_tree = self._client.call("GET", GIT_COMMIT, commit_sha=base, expect=(200,)).data["tree"]["sha"]
+        files = [
+            {"path": self._entry_path(entry), "mode": "100644", "type": "blob", "content": to_yaml(entry)}
+            for entry in entries
+        ]
+        tree = self._client.call("POST", TREES, body={"base_tree": base_tree, "tree": files}, expect=(201,))
+        head = self._client.call("GET", REF, ref=f"heads/{branch}", expect=(200, 404))
+        if head.status == 200:
+            made = self._client.call("GET", GIT_COMMIT, commit_sha=head.data["object"]["sha"], expect=(200,))
+            if made.data["tree"]["sha"] == tree.data["sha"]:
+                return
+        message = f"Lot de {len(entries)} annonce{'s' if len(entries) > 1 else ''} : " + ", ".join(
+            entry.id for entry in entries
+        )
+        commit = self._client.call(
+            "POST", GIT_COMMITS, body={"message": message, "tree": tree.data["sha"], "parents": [base]}, expect=(201,)
+        ).data["sha"]
+        if head.status == 200:
+            self._client.call("PATCH", BRANCH_REF, ref=f"heads/{branch}", body={"sha": commit, "force": True})
+        else:
+            self._client.call("POST", REFS, body={"ref": f"refs/heads/{branch}", "sha": commit}, expect=(201,))
+
+    def _batch_holding(self, entry_id: str) -> dict[str, Any] | None:
+        """The open batch whose body lists this entry's file (bodies are written by the publisher)."""
+        listed = re.compile(rf"`{re.escape(self.submissions_path)}/[a-z0-9-]+/{re.escape(entry_id)}\.yaml`")
+        page = 1
+        while True:
+            reply = self._client.call(
+                "GET", PULLS, params={"state": "open", "per_page": PAGE, "page": page}, expect=(200,)
+            )
+            for pull in reply.data:
+                if is_batch(pull["head"]["ref"]) and listed.search(pull.get("body") or ""):
+                    return pull
+            if len(reply.data) < PAGE:
+                return None
+            page += 1
+
+    def _withdraw_from_batch(self, entry: Entry, pull: dict[str, Any]) -> str:
+        """One commit removing the entry's file from the batch's branch, then a comment the moderators and the
+        batch's checks read (`Retrait <id> : …`); the rest of the batch stays as it is."""
+        branch, path = pull["head"]["ref"], self._entry_path(entry)
+        found = self._read(path, branch)
+        if found:
+            self._client.call(
+                "DELETE",
+                CONTENTS,
+                path=path,
+                expect=(200,),
+                body={
+                    "message": f"Retrait de l'annonce {entry.id} par son auteur",
+                    "sha": found["sha"],
+                    "branch": branch,
+                },
+            )
+        number = str(pull["number"])
+        said = self._client.call("GET", COMMENTS, issue_number=number, params={"per_page": PAGE}, expect=(200,))
+        if not any((comment.get("body") or "").startswith(f"Retrait {entry.id} ") for comment in said.data):
+            self._client.call(
+                "POST", COMMENTS, issue_number=number, expect=(201,), body={"body": withdrawal_comment(entry.id)}
+            )
+        log.info("entry %s withdrawn from batch #%s", entry.id, number)
+        return pull["html_url"]
+
     # Withdrawals
 
     def _open_withdrawal(self, entry: Entry, published: dict[str, Any]) -> str:
@@ -402,14 +532,17 @@ class GitHubBackend:
             }
 
     def _pending_file(self, entry_id: str) -> dict[str, Any] | None:
+        """The file of its own pull request, or of the open batch that lists it."""
         branch = _submission_branch(entry_id)
         pull = self._pull_for(branch, "open")
+        if not pull:
+            pull = self._batch_holding(entry_id)
         if not pull:
             return None
         match = re.search(
             rf"{re.escape(self.submissions_path)}/[a-z0-9-]+/{re.escape(entry_id)}\.yaml", pull.get("body") or ""
         )
-        return self._read(match.group(0), branch) if match else None
+        return self._read(match.group(0), pull["head"]["ref"]) if match else None
 
     def _read(self, path: str, ref: str) -> dict[str, Any] | None:
         reply = self._client.call("GET", CONTENTS, path=path, params={"ref": ref}, expect=(200, 404))
@@ -536,6 +669,76 @@ def submission_body(entry: Entry, flags: list[Flag], path: str, guide_url: str) 
         "",
         "Le contact de la personne est chiffré dans le fichier : il n'apparaît nulle part en clair et ne doit "
         f"jamais être recopié ici. Voir le [guide de modération]({guide_url}).",
+    )
+
+
+def batch_title(members: list[tuple[Entry, list[Flag]]]) -> str:
+    count = len(members)
+    return f"[Lot] {_commune_name(members[0][0])} — {count} annonce{'s' if count > 1 else ''}"
+
+
+def batch_labels(members: list[tuple[Entry, list[Flag]]]) -> list[str]:
+    labels = [BATCH_LABEL, _commune_label(members[0][0])]
+    labels += [f"À vérifier : {flag.label.lower()}" for _, flags in members for flag in flags]
+    return list(dict.fromkeys(labels))
+
+
+def batch_body(members: list[tuple[Entry, list[Flag]]], paths: list[str], guide_url: str) -> str:
+    """Each entry as a single pull request shows it (text as code, flags as a checklist, its id and file);
+    descriptions are shortened only when the whole would pass GitHub's limit, never the other fields."""
+    sections = _batch_sections(members, paths, None)
+    if sum(map(len, sections)) > BODY_LIMIT:  # share what is left, once every other field is in, between them
+        bare = sum(map(len, _batch_sections(members, paths, 0)))
+        sections = _batch_sections(members, paths, max(0, (BODY_LIMIT - bare) // len(members)))
+    commune = _commune_name(members[0][0])
+    return _markdown(
+        f"## Lot de {len(members)} annonce{'s' if len(members) > 1 else ''} — {commune}",
+        "",
+        "Des habitants ont déposé ces annonces avec le formulaire du site. Beaucoup d'annonces arrivent en même "
+        "temps : elles sont regroupées par commune pour être relues ensemble.",
+        "",
+        "- **Tout accepter** : fusionner (bouton « Merge pull request »).",
+        "- **Refuser une annonce** : dans l'onglet « Files changed », supprimer son fichier (« … » puis « Delete "
+        "file »), puis écrire le motif dans un commentaire, une ligne par annonce refusée : "
+        f"`{REFUSAL_FORM}`. Chaque auteur reçoit le motif par e-mail.",
+        "- **Tout refuser** : écrire le motif en commentaire, puis fermer sans fusionner (« Close pull request »).",
+        "",
+        *("### À vérifier pour chaque annonce", *CHECKLIST),
+        "",
+        "Les contacts sont chiffrés dans les fichiers : ils n'apparaissent nulle part en clair et ne doivent jamais "
+        f"être recopiés ici. Voir le [guide de modération, section « Les lots »]({guide_url}#les-lots).",
+        "",
+        *sections,
+    )
+
+
+def _batch_sections(members: list[tuple[Entry, list[Flag]]], paths: list[str], room: int | None) -> list[str]:
+    return [
+        _batch_section(number, entry, flags, path, room)
+        for number, ((entry, flags), path) in enumerate(zip(members, paths, strict=True), 1)
+    ]
+
+
+def _batch_section(number: int, entry: Entry, flags: list[Flag], path: str, room: int | None) -> str:
+    description = entry.description
+    shortened = room is not None and len(description) > room
+    if shortened:
+        description = description[:room].rstrip() + " […]"
+    availability = fenced(entry.availability) if entry.availability else "_Non précisées._"
+    where = "un point approximatif" if entry.location else "la commune seulement"
+    return _markdown(
+        "---",
+        f"### {number}. {kind(entry.kind).label} — {category(entry.category).label} — « {plain_text(entry.title)} »",
+        "",
+        f"Identifiant : `{entry.id}` · fichier `{path}` · déposée le {entry.created_at:%d/%m/%Y à %H:%M} · "
+        f"en ligne jusqu'au {entry.expires_on:%d/%m/%Y} · sur la carte : {where}",
+        "",
+        *("**Titre**", fenced(entry.title), "**Description**", fenced(description)),
+        *(["_Description raccourcie ici : le texte entier est dans le fichier._"] if shortened else []),
+        *("**Prénom ou pseudonyme**", fenced(entry.name), "**Disponibilités**", availability),
+        "",
+        "**Signalements automatiques**",
+        *(_flag_lines(flags) or ["Aucun signalement automatique."]),
     )
 
 

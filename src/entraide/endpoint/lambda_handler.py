@@ -50,7 +50,7 @@ def publish_handler(event: Any = None, context: Any = None) -> dict[str, Any]:
 
     app = _application()
     remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else 60.0
-    run = publish(app.store, app.backend, deadline=time.time() + max(1.0, remaining - 10.0))
+    run = publish(app.store, app.backend, deadline=time.time() + max(1.0, remaining - 10.0), sleep=time.sleep)
     return {"published": run.published, "failed": run.failed, "busy": run.busy, "paused_seconds": run.paused}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from entraide.store.engine import Engine
+from entraide.store.engine import Engine, Transaction
 
 GITHUB_WINDOWS: tuple[tuple[int, float], ...] = ((80, 60.0), (500, 3600.0))  # (writes, seconds)
 SPACING_SECONDS = 1.0
@@ -20,6 +20,7 @@ KEPT_SECONDS = 2 * 3600.0  # writes_since may look back this far
 
 RECORD = "INSERT INTO forge_writes (written_at) VALUES (?)"
 SINCE = "SELECT COUNT(*) FROM forge_writes WHERE written_at > ?"
+LAST = "SELECT MAX(written_at) FROM forge_writes"
 RECENT = "SELECT written_at FROM forge_writes WHERE written_at > ? ORDER BY written_at"
 HOLD = "INSERT INTO forge_holds (held_until) VALUES (?)"
 HELD = "SELECT MAX(held_until) FROM forge_holds"
@@ -42,6 +43,22 @@ class ForgeWrites:
         with self.engine.transaction(write=False) as transaction:
             return transaction.row(SINCE, (since,))[0]
 
+    def last_write_at(self) -> float | None:
+        """When the latest write was recorded, by any instance (None: none within KEPT_SECONDS)."""
+        with self.engine.transaction(write=False) as transaction:
+            return transaction.row(LAST)[0]
+
+    def wait_for(
+        self,
+        count: int,
+        now: float,
+        windows: Sequence[tuple[int, float]] = GITHUB_WINDOWS,
+        spacing: float = SPACING_SECONDS,
+    ) -> float:
+        """What `reserve` would answer, recording nothing: to ask before taking work the forge cannot take yet."""
+        with self.engine.transaction(write=False) as transaction:
+            return max(_wait(transaction, count, now, windows, spacing), 0.0)
+
     def hold(self, until: float) -> None:
         """GitHub said to wait: no instance reserves a write before `until`."""
         with self.engine.transaction() as transaction:
@@ -56,19 +73,27 @@ class ForgeWrites:
     ) -> float:
         """Record `count` writes at `now` and return 0 when they fit every window; else record nothing and
         return the seconds to wait (math.inf when `count` exceeds a window's limit)."""
-        longest = max(period for _, period in windows)
         with self.engine.transaction() as transaction:
             transaction.lock_table("forge_writes")
-            held = transaction.row(HELD)[0]
-            recent = [row[0] for row in transaction.rows(RECENT, (now - longest,))]
-            wait = max(held - now if held is not None else 0.0, *(_room_after(recent, count, w, now) for w in windows))
-            if recent and spacing:
-                wait = max(wait, recent[-1] + spacing - now)
+            wait = _wait(transaction, count, now, windows, spacing)
             if wait <= 0:
                 for _ in range(count):
                     transaction.execute(RECORD, (now,))
         self.tidy(now)
         return max(wait, 0.0)
+
+
+def _wait(
+    transaction: Transaction, count: int, now: float, windows: Sequence[tuple[int, float]], spacing: float
+) -> float:
+    """Seconds before `count` more writes fit every window, GitHub's hold and the spacing (0 or less: now)."""
+    longest = max(period for _, period in windows)
+    held = transaction.row(HELD)[0]
+    recent = [row[0] for row in transaction.rows(RECENT, (now - longest,))]
+    wait = max(held - now if held is not None else 0.0, *(_room_after(recent, count, w, now) for w in windows))
+    if recent and spacing:
+        wait = max(wait, recent[-1] + spacing - now)
+    return wait
 
 
 def _room_after(times: list[float], count: int, window: tuple[int, float], now: float) -> float:

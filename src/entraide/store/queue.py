@@ -30,7 +30,7 @@ ON CONFLICT (entry_id) DO NOTHING RETURNING 1
 """
 CLAIM = """
 WITH next (claimed_id) AS MATERIALIZED (
-    SELECT entry_id FROM intake_queue WHERE available_at <= ? AND withdrawn = 0
+    SELECT entry_id FROM intake_queue WHERE available_at <= ? AND withdrawn = 0 AND entry_id LIKE ?
     ORDER BY queued_at, entry_id LIMIT ?{skip_locked}
 )
 UPDATE intake_queue SET claimed_by = ?, available_at = ?, attempts = attempts + 1
@@ -38,6 +38,9 @@ FROM next WHERE entry_id = claimed_id
 RETURNING entry_id, payload, queued_at, attempts
 """
 PAYLOAD = "SELECT payload FROM intake_queue WHERE entry_id = ? AND withdrawn = 0"
+REPLACE_PAYLOAD = """
+UPDATE intake_queue SET payload = ? WHERE entry_id = ? AND claimed_by = ? AND withdrawn = 0 RETURNING 1
+"""
 PUBLISHED = "DELETE FROM intake_queue WHERE entry_id = ? RETURNING withdrawn"
 DROP_WITHDRAWN = "DELETE FROM intake_queue WHERE entry_id = ? AND withdrawn = 1 RETURNING 1"
 FAILED = """
@@ -140,13 +143,28 @@ class IntakeQueue:
             row = transaction.row(PAYLOAD, (entry_id,))
         return json.loads(row[0]) if row else None
 
-    def claim(self, worker: str, now: float, lease_seconds: float, limit: int = 10) -> list[Claimed]:
-        """Up to `limit` entries, oldest first, that no other publisher holds; they are this worker's for the lease."""
+    def claim(
+        self, worker: str, now: float, lease_seconds: float, limit: int = 10, ids_like: str = "%"
+    ) -> list[Claimed]:
+        """Up to `limit` entries, oldest first, that no other publisher holds; they are this worker's for the lease.
+        `ids_like`, an SQL LIKE pattern, keeps to some ids (one commune's: ids start with its slug)."""
         lease_until = now + lease_seconds
         with self.engine.transaction() as transaction:
-            rows = transaction.rows(self._claim, (now, limit, worker, lease_until))
+            rows = transaction.rows(self._claim, (now, ids_like, limit, worker, lease_until))
         claimed = [Claimed(row[0], json.loads(row[1]), float(row[2]), row[3], lease_until) for row in rows]
         return sorted(claimed, key=lambda entry: (entry.queued_at, entry.entry_id))
+
+    def annotate(self, claimed: list[Claimed], worker: str, **notes: str) -> list[Claimed]:
+        """Add `notes` to the payloads of entries this worker holds, before it acts on them (a batch's name:
+        a publisher killed half way finds it again); the entries as annotated, without those no longer held."""
+        kept = []
+        with self.engine.transaction() as transaction:
+            for item in claimed:
+                payload = {**item.payload, **notes}
+                text = json.dumps(payload, separators=(",", ":"))
+                if transaction.row(REPLACE_PAYLOAD, (text, item.entry_id, worker)) is not None:
+                    kept.append(Claimed(item.entry_id, payload, item.queued_at, item.attempts, item.lease_until))
+        return kept
 
     def mark_published(self, entry_id: str) -> Publication:
         """The entry's pull request or file exists: it leaves the queue."""
