@@ -33,6 +33,9 @@ from entraide.intake import Intake
 from entraide.keys import development_warning, load_keys, token_secret
 from entraide.store import Store, StoreUnavailable, check_schema, open_store
 
+BUSY_RETRY_SECONDS = 1.0  # another instance holds the publisher's lease: ask again, then less and less often
+BUSY_RETRY_MAX_SECONDS = 30.0
+
 if TYPE_CHECKING:
     from entraide.config import Config
     from entraide.endpoint.pages import Pages
@@ -119,19 +122,28 @@ class App:
         return self._wake.is_set() or self._publishing.locked()
 
     def _publish_when_woken(self) -> None:
+        retry = BUSY_RETRY_SECONDS
         while True:
             self._wake.wait()
             with self._publishing:
                 self._wake.clear()
-                self._publish()
+                busy = self._publish()
+            if busy:  # another instance publishes: its run may have ended its claims before our entry was queued
+                time.sleep(retry)
+                retry = min(retry * 2, BUSY_RETRY_MAX_SECONDS)
+                self._wake.set()
+            else:
+                retry = BUSY_RETRY_SECONDS
 
-    def _publish(self) -> None:
+    def _publish(self) -> bool:
+        """One publisher run; True when another instance held the publisher's lease and nothing was done."""
         from entraide.publisher import publish
 
         try:
-            publish(self.store, self.backend, clock=self.clock)
+            return publish(self.store, self.backend, clock=self.clock).busy
         except Exception:  # the queue keeps every entry: the next submission or `entraide publish` goes on
             log.exception("publishing the queue failed")
+            return False
 
     def send_mail(self, to: str, subject: str, body: str, reply_to: str | None = None) -> str:
         from entraide.mail import send_mail
