@@ -1,0 +1,143 @@
+"""What the alerts' sender has seen, matched and mailed: a record that lets a killed run be rerun safely.
+
+An entry is recorded when the sender first finds it in the site's manifest (its publication, as far as the
+alerts go), matched once with the subscriptions (one delivery row per subscriber, ever), then listed in one
+digest. Before a digest is handed to the mail server, its row and its entries' `mail_id` are committed: a run
+killed at any point never lists an entry twice for one subscriber; a rerun sends what was not started. A
+digest killed between that commit and the server's answer is left as `started` and not sent again (at most
+once: a double would reach a person, a missing one only the deployer's log).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from entraide.store.engine import Engine
+from entraide.store.opaque import require_opaque
+
+KEPT_SECONDS = 60 * 86400  # longer than an entry stays online: it is never announced twice
+
+SEE = """
+INSERT INTO alert_entries (entry_id, commune, category, kind, title, url, seen_at, matched_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO NOTHING
+"""
+ANY_SEEN = "SELECT 1 FROM alert_entries LIMIT 1"
+DUE = """
+SELECT entry_id, commune, category, kind, title, url, seen_at FROM alert_entries
+WHERE matched_at IS NULL AND seen_at <= ? ORDER BY seen_at, entry_id
+"""
+DELIVER = "INSERT INTO alert_deliveries (subscription_id, entry_id, queued_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+MATCHED = "UPDATE alert_entries SET matched_at = ? WHERE entry_id = ? AND matched_at IS NULL"
+WAITING = """
+SELECT d.subscription_id, e.entry_id, e.commune, e.category, e.kind, e.title, e.url, e.seen_at
+FROM alert_deliveries d JOIN alert_entries e ON e.entry_id = d.entry_id
+WHERE d.mail_id IS NULL ORDER BY d.subscription_id, e.seen_at, e.entry_id
+"""
+FORGET = "DELETE FROM alert_deliveries WHERE entry_id = ? AND mail_id IS NULL"
+START = "INSERT INTO alert_mails (mail_id, subscription_id, started_at) VALUES (?, ?, ?)"
+TAKE = "UPDATE alert_deliveries SET mail_id = ? WHERE subscription_id = ? AND entry_id = ? AND mail_id IS NULL"
+LAST_MAIL = "UPDATE alert_subscriptions SET last_mail_at = ? WHERE subscription_id = ?"
+SENT = "UPDATE alert_mails SET sent_at = ? WHERE mail_id = ?"
+STARTED_SINCE = "SELECT COUNT(*) FROM alert_mails WHERE started_at > ?"
+UNFINISHED = "SELECT mail_id FROM alert_mails WHERE sent_at IS NULL AND started_at <= ? ORDER BY started_at"
+PURGE = (  # each takes one moment: now - KEPT_SECONDS
+    "DELETE FROM alert_deliveries WHERE queued_at <= ?",
+    "DELETE FROM alert_entries WHERE seen_at <= ?",
+    "DELETE FROM alert_mails WHERE started_at <= ?",
+)
+PURGE_ORPHANS = (  # deliveries of subscriptions that ended by themselves; takes now
+    "DELETE FROM alert_deliveries WHERE queued_at <= ? AND NOT EXISTS "
+    "(SELECT 1 FROM alert_subscriptions s WHERE s.subscription_id = alert_deliveries.subscription_id)"
+)
+
+
+@dataclass(frozen=True)
+class SeenEntry:
+    """An entry as the manifest publishes it (never a contact) and when the sender first saw it."""
+
+    entry_id: str
+    commune: str
+    category: str
+    kind: str
+    title: str
+    url: str
+    seen_at: float = 0.0
+
+
+class AlertDeliveries:
+    def __init__(self, engine: Engine, tidy: Callable[[float], None]) -> None:
+        self.engine = engine
+        self.tidy = tidy
+
+    def see(self, entries: Iterable[SeenEntry], now: float) -> None:
+        """Record the entries not seen before, as published now. The very first time (nothing was ever seen),
+        they are recorded as matched already: what was online before the alerts began is not announced."""
+        with self.engine.transaction() as transaction:
+            first = transaction.row(ANY_SEEN) is None
+            rows = [
+                (e.entry_id, e.commune, e.category, e.kind, e.title, e.url, now, now if first else None)
+                for e in entries
+            ]
+            for row in rows:
+                require_opaque(row[0], "an entry id")
+            if rows:
+                transaction.execute_many(SEE, rows)
+        self.tidy(now)
+
+    def due(self, published_before: float) -> list[SeenEntry]:
+        """Entries seen at or before `published_before` and not yet matched, oldest first."""
+        with self.engine.transaction(write=False) as transaction:
+            return [SeenEntry(*row[:6], float(row[6])) for row in transaction.rows(DUE, (published_before,))]
+
+    def match(self, entry_ids: Sequence[str], deliveries: Sequence[tuple[str, str]], now: float) -> None:
+        """Record who is to be told of these entries, and that they are matched: all of it or nothing."""
+        with self.engine.transaction() as transaction:
+            if deliveries:
+                transaction.execute_many(DELIVER, [(sub, entry, now) for sub, entry in deliveries])
+            transaction.execute_many(MATCHED, [(now, entry_id) for entry_id in entry_ids])
+
+    def waiting(self) -> dict[str, list[SeenEntry]]:
+        """For each subscription, the entries matched for it and not yet in a digest, oldest first."""
+        waiting: dict[str, list[SeenEntry]] = {}
+        with self.engine.transaction(write=False) as transaction:
+            for subscription_id, *entry in transaction.rows(WAITING):
+                waiting.setdefault(subscription_id, []).append(SeenEntry(*entry[:6], float(entry[6])))
+        return waiting
+
+    def forget(self, entry_ids: Iterable[str]) -> None:
+        """Entries withdrawn after they were matched: no digest lists them any more."""
+        with self.engine.transaction() as transaction:
+            transaction.execute_many(FORGET, [(entry_id,) for entry_id in entry_ids])
+
+    def start_mail(self, mail_id: str, subscription_id: str, entry_ids: Sequence[str], now: float) -> bool:
+        """Commit that this digest lists these entries, before it is sent; False (nothing changes) when one of
+        them is in another digest already (another sender ran meanwhile)."""
+        try:
+            with self.engine.transaction() as transaction:
+                transaction.execute(START, (mail_id, subscription_id, now))
+                for entry_id in entry_ids:
+                    if transaction.execute(TAKE, (mail_id, subscription_id, entry_id)).rowcount != 1:
+                        raise _Taken
+                transaction.execute(LAST_MAIL, (now, subscription_id))
+        except _Taken:
+            return False
+        return True
+
+    def mark_sent(self, mail_id: str, now: float) -> None:
+        with self.engine.transaction() as transaction:
+            transaction.execute(SENT, (now, mail_id))
+
+    def started_since(self, moment: float) -> int:
+        """Digests started after `moment`, sent or not: what counts towards the hourly cap."""
+        with self.engine.transaction(write=False) as transaction:
+            return transaction.row(STARTED_SINCE, (moment,))[0]
+
+    def unfinished(self, before: float) -> list[str]:
+        """Digests started before `before` whose hand-over was never confirmed (a run killed mid-way)."""
+        with self.engine.transaction(write=False) as transaction:
+            return [row[0] for row in transaction.rows(UNFINISHED, (before,))]
+
+
+class _Taken(Exception):
+    """Rolls back a digest whose entries another sender listed first."""
