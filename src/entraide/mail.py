@@ -13,6 +13,8 @@ import os
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import format_datetime, localtime
 from pathlib import Path
@@ -33,9 +35,11 @@ class MailUnavailable(Exception):
     """The mail could not be handed to the SMTP server; the resident can try again later."""
 
 
-def send_mail(config: Config, to: str, subject: str, body: str, reply_to: str | None = None) -> str:
+def send_mail(
+    config: Config, to: str, subject: str, body: str, reply_to: str | None = None, *, html: str | None = None
+) -> str:
     """Send one mail; returns its id (also its Message-ID), the only thing worth logging about it."""
-    message, mail_id = compose(config, to, subject, body, reply_to)
+    message, mail_id = compose(config, to, subject, body, reply_to, html=html)
     if config.smtp_host:
         _send_smtp(config, message, mail_id)
         log.info("mail %s sent through SMTP", mail_id)
@@ -45,8 +49,19 @@ def send_mail(config: Config, to: str, subject: str, body: str, reply_to: str | 
     return mail_id
 
 
-def compose(config: Config, to: str, subject: str, body: str, reply_to: str | None = None) -> tuple[EmailMessage, str]:
-    mail_id = uuid.uuid4().hex[:16]
+def compose(
+    config: Config,
+    to: str,
+    subject: str,
+    body: str,
+    reply_to: str | None = None,
+    *,
+    html: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    mail_id: str | None = None,
+) -> tuple[EmailMessage, str]:
+    """The mail, plain text (and an HTML alternative when given); `headers` such as List-Unsubscribe."""
+    mail_id = mail_id or uuid.uuid4().hex[:16]
     if not all(is_plain_address(address) for address in (to, reply_to) if address):
         # An address sealed before addresses were checked this strictly, or a setting: it could name others.
         log.warning("mail %s not sent: its recipient or Reply-To is not one plain address", mail_id)
@@ -60,37 +75,81 @@ def compose(config: Config, to: str, subject: str, body: str, reply_to: str | No
     message["Date"] = format_datetime(localtime())
     message["Message-ID"] = f"<{mail_id}@entraide>"
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body, subtype="plain", charset="utf-8")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8")
     return message, mail_id
+
+
+@contextmanager
+def mail_session(config: Config) -> Iterator[Callable[[EmailMessage, str], None]]:
+    """One connection for many mails (the alerts' sender): yields `send(message, mail_id)`, which raises
+    MailUnavailable when the server refuses that mail or the connection is lost."""
+    if not config.smtp_host:
+        yield lambda message, mail_id: log.info(
+            "mail %s written to %s", mail_id, _write_outbox(Path(config.outbox_path), message, mail_id)
+        )
+        return
+    import smtplib
+
+    client = _smtp_guarded(config, "(session)", lambda: _connect(config, "(session)"))
+    try:
+        yield lambda message, mail_id: _smtp_guarded(config, mail_id, lambda: client.send_message(message))
+    finally:
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
 
 
 def _send_smtp(config: Config, message: EmailMessage, mail_id: str) -> None:
     """Hand the mail over, encrypted as ENTRAIDE_SMTP_TLS says; a password is only ever sent over verified TLS."""
-    import smtplib  # with ssl, ~30 ms: not paid by the outbox nor by a cold start that sends no mail
-    import ssl
 
-    implicit = config.smtp_tls == "implicit" or (config.smtp_tls == "auto" and config.smtp_port == 465)
-    try:
-        context = ssl.create_default_context(cafile=config.smtp_ca_file or None)  # verifies certificate and host
-        if implicit:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds, context=context
-            )
-        else:
-            client = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds)
-        with client:
-            client.ehlo()
-            if not implicit:
-                _start_tls(config, client, context, mail_id)
-            if config.smtp_user:
-                client.login(config.smtp_user, config.smtp_password)
+    def send() -> None:
+        with _connect(config, mail_id) as client:
             client.send_message(message)
+
+    _smtp_guarded(config, mail_id, send)
+
+
+def _smtp_guarded(config: Config, mail_id: str, action: Callable[[], object]) -> object:
+    import smtplib  # with ssl, ~30 ms: not paid by the outbox nor by a cold start that sends no mail
+
+    try:
+        return action()
     except (smtplib.SMTPException, OSError) as error:  # ssl.SSLError, a refused certificate included
         # The class only: the messages of some errors (refused recipients) hold addresses.
         log.warning(
             "mail %s not sent through SMTP %s:%d: %s", mail_id, config.smtp_host, config.smtp_port, type(error).__name__
         )
         raise MailUnavailable(f"SMTP server unavailable: {type(error).__name__}") from error
+
+
+def _connect(config: Config, mail_id: str) -> smtplib.SMTP:
+    """A connection ready to send: TLS as ENTRAIDE_SMTP_TLS says, logged in when a login is set."""
+    import smtplib
+    import ssl
+
+    implicit = config.smtp_tls == "implicit" or (config.smtp_tls == "auto" and config.smtp_port == 465)
+    context = ssl.create_default_context(cafile=config.smtp_ca_file or None)  # verifies certificate and host
+    if implicit:
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds, context=context
+        )
+    else:
+        client = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds)
+    try:
+        client.ehlo()
+        if not implicit:
+            _start_tls(config, client, context, mail_id)
+        if config.smtp_user:
+            client.login(config.smtp_user, config.smtp_password)
+    except BaseException:
+        client.close()
+        raise
+    return client
 
 
 def _start_tls(config: Config, client: smtplib.SMTP, context: ssl.SSLContext, mail_id: str) -> None:

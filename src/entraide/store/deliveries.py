@@ -39,6 +39,8 @@ START = "INSERT INTO alert_mails (mail_id, subscription_id, started_at) VALUES (
 TAKE = "UPDATE alert_deliveries SET mail_id = ? WHERE subscription_id = ? AND entry_id = ? AND mail_id IS NULL"
 LAST_MAIL = "UPDATE alert_subscriptions SET last_mail_at = ? WHERE subscription_id = ?"
 SENT = "UPDATE alert_mails SET sent_at = ? WHERE mail_id = ?"
+UNTAKE = "UPDATE alert_deliveries SET mail_id = NULL WHERE mail_id = ?"
+UNSTART = "DELETE FROM alert_mails WHERE mail_id = ?"
 STARTED_SINCE = "SELECT COUNT(*) FROM alert_mails WHERE started_at > ?"
 UNFINISHED = "SELECT mail_id FROM alert_mails WHERE sent_at IS NULL AND started_at <= ? ORDER BY started_at"
 PURGE = (  # each takes one moment: now - KEPT_SECONDS
@@ -127,6 +129,12 @@ class AlertDeliveries:
     def mark_sent(self, mail_id: str, now: float) -> None:
         with self.engine.transaction() as transaction:
             transaction.execute(SENT, (now, mail_id))
+
+    def abandon(self, mail_id: str) -> None:
+        """The mail server refused the digest: its entries wait for the next run, as if it had never started."""
+        with self.engine.transaction() as transaction:
+            transaction.execute(UNTAKE, (mail_id,))
+            transaction.execute(UNSTART, (mail_id,))
 
     def started_since(self, moment: float) -> int:
         """Digests started after `moment`, sent or not: what counts towards the hourly cap."""

@@ -53,6 +53,7 @@ UPDATE = """
 UPDATE alert_subscriptions SET communes = ?, categories = ?, kinds = ?, frequency = ?, expires_at = ?
 WHERE subscription_id = ? AND expires_at > ? RETURNING 1
 """
+DROP_PENDING = "DELETE FROM alert_pending WHERE pending_id = ?"
 CANCEL = "DELETE FROM alert_subscriptions WHERE subscription_id = ? RETURNING 1"
 CANCEL_DELIVERIES = "DELETE FROM alert_deliveries WHERE subscription_id = ?"
 PURGE = (
@@ -125,6 +126,11 @@ class Subscriptions:
         with self.engine.transaction(write=False) as transaction:
             row = transaction.row(PENDING_UNTIL, (_require_hash(address_hash), now))
         return float(row[0]) if row else None
+
+    def drop_pending(self, pending_id: str) -> None:
+        """Forget a pending subscription (its confirmation mail could not leave)."""
+        with self.engine.transaction() as transaction:
+            transaction.execute(DROP_PENDING, (pending_id,))
 
     def confirm(self, pending_id: str, now: float, duration: float) -> Subscription | None:
         """The pending subscription becomes the address's subscription (its choices replace any earlier ones)

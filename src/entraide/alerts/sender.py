@@ -1,0 +1,230 @@
+"""`entraide alerts send`: what the site published since the last run, matched and mailed as digests.
+
+One run, top to bottom, one sender at a time (a lease in the store):
+    read the manifest → record new entries (seen = published) → match those published long enough ago
+    (ENTRAIDE_ALERTS_DELAY_MINUTES) with the running subscriptions → outside quiet hours, within the hourly
+    cap, for each subscriber whose period is over: one digest of what waits for them.
+Each step commits before the next, and a digest is recorded before it is handed to the mail server
+(store/deliveries.py): killed anywhere, the next run goes on from there and never lists an entry twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from entraide.alerts import links
+from entraide.alerts.choices import FREQUENCY_SECONDS
+from entraide.alerts.mails import digest_mail
+from entraide.alerts.manifest import read_manifest
+from entraide.categories import category
+from entraide.communes import load_communes
+from entraide.config import Config
+from entraide.mail import MailUnavailable, compose, mail_session
+from entraide.sealing import KeyPair, SealingError
+from entraide.store import SeenEntry, Store, Subscription, new_holder
+
+log = logging.getLogger("entraide.alerts")
+
+LEASE = "alerts-sender"
+LEASE_SECONDS = 600.0
+MATCH_BATCH = 50  # entries matched per transaction
+
+
+@dataclass
+class RunReport:
+    matched_entries: int = 0
+    deliveries: int = 0
+    mails_sent: int = 0
+    subscribers_waiting: int = 0  # their period is not over, or the cap or quiet hours hold them back
+    interrupted: list[str] = field(default_factory=list)  # digests a killed run started: never sent again
+    held_by: str = ""  # "quiet hours", "cap", "another sender"
+
+
+def send_alerts(
+    config: Config,
+    store: Store,
+    keys: KeyPair,
+    secret: bytes,
+    clock: Callable[[], float] = time.time,
+    after_each_mail: Callable[[int], None] | None = None,
+) -> RunReport:
+    """One run of the sender; `after_each_mail` is for the benchmark (it kills a run half-way)."""
+    report = RunReport()
+    holder = new_holder()
+    if not store.leases.acquire(LEASE, holder, clock(), LEASE_SECONDS):
+        report.held_by = "another sender"
+        return report
+    try:
+        published = read_manifest(config.alerts_manifest)
+        listed = {entry.entry_id for entry in published}
+        now = clock()
+        store.deliveries.see(published, now)
+        _match(store, listed, now - config.alerts_delay_minutes * 60, now, report)
+        report.interrupted = store.deliveries.unfinished(now)
+        for mail_id in report.interrupted:
+            log.warning("digest %s was being handed over when a run stopped: it is not sent again", mail_id)
+            store.deliveries.mark_sent(mail_id, now)  # settled: told once, at most once
+        if _quiet(config, clock()):
+            report.held_by = "quiet hours"
+            report.subscribers_waiting = len(store.deliveries.waiting())
+            return report
+        _send(
+            config,
+            store,
+            keys,
+            secret,
+            listed,
+            clock,
+            report,
+            lambda: store.leases.acquire(LEASE, holder, clock(), LEASE_SECONDS),
+            after_each_mail,
+        )
+    finally:
+        store.leases.release(LEASE, holder)
+    return report
+
+
+def _match(store: Store, listed: set[str], published_before: float, now: float, report: RunReport) -> None:
+    due = store.deliveries.due(published_before)
+    if not due:
+        return
+    index = _index(store.subscriptions.active(now))
+    for start in range(0, len(due), MATCH_BATCH):
+        batch = due[start : start + MATCH_BATCH]
+        deliveries = [
+            (subscription.subscription_id, entry.entry_id)
+            for entry in batch
+            if entry.entry_id in listed  # withdrawn before its delay was over: never announced
+            for subscription in (*index.get(entry.commune, ()), *index.get("*", ()))
+            if subscription.confirmed_at <= entry.seen_at
+            and subscription.choices.wants(entry.commune, entry.category, entry.kind)
+        ]
+        store.deliveries.match([entry.entry_id for entry in batch], deliveries, now)
+        report.matched_entries += sum(1 for entry in batch if entry.entry_id in listed)
+        report.deliveries += len(deliveries)
+
+
+def _index(subscriptions: Sequence[Subscription]) -> dict[str, list[Subscription]]:
+    """Subscriptions by commune ("*": the whole territory): an entry is only checked against its commune's."""
+    index: dict[str, list[Subscription]] = {}
+    for subscription in subscriptions:
+        for commune in subscription.choices.communes or ("*",):
+            index.setdefault(commune, []).append(subscription)
+    return index
+
+
+def _send(
+    config: Config,
+    store: Store,
+    keys: KeyPair,
+    secret: bytes,
+    listed: set[str],
+    clock: Callable[[], float],
+    report: RunReport,
+    renew_lease: Callable[[], bool],
+    after_each_mail: Callable[[int], None] | None,
+) -> None:
+    waiting = store.deliveries.waiting()
+    withdrawn = {e.entry_id for entries in waiting.values() for e in entries} - listed
+    if withdrawn:
+        store.deliveries.forget(withdrawn)
+    now = clock()
+    running = {s.subscription_id: s for s in store.subscriptions.active(now)}
+    cap = (
+        config.alerts_mails_per_hour - store.deliveries.started_since(now - 3600)
+        if config.alerts_mails_per_hour
+        else None
+    )
+    with mail_session(config) as deliver:
+        for subscription_id, entries in waiting.items():
+            subscription = running.get(subscription_id)
+            entries = [e for e in entries if e.entry_id in listed]
+            if subscription is None or not entries:
+                continue
+            if not _period_over(subscription, now) or (cap is not None and cap <= 0):
+                report.subscribers_waiting += 1
+                report.held_by = report.held_by or ("cap" if cap is not None and cap <= 0 else "")
+                continue
+            if not _send_digest(config, store, keys, secret, subscription, entries, deliver, clock):
+                continue
+            report.mails_sent += 1
+            if cap is not None:
+                cap -= 1
+            if report.mails_sent % 100 == 0:
+                renew_lease()
+            if after_each_mail:
+                after_each_mail(report.mails_sent)
+
+
+def _send_digest(
+    config: Config,
+    store: Store,
+    keys: KeyPair,
+    secret: bytes,
+    subscription: Subscription,
+    entries: list[SeenEntry],
+    deliver: Callable,
+    clock: Callable[[], float],
+) -> bool:
+    mail_id = uuid.uuid4().hex[:16]
+    try:
+        address = keys.unseal(subscription.address_sealed).email
+    except (SealingError, ValueError):
+        log.warning(
+            "subscription %s: its address cannot be opened with this key; skipped", subscription.subscription_id
+        )
+        return False
+    message, _ = _digest(config, secret, subscription, entries, address, mail_id)
+    if not store.deliveries.start_mail(mail_id, subscription.subscription_id, [e.entry_id for e in entries], clock()):
+        return False
+    try:
+        deliver(message, mail_id)
+    except MailUnavailable:
+        store.deliveries.abandon(mail_id)  # refused before it was accepted: the next run tries again
+        raise
+    store.deliveries.mark_sent(mail_id, clock())
+    return True
+
+
+def _digest(
+    config: Config, secret: bytes, subscription: Subscription, entries: list[SeenEntry], address: str, mail_id: str
+):
+    token = links.subscription_token(secret, subscription.subscription_id)
+    unsubscribe = links.url(config.endpoint_url, "alertes/desabonner", token)
+    change = links.url(config.endpoint_url, "alertes/choix", token)
+    ends = dt.datetime.fromtimestamp(subscription.expires_at, ZoneInfo(config.timezone)).date()
+    subject, text, html = digest_mail(
+        entries, config.alerts_max_entries, _more_url(config, subscription), config.site_url, change, unsubscribe, ends
+    )
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return compose(config, address, subject, text, html=html, headers=headers, mail_id=mail_id)
+
+
+def _more_url(config: Config, subscription: Subscription) -> str:
+    """Where « et X autres » leads: the subscriber's commune, else category, else the home page."""
+    choices = subscription.choices
+    if len(choices.communes) == 1:
+        return f"{config.site_url}/communes/{load_communes().by_code[choices.communes[0]].slug}/"
+    if len(choices.categories) == 1:
+        return f"{config.site_url}/categories/{category(choices.categories[0]).slug}/"
+    return f"{config.site_url}/"
+
+
+def _period_over(subscription: Subscription, now: float) -> bool:
+    last = subscription.last_mail_at
+    return last is None or now - last >= FREQUENCY_SECONDS.get(subscription.choices.frequency, 86400.0)
+
+
+def _quiet(config: Config, now: float) -> bool:
+    """Whether `now` falls in the quiet hours (in the territory's time zone)."""
+    if not config.alerts_quiet_hours:
+        return False
+    start, end = (dt.time.fromisoformat(part) for part in config.alerts_quiet_hours.split("-"))
+    local = dt.datetime.fromtimestamp(now, ZoneInfo(config.timezone)).time()
+    return (start <= local or local < end) if start > end else (start <= local < end)
