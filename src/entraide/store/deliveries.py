@@ -22,7 +22,11 @@ SEE = """
 INSERT INTO alert_entries (entry_id, commune, category, kind, title, url, seen_at, matched_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO NOTHING
 """
-ANY_SEEN = "SELECT 1 FROM alert_entries LIMIT 1"
+RAN = """
+INSERT INTO alert_sender (singleton, last_run_at) VALUES (1, ?)
+ON CONFLICT (singleton) DO UPDATE SET last_run_at = excluded.last_run_at
+"""
+LAST_RUN = "SELECT last_run_at FROM alert_sender"
 DUE = """
 SELECT entry_id, commune, category, kind, title, url, seen_at FROM alert_entries
 WHERE matched_at IS NULL AND seen_at <= ? ORDER BY seen_at, entry_id
@@ -73,10 +77,11 @@ class AlertDeliveries:
         self.tidy = tidy
 
     def see(self, entries: Iterable[SeenEntry], now: float) -> None:
-        """Record the entries not seen before, as published now. The very first time (nothing was ever seen),
-        they are recorded as matched already: what was online before the alerts began is not announced."""
+        """Record the entries not seen before, as published now. On the sender's very first run they are recorded
+        as matched already: what was online before the alerts began is not announced."""
         with self.engine.transaction() as transaction:
-            first = transaction.row(ANY_SEEN) is None
+            first = transaction.row(LAST_RUN) is None
+            transaction.execute(RAN, (now,))
             rows = [
                 (e.entry_id, e.commune, e.category, e.kind, e.title, e.url, now, now if first else None)
                 for e in entries

@@ -66,3 +66,9 @@ CREATE TABLE alert_mails (
     sent_at DOUBLE PRECISION
 );
 CREATE INDEX alert_mails_started ON alert_mails (started_at);
+
+-- The sender's last run (one row): before its first run, what the site already shows is not news.
+CREATE TABLE alert_sender (
+    singleton INTEGER PRIMARY KEY,
+    last_run_at DOUBLE PRECISION NOT NULL
+);
