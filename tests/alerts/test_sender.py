@@ -71,7 +71,8 @@ def site(tmp_path: Path, store, keys, mailbox):
 
     def subscribe(address, **choices):
         contact = Contact(email=address)
-        pending = store.subscriptions.ask(keys.fingerprint(contact), keys.seal(contact), Choices(**choices), clock(), 3600)
+        sealed = keys.seal(contact)
+        pending = store.subscriptions.ask(keys.fingerprint(contact), sealed, Choices(**choices), clock(), 3600)
         return store.subscriptions.confirm(pending, clock(), 90 * 86400)
 
     site.publish, site.withdraw, site.run, site.subscribe = publish, withdraw, run, subscribe
