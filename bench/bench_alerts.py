@@ -33,27 +33,30 @@ from entraide.communes import load_communes
 from entraide.config import Config
 from entraide.sealing import Contact, KeyPair
 from entraide.store import Choices, open_store, upgrade
+from tests.harness.ports import free_port
 
 SUBSCRIBERS = 10_000
 ENTRIES = 200
 SECRET = b"bench alerts secret"
 NOW = 1_800_000_000.0  # a Tuesday, 10:00 in Paris: outside quiet hours
 ENTRY_URL = re.compile(r"/annonces/([a-z0-9-]+)/")
+OTHERS = re.compile(r"… et (\d+) autres? :")
 
 
 class Recorder:
     """aiosmtpd's handler: for each recipient, the entries each mail listed."""
 
     def __init__(self) -> None:
-        self.received: list[tuple[str, tuple[str, ...]]] = []
+        self.received: list[tuple[str, tuple[str, ...], int]] = []  # recipient, entries listed, « et X autres »
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         text = message.get_body(("plain",)).get_content()
-        listed = tuple(dict.fromkeys(ENTRY_URL.findall(text)))
+        listed = tuple(ENTRY_URL.findall(text))
+        others = int(found[1]) if (found := OTHERS.search(text)) else 0
         with self.lock:
-            self.received.append((envelope.rcpt_tos[0], listed))
+            self.received.append((envelope.rcpt_tos[0], listed, others))
         return "250 OK"
 
 
@@ -150,7 +153,7 @@ def match_and_compose(url: str, config: Config, keys: KeyPair) -> tuple[float, f
     for subscription_id, entries in store.deliveries.waiting().items():
         subscription = running[subscription_id]
         address = keys.unseal(subscription.address_sealed).email
-        message, _ = _digest(config, SECRET, subscription, entries, address, f"m{digests}")
+        message = _digest(config, SECRET, subscription, entries, address, f"m{digests}")
         message.as_bytes()
         digests += 1
     composed = time.perf_counter()
@@ -190,9 +193,9 @@ def main() -> None:
         print(f"setup: {SUBSCRIBERS:,} subscribers sealed and stored twice in {time.perf_counter() - started:.1f} s")
 
         recorder = Recorder()
-        server = Controller(recorder, hostname="127.0.0.1", port=0)
+        port = free_port()
+        server = Controller(recorder, hostname="127.0.0.1", port=port)
         server.start()
-        port = server.server.sockets[0].getsockname()[1]
         config = settings(root, port)
         try:
             match_seconds, compose_seconds, digests = match_and_compose(f"sqlite:///{root}/measure.db", config, keys)
@@ -248,20 +251,27 @@ def caught_mid_hand_over(url: str) -> dict[str, int]:
 
 
 def check(recorder: Recorder, expected: set[tuple[str, str]], url: str) -> None:
-    counts = collections.Counter((address, entry) for address, listed in recorder.received for entry in listed)
-    doubles = sum(1 for count in counts.values() if count > 1)
-    missing = expected - set(counts)
+    """Each subscriber: one digest, each entry listed once, listed + « et X autres » = what their choices call for."""
+    wanted = collections.Counter(address for address, _ in expected)
+    mails = collections.Counter(address for address, _, _ in recorder.received)
+    listed = collections.Counter((address, entry) for address, entries, _ in recorder.received for entry in entries)
+    told = collections.Counter()
+    for address, entries, others in recorder.received:
+        told[address] += len(entries) + others
+    doubles = sum(count - 1 for count in listed.values() if count > 1)
+    second_mails = sum(count - 1 for count in mails.values() if count > 1)
+    missing = sum(max(0, count - told[address]) for address, count in wanted.items())
+    unexpected = sum(1 for pair in listed if pair not in expected)
     store = open_store(url)
     with store.engine.transaction(write=False) as transaction:
         unsent = transaction.row("SELECT COUNT(*) FROM alert_deliveries WHERE mail_id IS NULL")[0]
     store.close()
-    unexpected = set(counts) - expected
     print(
-        f"pairs: {len(expected):,} expected, {len(counts):,} received, doubles {doubles}, missing {len(missing)}, "
-        f"unexpected {len(unexpected)}; deliveries left unsent {unsent}"
+        f"subscribers to tell {len(wanted):,}, digests received {sum(mails.values()):,} (a second one for "
+        f"{second_mails}); entries listed twice to one subscriber {doubles}; entries never told (listed or in "
+        f"« et X autres ») {missing} of {len(expected):,}; listed to someone who did not ask {unexpected}; "
+        f"deliveries left unsent {unsent}"
     )
-    if missing:
-        print(f"  missing pairs belong to {len({a for a, _ in missing})} subscriber(s): a digest caught mid-hand-over")
 
 
 if __name__ == "__main__":

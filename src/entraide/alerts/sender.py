@@ -25,7 +25,7 @@ from entraide.alerts.manifest import read_manifest
 from entraide.categories import category
 from entraide.communes import load_communes
 from entraide.config import Config
-from entraide.mail import MailUnavailable, compose, mail_session
+from entraide.mail import MailUnavailable, compose_bulk, mail_session
 from entraide.sealing import KeyPair, SealingError
 from entraide.store import SeenEntry, Store, Subscription, new_holder
 
@@ -180,7 +180,7 @@ def _send_digest(
             "subscription %s: its address cannot be opened with this key; skipped", subscription.subscription_id
         )
         return False
-    message, _ = _digest(config, secret, subscription, entries, address, mail_id)
+    message = _digest(config, secret, subscription, entries, address, mail_id)
     if not store.deliveries.start_mail(mail_id, subscription.subscription_id, [e.entry_id for e in entries], clock()):
         return False
     try:
@@ -203,7 +203,7 @@ def _digest(
         entries, config.alerts_max_entries, _more_url(config, subscription), config.site_url, change, unsubscribe, ends
     )
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return compose(config, address, subject, text, html=html, headers=headers, mail_id=mail_id)
+    return compose_bulk(config, address, subject, text, html, headers, mail_id)
 
 
 def _more_url(config: Config, subscription: Subscription) -> str:
