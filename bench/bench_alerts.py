@@ -27,7 +27,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from entraide.alerts.manifest import manifest_json
-from entraide.alerts.sender import LEASE_SECONDS, _digest, _match, send_alerts
+from entraide.alerts.sender import LEASE_SECONDS, Run, _digest, send_alerts
 from entraide.categories import load_categories
 from entraide.communes import load_communes
 from entraide.config import Config
@@ -141,12 +141,11 @@ def settings(folder: Path, smtp_port: int) -> Config:
 def match_and_compose(url: str, config: Config, keys: KeyPair) -> tuple[float, float, int]:
     store = open_store(url)
     from entraide.alerts.manifest import read_manifest
-    from entraide.alerts.sender import RunReport
 
     started = time.perf_counter()
     published = read_manifest(config.alerts_manifest)
     store.deliveries.see(published, NOW)
-    _match(store, {e.entry_id for e in published}, NOW, NOW, RunReport())
+    Run(config, store, keys, SECRET, lambda: NOW).match({e.entry_id for e in published}, NOW, NOW)
     matched = time.perf_counter()
     running = {s.subscription_id: s for s in store.subscriptions.active(NOW)}
     digests = 0

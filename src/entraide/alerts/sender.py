@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from email.message import Message
 from zoneinfo import ZoneInfo
 
 from entraide.alerts import links
@@ -54,60 +55,122 @@ def send_alerts(
     clock: Callable[[], float] = time.time,
     after_each_mail: Callable[[int], None] | None = None,
 ) -> RunReport:
-    """One run of the sender; `after_each_mail` is for the benchmark (it kills a run half-way)."""
-    report = RunReport()
+    """One run of the sender; `after_each_mail` is for the tests and the benchmark (they stop a run half-way)."""
+    run = Run(config, store, keys, secret, clock, after_each_mail)
     holder = new_holder()
     if not store.leases.acquire(LEASE, holder, clock(), LEASE_SECONDS):
-        report.held_by = "another sender"
-        return report
+        run.report.held_by = "another sender"
+        return run.report
     try:
-        published = read_manifest(config.alerts_manifest)
-        listed = {entry.entry_id for entry in published}
-        now = clock()
-        store.deliveries.see(published, now)
-        _match(store, listed, now - config.alerts_delay_minutes * 60, now, report)
-        report.interrupted = store.deliveries.unfinished(now)
-        for mail_id in report.interrupted:
-            log.warning("digest %s was being handed over when a run stopped: it is not sent again", mail_id)
-            store.deliveries.mark_sent(mail_id, now)  # settled: told once, at most once
-        if _quiet(config, clock()):
-            report.held_by = "quiet hours"
-            report.subscribers_waiting = len(store.deliveries.waiting())
-            return report
-        _send(
-            config,
-            store,
-            keys,
-            secret,
-            listed,
-            clock,
-            report,
-            lambda: store.leases.acquire(LEASE, holder, clock(), LEASE_SECONDS),
-            after_each_mail,
-        )
+        run.renew_lease = lambda: store.leases.acquire(LEASE, holder, clock(), LEASE_SECONDS)
+        run.go()
     finally:
         store.leases.release(LEASE, holder)
-    return report
+    return run.report
 
 
-def _match(store: Store, listed: set[str], published_before: float, now: float, report: RunReport) -> None:
-    due = store.deliveries.due(published_before)
-    if not due:
-        return
-    index = _index(store.subscriptions.active(now))
-    for start in range(0, len(due), MATCH_BATCH):
-        batch = due[start : start + MATCH_BATCH]
-        deliveries = [
-            (subscription.subscription_id, entry.entry_id)
-            for entry in batch
-            if entry.entry_id in listed  # withdrawn before its delay was over: never announced
-            for subscription in (*index.get(entry.commune, ()), *index.get("*", ()))
-            if subscription.confirmed_at <= entry.seen_at
-            and subscription.choices.wants(entry.commune, entry.category, entry.kind)
-        ]
-        store.deliveries.match([entry.entry_id for entry in batch], deliveries, now)
-        report.matched_entries += sum(1 for entry in batch if entry.entry_id in listed)
-        report.deliveries += len(deliveries)
+@dataclass
+class Run:
+    config: Config
+    store: Store
+    keys: KeyPair
+    secret: bytes
+    clock: Callable[[], float]
+    after_each_mail: Callable[[int], None] | None = None
+    report: RunReport = field(default_factory=RunReport)
+    renew_lease: Callable[[], bool] = lambda: True
+
+    def go(self) -> None:
+        published = read_manifest(self.config.alerts_manifest)
+        listed = {entry.entry_id for entry in published}
+        now = self.clock()
+        self.store.deliveries.see(published, now)
+        self.match(listed, now - self.config.alerts_delay_minutes * 60, now)
+        self.settle_interrupted(now)
+        if _quiet(self.config, self.clock()):
+            self.report.held_by = "quiet hours"
+            self.report.subscribers_waiting = len(self.store.deliveries.waiting())
+            return
+        self.send(listed)
+
+    def match(self, listed: set[str], published_before: float, now: float) -> None:
+        """Each entry due, once, with the subscriptions that want it and ran before it was published."""
+        due = self.store.deliveries.due(published_before)
+        if not due:
+            return
+        index = _index(self.store.subscriptions.active(now))
+        for start in range(0, len(due), MATCH_BATCH):
+            batch = due[start : start + MATCH_BATCH]
+            deliveries = [
+                (subscription.subscription_id, entry.entry_id)
+                for entry in batch
+                if entry.entry_id in listed  # withdrawn before its delay was over: never announced
+                for subscription in (*index.get(entry.commune, ()), *index.get("*", ()))
+                if subscription.confirmed_at <= entry.seen_at
+                and subscription.choices.wants(entry.commune, entry.category, entry.kind)
+            ]
+            self.store.deliveries.match([entry.entry_id for entry in batch], deliveries, now)
+            self.report.matched_entries += sum(1 for entry in batch if entry.entry_id in listed)
+            self.report.deliveries += len(deliveries)
+
+    def settle_interrupted(self, now: float) -> None:
+        """Digests a killed run was handing over: said once in the log, never sent again (at most once)."""
+        self.report.interrupted = self.store.deliveries.unfinished(now)
+        for mail_id in self.report.interrupted:
+            log.warning("digest %s was being handed over when a run stopped: it is not sent again", mail_id)
+            self.store.deliveries.mark_sent(mail_id, now)
+
+    def send(self, listed: set[str]) -> None:
+        """One digest for each subscriber whose period is over, within the hourly cap."""
+        waiting = self.store.deliveries.waiting()
+        withdrawn = {e.entry_id for entries in waiting.values() for e in entries} - listed
+        if withdrawn:
+            self.store.deliveries.forget(withdrawn)
+        now = self.clock()
+        running = {s.subscription_id: s for s in self.store.subscriptions.active(now)}
+        cap = self.config.alerts_mails_per_hour
+        left = cap - self.store.deliveries.started_since(now - 3600) if cap else None
+        with mail_session(self.config) as deliver:
+            for subscription_id, entries in waiting.items():
+                subscription = running.get(subscription_id)
+                entries = [e for e in entries if e.entry_id in listed]
+                if subscription is None or not entries:
+                    continue
+                if left is not None and left <= 0:
+                    self.report.held_by = "cap"
+                    self.report.subscribers_waiting += 1
+                elif not _period_over(subscription, now):
+                    self.report.subscribers_waiting += 1
+                elif self.send_digest(subscription, entries, deliver):
+                    left = left - 1 if left is not None else None
+                    self.sent_one()
+
+    def send_digest(self, subscription: Subscription, entries: list[SeenEntry], deliver: Callable) -> bool:
+        """Record the digest as started, hand it over, record it as sent; False when it cannot be made."""
+        mail_id = uuid.uuid4().hex[:16]
+        try:
+            address = self.keys.unseal(subscription.address_sealed).email
+        except (SealingError, ValueError):
+            log.warning("subscription %s: its address cannot be opened with this key", subscription.subscription_id)
+            return False
+        message = _digest(self.config, self.secret, subscription, entries, address, mail_id)
+        entry_ids = [e.entry_id for e in entries]
+        if not self.store.deliveries.start_mail(mail_id, subscription.subscription_id, entry_ids, self.clock()):
+            return False
+        try:
+            deliver(message, mail_id)
+        except MailUnavailable:
+            self.store.deliveries.abandon(mail_id)  # refused before it was accepted: the next run tries again
+            raise
+        self.store.deliveries.mark_sent(mail_id, self.clock())
+        return True
+
+    def sent_one(self) -> None:
+        self.report.mails_sent += 1
+        if self.report.mails_sent % 100 == 0:
+            self.renew_lease()
+        if self.after_each_mail:
+            self.after_each_mail(self.report.mails_sent)
 
 
 def _index(subscriptions: Sequence[Subscription]) -> dict[str, list[Subscription]]:
@@ -119,82 +182,10 @@ def _index(subscriptions: Sequence[Subscription]) -> dict[str, list[Subscription
     return index
 
 
-def _send(
-    config: Config,
-    store: Store,
-    keys: KeyPair,
-    secret: bytes,
-    listed: set[str],
-    clock: Callable[[], float],
-    report: RunReport,
-    renew_lease: Callable[[], bool],
-    after_each_mail: Callable[[int], None] | None,
-) -> None:
-    waiting = store.deliveries.waiting()
-    withdrawn = {e.entry_id for entries in waiting.values() for e in entries} - listed
-    if withdrawn:
-        store.deliveries.forget(withdrawn)
-    now = clock()
-    running = {s.subscription_id: s for s in store.subscriptions.active(now)}
-    cap = (
-        config.alerts_mails_per_hour - store.deliveries.started_since(now - 3600)
-        if config.alerts_mails_per_hour
-        else None
-    )
-    with mail_session(config) as deliver:
-        for subscription_id, entries in waiting.items():
-            subscription = running.get(subscription_id)
-            entries = [e for e in entries if e.entry_id in listed]
-            if subscription is None or not entries:
-                continue
-            if not _period_over(subscription, now) or (cap is not None and cap <= 0):
-                report.subscribers_waiting += 1
-                report.held_by = report.held_by or ("cap" if cap is not None and cap <= 0 else "")
-                continue
-            if not _send_digest(config, store, keys, secret, subscription, entries, deliver, clock):
-                continue
-            report.mails_sent += 1
-            if cap is not None:
-                cap -= 1
-            if report.mails_sent % 100 == 0:
-                renew_lease()
-            if after_each_mail:
-                after_each_mail(report.mails_sent)
-
-
-def _send_digest(
-    config: Config,
-    store: Store,
-    keys: KeyPair,
-    secret: bytes,
-    subscription: Subscription,
-    entries: list[SeenEntry],
-    deliver: Callable,
-    clock: Callable[[], float],
-) -> bool:
-    mail_id = uuid.uuid4().hex[:16]
-    try:
-        address = keys.unseal(subscription.address_sealed).email
-    except (SealingError, ValueError):
-        log.warning(
-            "subscription %s: its address cannot be opened with this key; skipped", subscription.subscription_id
-        )
-        return False
-    message = _digest(config, secret, subscription, entries, address, mail_id)
-    if not store.deliveries.start_mail(mail_id, subscription.subscription_id, [e.entry_id for e in entries], clock()):
-        return False
-    try:
-        deliver(message, mail_id)
-    except MailUnavailable:
-        store.deliveries.abandon(mail_id)  # refused before it was accepted: the next run tries again
-        raise
-    store.deliveries.mark_sent(mail_id, clock())
-    return True
-
-
 def _digest(
     config: Config, secret: bytes, subscription: Subscription, entries: list[SeenEntry], address: str, mail_id: str
-):
+) -> Message:
+    """The digest's mail: signed links to change and to unsubscribe, RFC 8058's headers, the subscription's end."""
     token = links.subscription_token(secret, subscription.subscription_id)
     unsubscribe = links.url(config.endpoint_url, "alertes/desabonner", token)
     change = links.url(config.endpoint_url, "alertes/choix", token)
