@@ -107,7 +107,14 @@ def test_one_pending_confirmation_per_address(endpoint, mailbox):
     assert count(endpoint, "alert_pending") == 1
 
 
-def test_an_address_asked_again_and_again_is_limited(make_endpoint, mailbox):
+def test_an_unconfirmed_address_asked_again_and_again_gets_one_mail(endpoint, mailbox):
+    answers = [endpoint.post("/alertes", data=form()).status_code for _ in range(5)]
+    assert answers == [200, 409, 409, 429, 429]  # three requests a day per address, whatever the client
+    assert len(mailbox.wait(2, timeout=1)) == 1
+    assert count(endpoint, "alert_pending") == 1
+
+
+def test_one_client_asking_for_many_addresses_is_limited(make_endpoint, mailbox):
     endpoint = make_endpoint(ENTRAIDE_ENDPOINT_URL="http://formulaires.test")
     answers = [endpoint.post("/alertes", data=form(email=f"personne{n}@example.fr")).status_code for n in range(12)]
     assert answers == [200] * 10 + [429] * 2  # ten addresses an hour from one client

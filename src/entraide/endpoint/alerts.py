@@ -21,7 +21,7 @@ from entraide.endpoint.http import BadRequest, Request, Response
 from entraide.endpoint.ratelimit import client_of
 from entraide.schema import Problem
 from entraide.sealing import Contact
-from entraide.store import Choices
+from entraide.store import Choices, Subscription
 
 if TYPE_CHECKING:
     from entraide.endpoint.app import App
@@ -218,7 +218,8 @@ def unsubscribe(app: App, request: Request) -> Response:
 # Shared pieces
 
 
-def _subscription(app: App, request: Request):
+def _subscription(app: App, request: Request) -> Subscription | Response:
+    """The running subscription a signed link names, or the page that says why there is none."""
     try:
         subscription_id = links.read_subscription(app.secret, _token(request))
     except links.BadLink as bad:
