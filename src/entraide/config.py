@@ -186,7 +186,8 @@ class Config:
         "ENTRAIDE_ENDPOINT_URL",
         "http://127.0.0.1:8001",
         "Public URL of this form endpoint, without a trailing slash: the base of the links in the mails the"
-        " `entraide` command sends (the follow-up's one-click links). The site's build reads the same variable.",
+        " `entraide` command sends (the follow-up's one-click links, the alerts' signed links to confirm, change"
+        " and unsubscribe). The site's build reads the same variable.",
         parse=_url,
     )
     timezone: str = setting(
@@ -325,13 +326,6 @@ class Config:
         "background. Set false where the process stops with its answer (AWS Lambda) and run `entraide "
         "publish` on a schedule instead.",
         parse=_flag,
-    )
-    endpoint_url: str = setting(
-        "ENTRAIDE_ENDPOINT_URL",
-        "http://127.0.0.1:8001",
-        "Public URL of this endpoint, without a trailing slash (the site's forms post to it): the base of the "
-        "signed links of the alerts' mails (confirm, change, unsubscribe).",
-        parse=_url,
     )
     alerts_manifest: str = setting(
         "ENTRAIDE_ALERTS_MANIFEST",
