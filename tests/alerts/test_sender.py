@@ -209,3 +209,12 @@ def test_a_digest_caught_mid_hand_over_is_never_sent_again(site):
     report = site.run()
     assert report.interrupted == ["killedmidway"] and report.mails_sent == 0
     assert site.run().interrupted == []  # told once
+
+
+def test_a_run_with_nothing_to_send_never_reaches_the_mail_server(site):
+    from tests.harness.ports import free_port
+
+    site.subscribe("lea@example.fr")
+    later(site, 1)
+    site.publish(entry(1))  # seen, not yet due
+    assert site.run(smtp_port=free_port()).mails_sent == 0  # no server listens there: not asked

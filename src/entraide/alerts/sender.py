@@ -121,7 +121,17 @@ class Run:
             self.store.deliveries.mark_sent(mail_id, now)
 
     def send(self, listed: set[str]) -> None:
-        """One digest for each subscriber whose period is over, within the hourly cap."""
+        """One digest for each subscriber whose period is over, within the hourly cap; the mail server is only
+        reached when there is something to send."""
+        todo = self.digests_due(listed)
+        if not todo:
+            return
+        with mail_session(self.config) as deliver:
+            for subscription, entries in todo:
+                if self.send_digest(subscription, entries, deliver):
+                    self.sent_one()
+
+    def digests_due(self, listed: set[str]) -> list[tuple[Subscription, list[SeenEntry]]]:
         waiting = self.store.deliveries.waiting()
         withdrawn = {e.entry_id for entries in waiting.values() for e in entries} - listed
         if withdrawn:
@@ -129,21 +139,21 @@ class Run:
         now = self.clock()
         running = {s.subscription_id: s for s in self.store.subscriptions.active(now)}
         cap = self.config.alerts_mails_per_hour
-        left = cap - self.store.deliveries.started_since(now - 3600) if cap else None
-        with mail_session(self.config) as deliver:
-            for subscription_id, entries in waiting.items():
-                subscription = running.get(subscription_id)
-                entries = [e for e in entries if e.entry_id in listed]
-                if subscription is None or not entries:
-                    continue
-                if left is not None and left <= 0:
-                    self.report.held_by = "cap"
-                    self.report.subscribers_waiting += 1
-                elif not _period_over(subscription, now):
-                    self.report.subscribers_waiting += 1
-                elif self.send_digest(subscription, entries, deliver):
-                    left = left - 1 if left is not None else None
-                    self.sent_one()
+        left = cap - self.store.deliveries.started_since(now - 3600) if cap else len(waiting)
+        todo = []
+        for subscription_id, entries in waiting.items():
+            subscription = running.get(subscription_id)
+            entries = [e for e in entries if e.entry_id in listed]
+            if subscription is None or not entries:
+                continue
+            if not _period_over(subscription, now):
+                self.report.subscribers_waiting += 1
+            elif len(todo) >= left:
+                self.report.held_by = "cap"
+                self.report.subscribers_waiting += 1
+            else:
+                todo.append((subscription, entries))
+        return todo
 
     def send_digest(self, subscription: Subscription, entries: list[SeenEntry], deliver: Callable) -> bool:
         """Record the digest as started, hand it over, record it as sent; False when it cannot be made."""
