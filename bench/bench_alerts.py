@@ -33,7 +33,7 @@ from entraide.communes import load_communes
 from entraide.config import Config
 from entraide.sealing import Contact, KeyPair
 from entraide.store import Choices, open_store, upgrade
-from tests.harness.ports import free_port
+from tests.harness.mail import smtp_server
 
 SUBSCRIBERS = 10_000
 ENTRIES = 200
@@ -49,6 +49,7 @@ class Recorder:
     def __init__(self) -> None:
         self.received: list[tuple[str, tuple[str, ...], int]] = []  # recipient, entries listed, « et X autres »
         self.lock = threading.Lock()
+        self.port = 0  # set by smtp_server once it listens
 
     async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -177,8 +178,6 @@ def peak_kb(pid: int) -> tuple[int, int]:
 
 
 def main() -> None:
-    from aiosmtpd.controller import Controller
-
     rng = random.Random(11)
     keys = KeyPair.generate()
     people, entries = subscribers(rng), new_entries(rng)
@@ -192,11 +191,8 @@ def main() -> None:
         print(f"setup: {SUBSCRIBERS:,} subscribers sealed and stored twice in {time.perf_counter() - started:.1f} s")
 
         recorder = Recorder()
-        port = free_port()
-        server = Controller(recorder, hostname="127.0.0.1", port=port)
-        server.start()
-        config = settings(root, port)
-        try:
+        with smtp_server(recorder):
+            config = settings(root, recorder.port)
             match_seconds, compose_seconds, digests = match_and_compose(f"sqlite:///{root}/measure.db", config, keys)
             print(
                 f"match {ENTRIES} entries × {SUBSCRIBERS:,} subscribers: {match_seconds:.1f} s; compose {digests:,} "
@@ -204,8 +200,6 @@ def main() -> None:
                 f"{match_seconds + compose_seconds:.1f} s (goal < 30 s); {len(expected):,} (subscriber, entry) pairs"
             )
             kill_and_rerun(f"sqlite:///{root}/send.db", config, keys, recorder, digests)
-        finally:
-            server.stop()
         check(recorder, expected, f"sqlite:///{root}/send.db")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
