@@ -114,25 +114,68 @@ def compose_bulk(
     return message
 
 
+Deliver = Callable[[Message, str, Callable[[], None]], None]
+
+
 @contextmanager
-def mail_session(config: Config) -> Iterator[Callable[[Message, str], None]]:
-    """One connection for many mails (the alerts' sender): yields `send(message, mail_id)`, which raises
-    MailUnavailable when the server refuses that mail or the connection is lost."""
+def mail_session(config: Config) -> Iterator[Deliver]:
+    """One connection for many mails (the alerts' sender): yields `deliver(message, mail_id, before_last_line)`,
+    which raises MailUnavailable when the server refuses that mail or the connection is lost.
+
+    `before_last_line()` is called once the whole mail but its last line (the lone "." that ends SMTP's DATA) has
+    reached the server: before it, a mail interrupted is surely not delivered; after it, it may be.
+    """
     if not config.smtp_host:
-        yield lambda message, mail_id: log.info(
-            "mail %s written to %s", mail_id, _write_outbox(Path(config.outbox_path), message, mail_id)
-        )
+        yield lambda message, mail_id, before_last_line: _to_outbox(config, message, mail_id, before_last_line)
         return
     import smtplib
 
     client = _smtp_guarded(config, "(session)", lambda: _connect(config, "(session)"))
     try:
-        yield lambda message, mail_id: _smtp_guarded(config, mail_id, lambda: client.send_message(message))
+        yield lambda message, mail_id, before_last_line: _smtp_guarded(
+            config, mail_id, lambda: _send_in_two_steps(client, config, message, before_last_line)
+        )
     finally:
         try:
             client.quit()
         except (smtplib.SMTPException, OSError):
             client.close()
+
+
+def _to_outbox(config: Config, message: Message, mail_id: str, before_last_line: Callable[[], None]) -> None:
+    before_last_line()
+    log.info("mail %s written to %s", mail_id, _write_outbox(Path(config.outbox_path), message, mail_id))
+
+
+def _send_in_two_steps(
+    client: smtplib.SMTP, config: Config, message: Message, before_last_line: Callable[[], None]
+) -> None:
+    """What smtplib's send_message does, with a pause before the line that makes the server keep the mail."""
+    import re
+    import smtplib
+    from email.utils import parseaddr
+
+    sender, recipient = parseaddr(config.mail_from)[1], str(message["To"])
+    body = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    body = re.sub(rb"(?m)^\.", b"..", body)  # a line starting with "." is doubled (RFC 5321, 4.5.2)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    code, answer = client.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    code, answer = client.rcpt(recipient)
+    if code not in (250, 251):
+        client.rset()
+        raise smtplib.SMTPRecipientsRefused({"(recipient)": (code, answer)})
+    code, answer = client.docmd("data")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, answer)
+    client.send(body)
+    before_last_line()
+    client.send(b".\r\n")
+    code, answer = client.getreply()
+    if code != 250:
+        raise smtplib.SMTPDataError(code, answer)
 
 
 def _send_smtp(config: Config, message: EmailMessage, mail_id: str) -> None:

@@ -199,16 +199,32 @@ def test_a_run_stopped_half_way_is_finished_by_the_next_without_doubles(site, ke
     assert recipients == [f"personne{n}@example.fr" for n in range(6)]
 
 
-def test_a_digest_caught_mid_hand_over_is_never_sent_again(site):
+def caught(site, ending: bool):
+    """A digest a killed run recorded as started (and as ending: its last line perhaps sent), never as sent."""
     subscription = site.subscribe("lea@example.fr")
     later(site, 1)
     site.publish(entry(1))
     later(site, 31)
     site.run(alerts_quiet_hours="00:00-23:59")  # matched, not sent
     site.store.deliveries.start_mail("killedmidway", subscription.subscription_id, [entry(1).id], site.clock())
+    if ending:
+        site.store.deliveries.mark_ending("killedmidway", site.clock())
+
+
+def test_a_digest_killed_before_its_last_line_is_sent_by_the_next_run(site):
+    caught(site, ending=False)
+    report = site.run()
+    assert report.interrupted == [] and report.mails_sent == 1
+    [mail] = site.mailbox.wait(1)
+    assert entry(1).id in mail.get_body(("plain",)).get_content()
+
+
+def test_a_digest_killed_after_its_last_line_may_have_arrived_and_is_never_sent_again(site):
+    caught(site, ending=True)
     report = site.run()
     assert report.interrupted == ["killedmidway"] and report.mails_sent == 0
     assert site.run().interrupted == []  # told once
+    assert site.mailbox.wait(1, timeout=0.5) == []
 
 
 def test_a_run_with_nothing_to_send_never_reaches_the_mail_server(site):

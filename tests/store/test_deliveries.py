@@ -40,7 +40,9 @@ def test_an_entry_is_delivered_once_per_subscriber(store):
     assert store.deliveries.start_mail("mail-a", alice, ["grenoble-1"], NOW) is True
     assert store.deliveries.start_mail("mail-a2", alice, ["grenoble-1"], NOW) is False  # already in a digest
     assert list(store.deliveries.waiting()) == [bob]
-    assert store.deliveries.unfinished(NOW + 1) == ["mail-a"]
+    assert store.deliveries.unfinished(NOW + 1) == [("mail-a", False)]
+    store.deliveries.mark_ending("mail-a", NOW)
+    assert store.deliveries.unfinished(NOW + 1) == [("mail-a", True)]
     store.deliveries.mark_sent("mail-a", NOW)
     assert store.deliveries.unfinished(NOW + 1) == []
     assert store.deliveries.started_since(NOW - 3600) == 1

@@ -26,7 +26,7 @@ from entraide.alerts.manifest import read_manifest
 from entraide.categories import category
 from entraide.communes import load_communes
 from entraide.config import Config
-from entraide.mail import MailUnavailable, compose_bulk, mail_session
+from entraide.mail import Deliver, MailUnavailable, compose_bulk, mail_session
 from entraide.sealing import KeyPair, SealingError
 from entraide.store import SeenEntry, Store, Subscription, new_holder
 
@@ -43,7 +43,7 @@ class RunReport:
     deliveries: int = 0
     mails_sent: int = 0
     subscribers_waiting: int = 0  # their period is not over, or the cap or quiet hours hold them back
-    interrupted: list[str] = field(default_factory=list)  # digests a killed run started: never sent again
+    interrupted: list[str] = field(default_factory=list)  # digests a killed run may have delivered: not resent
     held_by: str = ""  # "quiet hours", "cap", "another sender"
 
 
@@ -114,11 +114,16 @@ class Run:
             self.report.deliveries += len(deliveries)
 
     def settle_interrupted(self, now: float) -> None:
-        """Digests a killed run was handing over: said once in the log, never sent again (at most once)."""
-        self.report.interrupted = self.store.deliveries.unfinished(now)
-        for mail_id in self.report.interrupted:
-            log.warning("digest %s was being handed over when a run stopped: it is not sent again", mail_id)
-            self.store.deliveries.mark_sent(mail_id, now)
+        """Digests a killed run was handing over: sent again when surely not delivered, else never (at most once)."""
+        for mail_id, perhaps_delivered in self.store.deliveries.unfinished(now):
+            if perhaps_delivered:
+                log.warning(
+                    "digest %s was ending when a run stopped: it may have arrived, it is not sent again", mail_id
+                )
+                self.store.deliveries.mark_sent(mail_id, now)
+                self.report.interrupted.append(mail_id)
+            else:
+                self.store.deliveries.abandon(mail_id)  # the server never kept it: its entries wait for this run
 
     def send(self, listed: set[str]) -> None:
         """One digest for each subscriber whose period is over, within the hourly cap; the mail server is only
@@ -155,7 +160,7 @@ class Run:
                 todo.append((subscription, entries))
         return todo
 
-    def send_digest(self, subscription: Subscription, entries: list[SeenEntry], deliver: Callable) -> bool:
+    def send_digest(self, subscription: Subscription, entries: list[SeenEntry], deliver: Deliver) -> bool:
         """Record the digest as started, hand it over, record it as sent; False when it cannot be made."""
         mail_id = uuid.uuid4().hex[:16]
         try:
@@ -167,10 +172,19 @@ class Run:
         entry_ids = [e.entry_id for e in entries]
         if not self.store.deliveries.start_mail(mail_id, subscription.subscription_id, entry_ids, self.clock()):
             return False
+        ending: list[bool] = []
+
+        def before_last_line() -> None:
+            self.store.deliveries.mark_ending(mail_id, self.clock())
+            ending.append(True)
+
         try:
-            deliver(message, mail_id)
+            deliver(message, mail_id, before_last_line)
         except MailUnavailable:
-            self.store.deliveries.abandon(mail_id)  # refused before it was accepted: the next run tries again
+            if ending:  # lost with the server's answer: it may have arrived, so never again (at most once)
+                self.store.deliveries.mark_sent(mail_id, self.clock())
+            else:  # refused before the server could keep it: the next run tries again
+                self.store.deliveries.abandon(mail_id)
             raise
         self.store.deliveries.mark_sent(mail_id, self.clock())
         return True

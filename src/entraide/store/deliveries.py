@@ -2,10 +2,12 @@
 
 An entry is recorded when the sender first finds it in the site's manifest (its publication, as far as the
 alerts go), matched once with the subscriptions (one delivery row per subscriber, ever), then listed in one
-digest. Before a digest is handed to the mail server, its row and its entries' `mail_id` are committed: a run
-killed at any point never lists an entry twice for one subscriber; a rerun sends what was not started. A
-digest killed between that commit and the server's answer is left as `started` and not sent again (at most
-once: a double would reach a person, a missing one only the deployer's log).
+digest. Before a digest is handed to the mail server, its row and its entries' `mail_id` are committed
+(started); just before the last line of its SMTP DATA, the line that makes the server keep it, `ending_at`
+is committed; after the server's answer, `sent_at`. A run killed before `ending_at` never delivered the
+digest: the rerun puts its entries back and sends them. Killed after it, the digest may have arrived: it is
+not sent again (at most once: a double would reach a person; the window is the few microseconds between that
+commit and writing 5 bytes to the socket).
 """
 
 from __future__ import annotations
@@ -41,12 +43,18 @@ WHERE entry_id IN (SELECT entry_id FROM alert_deliveries WHERE mail_id IS NULL)
 FORGET = "DELETE FROM alert_deliveries WHERE entry_id = ? AND mail_id IS NULL"
 START = "INSERT INTO alert_mails (mail_id, subscription_id, started_at) VALUES (?, ?, ?)"
 TAKE = "UPDATE alert_deliveries SET mail_id = ? WHERE subscription_id = ? AND entry_id = ? AND mail_id IS NULL"
-LAST_MAIL = "UPDATE alert_subscriptions SET last_mail_at = ? WHERE subscription_id = ?"
+LAST_MAIL = """
+UPDATE alert_subscriptions SET last_mail_at = ?
+WHERE subscription_id = (SELECT subscription_id FROM alert_mails WHERE mail_id = ?)
+"""
 SENT = "UPDATE alert_mails SET sent_at = ? WHERE mail_id = ?"
 UNTAKE = "UPDATE alert_deliveries SET mail_id = NULL WHERE mail_id = ?"
 UNSTART = "DELETE FROM alert_mails WHERE mail_id = ?"
 STARTED_SINCE = "SELECT COUNT(*) FROM alert_mails WHERE started_at > ?"
-UNFINISHED = "SELECT mail_id FROM alert_mails WHERE sent_at IS NULL AND started_at <= ? ORDER BY started_at"
+UNFINISHED = """
+SELECT mail_id, ending_at IS NOT NULL FROM alert_mails WHERE sent_at IS NULL AND started_at <= ? ORDER BY started_at
+"""
+ENDING = "UPDATE alert_mails SET ending_at = ? WHERE mail_id = ?"
 PURGE = (  # each takes one moment: now - KEPT_SECONDS
     "DELETE FROM alert_deliveries WHERE queued_at <= ?",
     "DELETE FROM alert_entries WHERE seen_at <= ?",
@@ -131,7 +139,6 @@ class AlertDeliveries:
                 for entry_id in entry_ids:
                     if transaction.execute(TAKE, (mail_id, subscription_id, entry_id)).rowcount != 1:
                         raise _Taken
-                transaction.execute(LAST_MAIL, (now, subscription_id))
         except _Taken:
             return False
         return True
@@ -139,6 +146,12 @@ class AlertDeliveries:
     def mark_sent(self, mail_id: str, now: float) -> None:
         with self.engine.transaction() as transaction:
             transaction.execute(SENT, (now, mail_id))
+
+    def mark_ending(self, mail_id: str, now: float) -> None:
+        """The digest's last line is about to reach the server: from now on it may have been delivered."""
+        with self.engine.transaction() as transaction:
+            transaction.execute(ENDING, (now, mail_id))
+            transaction.execute(LAST_MAIL, (now, mail_id))  # its period starts: a digest surely not sent does not count
 
     def abandon(self, mail_id: str) -> None:
         """The mail server refused the digest: its entries wait for the next run, as if it had never started."""
@@ -151,10 +164,11 @@ class AlertDeliveries:
         with self.engine.transaction(write=False) as transaction:
             return transaction.row(STARTED_SINCE, (moment,))[0]
 
-    def unfinished(self, before: float) -> list[str]:
-        """Digests started before `before` whose hand-over was never confirmed (a run killed mid-way)."""
+    def unfinished(self, before: float) -> list[tuple[str, bool]]:
+        """Digests started before `before` whose hand-over was never confirmed (a run killed mid-way), each with
+        whether its last line may have reached the server (True: perhaps delivered; False: surely not)."""
         with self.engine.transaction(write=False) as transaction:
-            return [row[0] for row in transaction.rows(UNFINISHED, (before,))]
+            return [(row[0], bool(row[1])) for row in transaction.rows(UNFINISHED, (before,))]
 
 
 class _Taken(Exception):

@@ -58,11 +58,13 @@ CREATE TABLE alert_deliveries (
 );
 CREATE INDEX alert_deliveries_mail ON alert_deliveries (mail_id);
 
--- The digests: one row per mail, written before it is handed over (`sent_at` once the server accepted it).
+-- The digests: one row per mail, written before it is handed over; `ending_at` just before the last line of its
+-- SMTP DATA (the one that makes the server keep it) is sent, `sent_at` once the server accepted it.
 CREATE TABLE alert_mails (
     mail_id TEXT PRIMARY KEY,
     subscription_id TEXT NOT NULL,
     started_at DOUBLE PRECISION NOT NULL,
+    ending_at DOUBLE PRECISION,
     sent_at DOUBLE PRECISION
 );
 CREATE INDEX alert_mails_started ON alert_mails (started_at);
