@@ -217,8 +217,9 @@ def kill_and_rerun(url: str, config: Config, keys: KeyPair, recorder: Recorder, 
         f"first run: SIGKILLed (signal {sig}) after {killed_at:,} mails in {first_seconds:.1f} s "
         f"({killed_at / first_seconds:.0f} mails/s), peak memory {first_peak / 1024:.0f} MB"
     )
-    caught = caught_mid_hand_over(url)
-    print(f"digests caught between their record and the server's answer: {len(caught)} ({sum(caught.values())} pairs)")
+    for mail_id, ending, count in caught_mid_hand_over(url):
+        state = "its last line perhaps sent: never resent" if ending else "its last line not sent: resent by the rerun"
+        print(f"digest {mail_id} ({count} entries) caught by the kill, {state}")
     started = time.perf_counter()
     before = len(recorder.received)
     pid = run_in_child(url, config, keys, NOW + LEASE_SECONDS + 1)  # the killed run's lease has run out
@@ -231,16 +232,17 @@ def kill_and_rerun(url: str, config: Config, keys: KeyPair, recorder: Recorder, 
     )
 
 
-def caught_mid_hand_over(url: str) -> dict[str, int]:
-    """The digests a killed run had recorded as started and not as sent, with how many entries each listed."""
+def caught_mid_hand_over(url: str) -> list[tuple[str, bool, int]]:
+    """The digests a killed run recorded as started and not as sent: whether their last line may have reached the
+    server (then never resent), and how many entries each listed."""
     store = open_store(url)
     with store.engine.transaction(write=False) as transaction:
         rows = transaction.rows(
-            "SELECT m.mail_id, COUNT(*) FROM alert_mails m JOIN alert_deliveries d ON d.mail_id = m.mail_id "
-            "WHERE m.sent_at IS NULL GROUP BY m.mail_id"
+            "SELECT m.mail_id, m.ending_at IS NOT NULL, COUNT(*) FROM alert_mails m "
+            "JOIN alert_deliveries d ON d.mail_id = m.mail_id WHERE m.sent_at IS NULL GROUP BY m.mail_id, m.ending_at"
         )
     store.close()
-    return dict(rows)
+    return [(mail_id, bool(ending), count) for mail_id, ending, count in rows]
 
 
 def check(recorder: Recorder, expected: set[tuple[str, str]], url: str) -> None:
