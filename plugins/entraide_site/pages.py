@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from entraide.alerts import manifest as alerts_manifest
 from entraide.categories import Category, load_categories, load_kinds
 from entraide.communes import Commune, load_communes
 
@@ -42,6 +43,7 @@ def build_pages(catalogue: Catalogue, content: list[ContentPage], settings: Site
         *statistics_pages(catalogue, settings),
         *[Page(page.url, "page.html", {"page": page}) for page in content],
         Page("/geo/communes.geojson", communes_boundaries, {"communes": communes, "counts": counts}),
+        Page(alerts_manifest.URL, alerts_manifest.manifest_json, {"entries": catalogue.entries}),
         Page("/404.html", "404.html", {"robots": "noindex"}),
     ]
     if with_map:

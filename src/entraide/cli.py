@@ -1154,5 +1154,56 @@ def codeowners(organisation: str) -> None:
     click.echo(write(organisation), nl=False)
 
 
+@entraide.group(cls=_Group, options_metavar="[OPTIONS]", subcommand_metavar="COMMANDE [ARGUMENTS]...")
+def alerts() -> None:
+    """Alertes par e-mail : prévenir les abonnés des nouvelles annonces (voir docs/alerts.md)."""
+
+
+@alerts.command()
+def send() -> None:
+    """Envoyer les alertes : les annonces publiées depuis le dernier passage, en un résumé par abonné.
+
+    Lit ce que le site publie (ENTRAIDE_ALERTS_MANIFEST), attend ENTRAIDE_ALERTS_DELAY_MINUTES après la
+    publication, respecte les heures calmes, la fréquence choisie par chaque abonné et le plafond horaire.
+    À lancer régulièrement (cron toutes les 10 minutes, tâche planifiée, ou après chaque déploiement du
+    site) ; sans risque à tout moment : interrompu, le passage suivant finit le travail sans doublon.
+    """
+    from entraide.alerts.manifest import ManifestUnavailable
+    from entraide.alerts.sender import send_alerts
+    from entraide.keys import load_keys, token_secret
+    from entraide.mail import MailUnavailable
+
+    config = _config()
+    store = _open_store(config)
+    keys = load_keys(config)
+    try:
+        with _store_errors():
+            run = send_alerts(config, store, keys, token_secret(config, keys))
+    except ManifestUnavailable as error:
+        raise FrenchError(f"liste des annonces publiées illisible : {error}") from None
+    except MailUnavailable:
+        raise FrenchError(
+            "le serveur de messagerie ne répond pas ou refuse les e-mails : rien n'est perdu, relancez plus tard "
+            "(vérifiez ENTRAIDE_SMTP_HOST…)."
+        ) from None
+    if run.held_by == "another sender":
+        click.echo("Un autre envoi d'alertes est en cours : rien à faire ici.")
+        return
+    click.echo(
+        f"{_count(run.matched_entries, 'annonce nouvelle', 'annonces nouvelles')} à annoncer, "
+        f"{_count(run.mails_sent, 'e-mail envoyé', 'e-mails envoyés')}, "
+        f"{_count(run.subscribers_waiting, 'abonné attend', 'abonnés attendent')} son prochain envoi."
+    )
+    if run.held_by == "quiet hours":
+        click.echo("Heures calmes (ENTRAIDE_ALERTS_QUIET_HOURS) : les e-mails partiront au premier passage après.")
+    elif run.held_by == "cap":
+        click.echo("Plafond horaire atteint (ENTRAIDE_ALERTS_MAILS_PER_HOUR) : la suite partira au prochain passage.")
+    if run.interrupted:
+        click.echo(
+            f"{_count(len(run.interrupted), 'résumé', 'résumés')} en cours d'envoi lors d'une interruption "
+            "précédente : non renvoyé(s), pour ne jamais envoyer deux fois la même annonce."
+        )
+
+
 if __name__ == "__main__":
     sys.exit(main())

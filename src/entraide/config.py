@@ -69,6 +69,14 @@ def _backend(text: str) -> str:
     return text
 
 
+def _hours(text: str) -> str:
+    import re
+
+    if text and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", text):
+        raise ValueError("write two times, such as 21:00-08:00, or nothing")
+    return text
+
+
 SMTP_TLS_MODES = ("auto", "implicit", "starttls")
 
 
@@ -178,7 +186,8 @@ class Config:
         "ENTRAIDE_ENDPOINT_URL",
         "http://127.0.0.1:8001",
         "Public URL of this form endpoint, without a trailing slash: the base of the links in the mails the"
-        " `entraide` command sends (the follow-up's one-click links). The site's build reads the same variable.",
+        " `entraide` command sends (the follow-up's one-click links, the alerts' signed links to confirm, change"
+        " and unsubscribe). The site's build reads the same variable.",
         parse=_url,
     )
     timezone: str = setting(
@@ -317,6 +326,43 @@ class Config:
         "background. Set false where the process stops with its answer (AWS Lambda) and run `entraide "
         "publish` on a schedule instead.",
         parse=_flag,
+    )
+    alerts_manifest: str = setting(
+        "ENTRAIDE_ALERTS_MANIFEST",
+        "output/alertes/manifest.json",
+        "Where `entraide alerts send` reads what the site publishes: the built site's `alertes/manifest.json`, "
+        "as a file or at the site's address (https://…/alertes/manifest.json). See docs/alerts.md.",
+    )
+    alerts_delay_minutes: int = setting(
+        "ENTRAIDE_ALERTS_DELAY_MINUTES",
+        "30",
+        "Minutes an entry must have been published before it is announced (a withdrawn entry is never mailed).",
+        parse=_integer,
+    )
+    alerts_duration_days: int = setting(
+        "ENTRAIDE_ALERTS_DURATION_DAYS",
+        "90",
+        "Days a subscription to alerts lasts after its confirmation or its last change; the mails say when.",
+        parse=_integer,
+    )
+    alerts_max_entries: int = setting(
+        "ENTRAIDE_ALERTS_MAX_ENTRIES",
+        "10",
+        "Entries listed in one alert mail; beyond, « et X autres » with a link to the site.",
+        parse=_integer,
+    )
+    alerts_quiet_hours: str = setting(
+        "ENTRAIDE_ALERTS_QUIET_HOURS",
+        "21:00-08:00",
+        "Hours (in ENTRAIDE_TIMEZONE) when no alert mail leaves: they wait for the first run after. Empty: none.",
+        parse=_hours,
+    )
+    alerts_mails_per_hour: int = setting(
+        "ENTRAIDE_ALERTS_MAILS_PER_HOUR",
+        "1000",
+        "Most alert mails sent in any hour, for every sender together (SMTP providers have such a cap); the "
+        "rest wait for the next run. 0: no cap.",
+        parse=_integer,
     )
     log_level: str = setting(
         "ENTRAIDE_LOG_LEVEL",

@@ -37,7 +37,7 @@ class Field:
     required: str = ""  # what a resident is told when it is left empty; "" when it is optional
     min_length: int = 0
     max_length: int = 0  # 0: the field has no length of its own (a choice, a box to tick)
-    widget: str = "text"  # text, email, tel, textarea, select, radio, checkbox or hidden
+    widget: str = "text"  # text, email, tel, textarea, select, radio, checkbox, checkboxes (several) or hidden
     multiline: bool = False  # line breaks are kept
     autocomplete: str = ""
     rows: int = 0
@@ -316,4 +316,61 @@ REPORT = Form(
     ),
 )
 
-FORMS = {form.name: form for form in (ENTRY, CONTACT, WITHDRAW, STATUS, REPORT)}
+ALERT_FREQUENCIES = (
+    Choice("daily", "Un résumé par jour", "Un seul e-mail par jour au plus, le matin ou dans la journée."),
+    Choice("hourly", "Au fil de l'eau", "Un e-mail par heure au plus, quand il y a du nouveau (jamais la nuit)."),
+)
+
+# The alerts' choices, also shown without the address on the page that changes them (a signed link).
+ALERT_CHOICES = (
+    Field(
+        "communes",
+        "Communes",
+        "Cochez une ou plusieurs communes. Ne cochez rien pour toute la Métropole.",
+        widget="checkboxes",
+        choices=tuple(Choice(c.code, c.name) for c in load_communes()),
+    ),
+    Field(
+        "categories",
+        "Catégories",
+        "Ne cochez rien pour toutes les catégories.",
+        widget="checkboxes",
+        choices=tuple(Choice(c.key, c.label) for c in load_categories()),
+    ),
+    Field(
+        "kinds",
+        "Offres ou demandes",
+        "Ne cochez rien pour les deux.",
+        widget="checkboxes",
+        choices=tuple(Choice(kind.key, kind.plural) for kind in load_kinds()),
+    ),
+    Field(
+        "frequency",
+        "Fréquence",
+        required="choisissez la fréquence des e-mails",
+        widget="radio",
+        choices=ALERT_FREQUENCIES,
+    ),
+)
+
+ALERTS = Form(
+    "alerts",
+    "alertes",
+    (
+        Field(
+            "email",
+            "Votre adresse e-mail",
+            "Elle est chiffrée, ne sert qu'à ces alertes et n'est jamais publiée. Vous recevrez d'abord un e-mail "
+            "pour confirmer.",
+            required="indiquez l'adresse e-mail où recevoir les alertes",
+            max_length=EMAIL_LENGTH,
+            widget="email",
+            autocomplete="email",
+        ),
+        *ALERT_CHOICES,
+    ),
+)
+
+ALERT_CHANGE = Form("alert_change", "alertes/choix", ALERT_CHOICES)
+
+FORMS = {form.name: form for form in (ENTRY, CONTACT, WITHDRAW, STATUS, REPORT, ALERTS, ALERT_CHANGE)}

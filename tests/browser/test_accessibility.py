@@ -216,3 +216,16 @@ def test_page_reflows_at_320_css_pixels_without_horizontal_scrolling(page, site,
             .slice(0, 5).map((el) => el.tagName + '.' + el.className)"""
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 320, f"wider than the screen: {overflow}"
+
+
+def test_alerts_form_blank_and_with_errors_has_no_wcag_violation(axe, site, endpoint_process):
+    axe.page.goto(f"{site.url}/communes/{SLUG}/")
+    axe.page.get_by_role("link", name=re.compile("Recevoir les nouvelles annonces de .* par e-mail")).click()
+    axe.page.wait_for_load_state()
+    assert axe.page.url.startswith(endpoint_process.url + "/alertes/")
+    assert axe() == [], "blank alerts form"
+    axe.page.get_by_label("Votre adresse e-mail").fill("pas-une-adresse")
+    axe.page.get_by_role("button", name="M'inscrire aux alertes").click()
+    axe.page.wait_for_load_state()
+    assert "Un point à corriger" in axe.page.locator("main").inner_text()
+    assert axe() == [], "alerts form with an error"

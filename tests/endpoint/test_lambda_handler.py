@@ -117,3 +117,13 @@ def test_importing_the_handler_loads_no_heavy_module():
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_the_alerts_sender_runs_on_a_schedule(lambda_env, tmp_path, monkeypatch):
+    from entraide.alerts.manifest import manifest_json
+
+    (tmp_path / "manifest.json").write_text(manifest_json([]))
+    monkeypatch.setenv("ENTRAIDE_ALERTS_MANIFEST", str(tmp_path / "manifest.json"))
+    monkeypatch.setenv("ENTRAIDE_ALERTS_QUIET_HOURS", "")  # whatever the hour the test runs at
+    scheduled = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+    assert lambda_handler.alerts_handler(scheduled, None) == {"mails_sent": 0, "waiting": 0, "held_by": ""}

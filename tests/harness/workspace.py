@@ -207,6 +207,7 @@ def endpoint_process(tmp_path_factory: pytest.TempPathFactory, workspace: Worksp
     upgraded = workspace.entraide("db", "upgrade")  # as `make serve` does before starting it
     assert upgraded.code == 0, upgraded.err
     port = free_port()
+    workspace.env["ENTRAIDE_ENDPOINT_URL"] = f"http://{LOOPBACK}:{port}"  # the alerts' links lead to it
     log = tmp_path_factory.mktemp("endpoint") / "endpoint.log"
     with run_endpoint(serve_command(port), port, workspace.env, workspace.repo, log) as running:
         yield running

@@ -18,6 +18,7 @@ COMMANDS = sorted(entraide.commands)
 
 def test_every_command_is_in_the_guide():
     assert COMMANDS == [
+        "alerts",
         "approve",
         "batch",
         "check",

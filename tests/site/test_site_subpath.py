@@ -82,6 +82,8 @@ def html_addresses(page: Element, site: str) -> Iterator[str]:
             elif name in ("href", "src") or (name.startswith("data-") and name.endswith("-url")):
                 if name == "data-site-url":  # map.js and search.js put paths after it
                     assert value.rstrip("/") == site, value
+                elif value.startswith(ENDPOINT.rstrip("/") + "/alertes/"):
+                    continue  # the endpoint's alerts page, like the forms' actions: not the site's
                 elif "{" not in value:  # not the tile server's URL template
                     yield value
 

@@ -54,6 +54,15 @@ def publish_handler(event: Any = None, context: Any = None) -> dict[str, Any]:
     return {"published": run.published, "failed": run.failed, "busy": run.busy, "paused_seconds": run.paused}
 
 
+def alerts_handler(event: Any = None, context: Any = None) -> dict[str, Any]:
+    """`entraide alerts send` on a schedule (EventBridge, every 10 minutes): see docs/alerts.md."""
+    from entraide.alerts.sender import send_alerts
+
+    app = _application()
+    run = send_alerts(app.config, app.store, app.keys, app.secret, clock=app.clock)
+    return {"mails_sent": run.mails_sent, "waiting": run.subscribers_waiting, "held_by": run.held_by}
+
+
 def _application() -> Any:
     global _app  # one app per warm container, built on the first event
     if _app is None:

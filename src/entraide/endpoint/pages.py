@@ -12,7 +12,7 @@ import jinja2
 
 from entraide.categories import load_categories, load_kinds
 from entraide.communes import load_communes
-from entraide.forms import CONTACT, ENTRY, REPORT, STATUS, TEMPLATES, WITHDRAW, Form
+from entraide.forms import ALERT_CHANGE, ALERTS, CONTACT, ENTRY, REPORT, STATUS, TEMPLATES, WITHDRAW, Form
 
 # Each page's form; its action is relative to the page's own URL (/submit, /contact...), so that a path prefix
 # (an API Gateway stage) is kept.
@@ -21,6 +21,8 @@ _FORMS: dict[str, Form] = {
     "withdraw.html": WITHDRAW,
     "status_form.html": STATUS,
     "report.html": REPORT,
+    "alerts.html": ALERTS,
+    "alert_change.html": ALERT_CHANGE,
 }
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from entraide import forms, submission
 from entraide.backends import ForgeUnavailable
-from entraide.endpoint import tokens
+from entraide.endpoint import alerts, tokens
 from entraide.endpoint.http import (
     BadRequest,
     Conflict,
@@ -469,4 +469,5 @@ ROUTES = {
     "/report": {"POST": report},
     "/token": {"GET": token},
     "/health": {"GET": health},
+    **alerts.ROUTES,
 }

@@ -12,6 +12,8 @@ parts, one per concept and module:
     store.forge_writes.reserve(count, now)                    the forge's global throttle (forge_writes.py)
     store.followups.claim(entry_id, now)                      follow-up mails, never twice (followups.py)
     store.first_messages.record(entry_id, published_at, now)  when each entry got its first message (followups.py)
+    store.subscriptions.ask / confirm / change / cancel       alert subscriptions (subscriptions.py)
+    store.deliveries.see / match / start_mail / …             what the alerts' sender did (deliveries.py)
 
 Every operation is one transaction, atomic across processes; every time is Unix seconds passed by the
 caller. Nothing stored is a contact, an address or an IP in clear (opaque.py). Expired rows are purged by
@@ -22,7 +24,18 @@ from __future__ import annotations
 
 import logging
 
-from entraide.store import followups, forge_writes, idempotency, leases, limits, queue, tokens
+from entraide.store import (
+    deliveries,
+    followups,
+    forge_writes,
+    idempotency,
+    leases,
+    limits,
+    queue,
+    subscriptions,
+    tokens,
+)
+from entraide.store.deliveries import AlertDeliveries, SeenEntry
 from entraide.store.engine import (
     DATABASE_URL_VARIABLE,
     DEFAULT_DATABASE_URL,
@@ -41,20 +54,24 @@ from entraide.store.limits import RateLimits
 from entraide.store.migrations import SchemaOutdated, check_schema, schema_version, upgrade
 from entraide.store.opaque import bucket_key
 from entraide.store.queue import Claimed, IntakeQueue, Publication, Queued, QueueStats
+from entraide.store.subscriptions import Choices, Subscription, Subscriptions
 from entraide.store.tokens import UsedTokens
 
 __all__ = [
     "DATABASE_URL_VARIABLE",
     "DEFAULT_DATABASE_URL",
     "BadDatabaseURL",
+    "Choices",
     "Claimed",
     "Publication",
     "QueueStats",
     "Queued",
     "SchemaOutdated",
+    "SeenEntry",
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "Subscription",
     "bucket_key",
     "check_schema",
     "new_holder",
@@ -82,6 +99,8 @@ class Store:
         self.forge_writes = ForgeWrites(engine, self.tidy)
         self.followups = FollowUps(engine, self.tidy)
         self.first_messages = FirstMessages(engine, self.tidy)
+        self.subscriptions = Subscriptions(engine, self.tidy)
+        self.deliveries = AlertDeliveries(engine, self.tidy)
         self._next_purge = 0.0
 
     @property
@@ -103,6 +122,9 @@ class Store:
             (leases.PURGE, now),
             *((sql, now - forge_writes.KEPT_SECONDS) for sql in forge_writes.PURGE),
             *((sql, now - followups.KEPT_SECONDS) for sql in followups.PURGE),
+            *((sql, now) for sql in subscriptions.PURGE),
+            *((sql, now - deliveries.KEPT_SECONDS) for sql in deliveries.PURGE),
+            (deliveries.PURGE_ORPHANS, now),
         ]
         with self.engine.transaction() as transaction:
             return sum(transaction.execute(sql, (moment,)).rowcount for sql, moment in statements)

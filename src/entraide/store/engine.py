@@ -70,6 +70,11 @@ class Transaction:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._connection.execute(self._translate(sql), tuple(params))
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each row of parameters (nothing when there are none)."""
+        if rows:
+            self._connection.cursor().executemany(self._translate(sql), [tuple(row) for row in rows])
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.execute(sql, params).fetchall()
 

@@ -1,2 +1,0 @@
--- Placeholder for the alerts' migration (issue 11, developed in parallel): the numbers must follow on, and this
--- branch's own migration is 0003. Replaced by the real 0002 when the branches are merged.
