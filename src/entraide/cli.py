@@ -155,7 +155,11 @@ def _french_usage(error: click.UsageError) -> str:
 
 
 def _today(value: dt.datetime | None) -> dt.date:
-    return value.date() if value else dt.date.today()
+    """The day asked for, or the territory's today, as the build and the endpoint reckon it (not the machine's
+    UTC day: from midnight in Paris to midnight UTC, entries filed since midnight would look dated tomorrow)."""
+    from entraide.moderation.prompts import now
+
+    return value.date() if value else now().date()
 
 
 class _Progress:

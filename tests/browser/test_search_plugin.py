@@ -4,7 +4,6 @@ only what changed, a site with no entry at all."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import gzip
 import importlib
 import json
@@ -15,6 +14,7 @@ import pytest
 
 from entraide.samples import generate
 from tests.harness.site import PELICAN, ROOT, build_site
+from tests.harness.workspace import TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -159,7 +159,7 @@ def test_with_no_entry_the_search_box_says_there_is_nothing_to_search_yet(page, 
     built = build_site(
         empty,
         output,
-        build_date=dt.date.today(),
+        build_date=TODAY,
         cache=tmp_path / "c",
         settings={"ENDPOINT_URL": "http://127.0.0.1:9"},
         environ={"ENTRAIDE_SITE_URL": "http://127.0.0.1"},

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -31,7 +32,9 @@ from .repository import Result, git, run_entraide
 from .site import ROOT, SiteServer, build_site
 
 MIN_FILL_SECONDS = 1
-TODAY = dt.date.today()
+TERRITORY = ZoneInfo("Europe/Paris")  # the endpoint dates entries and the build publishes them by this day
+NOW = dt.datetime.now(TERRITORY).replace(microsecond=0)
+TODAY = NOW.date()  # not the machine's (UTC) day: from midnight in Paris to midnight UTC they differ
 MODERATORS = "moderation@example.test"
 
 HOSTILE_TITLE = '<img src=x onerror=alert(1)> "{{7*7}}"'

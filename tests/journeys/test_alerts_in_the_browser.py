@@ -6,17 +6,14 @@ Debian's Chromium on the built site, the endpoint as its own process, a real SMT
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
-from tests.harness import workspace as harness_workspace
 from tests.harness.chromium import open_page, page_text
 from tests.harness.repository import run_entraide
 from tests.harness.workspace import MIN_FILL_SECONDS
@@ -67,19 +64,8 @@ def publish_request(workspace, site, endpoint_process, title: str) -> str:
     entry = workspace.pending_entry(title)
     approved = workspace.entraide("approve", entry.id)
     assert approved.code == 0, approved.err
-    build_on_the_territorys_day(site)
+    site.build()
     return entry.id
-
-
-def build_on_the_territorys_day(site) -> None:
-    """The endpoint dates entries in Paris, the workspace's site is dated by the machine's (UTC) day: between
-    midnight in Paris and midnight UTC the entry would wait for the next day's build."""
-    saved = harness_workspace.TODAY
-    harness_workspace.TODAY = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
-    try:
-        site.build()
-    finally:
-        harness_workspace.TODAY = saved
 
 
 @pytest.fixture(scope="module")

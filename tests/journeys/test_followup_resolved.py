@@ -16,7 +16,7 @@ from entraide.withdraw_keys import hash_withdraw_key
 from tests.harness.chromium import page_text
 from tests.harness.repository import run_entraide
 from tests.harness.resident import open_map
-from tests.harness.workspace import FIXTURE_COMMUNE, TODAY
+from tests.harness.workspace import FIXTURE_COMMUNE, NOW, TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ TITLE = 'Aide pour <b>porter</b> mes courses "{{ 7*7 }}"'
 @pytest.fixture(scope="module")
 def request_published(site, workspace) -> Entry:
     """A request published three days ago by an author who gave an email, then the site rebuilt."""
-    created = dt.datetime.combine(TODAY - dt.timedelta(days=3), dt.time(10, 0), dt.timezone(dt.timedelta(hours=1)))
+    created = NOW - dt.timedelta(days=3, hours=1)  # due for its follow-up whatever the time of day
     entry = Entry(
         id=ENTRY_ID,
         kind="request",
@@ -122,7 +122,7 @@ def test_the_author_marks_an_offer_full_with_the_key_typed_loosely(nojs_page, si
         title=OFFER_TITLE,
         description="J'arrose vos plantes et je relève le courrier pendant vos absences, dans le quartier.",
         name="Paulette",
-        created=dt.datetime.combine(TODAY, dt.time(8, 0), dt.timezone(dt.timedelta(hours=1))).isoformat(),
+        created=(NOW - dt.timedelta(hours=1)).isoformat(),
         expires=(TODAY + dt.timedelta(days=30)).isoformat(),
         contact=workspace.keys.seal(Contact(phone="04 76 99 88 77")),
         withdraw_key_hash=hash_withdraw_key("4TRB-W1ZE-7KQ2-M9XD"),

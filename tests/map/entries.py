@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from entraide.entries import Entry
+from tests.harness.workspace import TERRITORY
 
-TODAY = dt.date.today()
+TODAY = dt.datetime.now(TERRITORY).date()  # the build's day
 HOSTILE_TITLE = '<img src=x onerror=alert(1)> "{{7*7}}"'
 HOSTILE_COMMUNE = ("38533", "venon")  # a small commune: its entries fit in the list under the map
 

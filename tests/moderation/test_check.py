@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -477,3 +479,19 @@ def test_no_warnings_shows_errors_only_but_still_counts_everything(repo, cli):
     assert result.code == 1
     assert [line.split(":")[0] for line in lines_of(result.out)] == ["submissions/grenoble/bonjour-0002.yaml"]
     assert "2 fichiers vérifiés : 1 erreur, 1 avertissement." in result.out
+
+
+def test_today_is_the_territorys_day_whatever_the_machines_time_zone(repo):
+    """A CI runner's clock may say any zone: an entry filed in Grenoble just after midnight is dated today there."""
+    paris = dt.datetime.now(ZoneInfo("Europe/Paris")).replace(microsecond=0)
+    machine = "Etc/GMT+12" if paris.hour < 12 else "Etc/GMT-14"  # 13 hours behind, or ahead: never Paris's day
+    in_a_month = (paris.date() + dt.timedelta(days=30)).isoformat()
+    for number, created in ((1, paris), (2, paris + dt.timedelta(days=1))):
+        text = valid_text(f"bonjour-000{number}").replace("2026-11-01T10:00:00+01:00", created.isoformat())
+        put(repo, f"grenoble/bonjour-000{number}.yaml", text.replace("2026-12-01", in_a_month))
+
+    result = run_entraide("check", cwd=repo, env={**os.environ, "TZ": machine})
+
+    assert [line.split(":")[0] for line in lines_of(result.out) if "après le" in line] == [
+        "submissions/grenoble/bonjour-0002.yaml"
+    ]
