@@ -17,7 +17,8 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -469,6 +470,19 @@ class FakeGitHub:
 
     def _api(self, rest: str) -> str:
         return f"{GITHUB}/repos/{self.owner}/{self.repo}/{rest}"
+
+
+@contextmanager
+def metropole_repository(token: str, who: str) -> Iterator[FakeGitHub]:
+    """The Métropole's repository (its Meylan folder started) on a running fake; on leaving, any exchange `who`
+    made that broke GitHub's contract fails the test."""
+    fake = FakeGitHub(owner="metropole", repo="entraide", token=token, files={"submissions/meylan/.gitkeep": ""})
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+    assert fake.violations == [], f"{who} or the fake broke GitHub's contract:\n" + "\n".join(fake.violations)
 
 
 def _sha(data: bytes) -> str:

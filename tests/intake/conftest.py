@@ -11,18 +11,15 @@ import pytest
 from entraide.config import Config
 from entraide.intake import Intake
 from entraide.sealing import KeyPair
-from tests.forge.fake_github import FakeGitHub
+from tests.forge.fake_github import metropole_repository
 
 from .workers import TOKEN
 
 
 @pytest.fixture
 def fake_github():
-    fake = FakeGitHub(owner="metropole", repo="entraide", token=TOKEN, files={"submissions/meylan/.gitkeep": ""})
-    fake.start()
-    yield fake
-    fake.stop()
-    assert fake.violations == [], "the publisher or the fake broke GitHub's contract:\n" + "\n".join(fake.violations)
+    with metropole_repository(TOKEN, "the publisher") as fake:
+        yield fake
 
 
 @pytest.fixture

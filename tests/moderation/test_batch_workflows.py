@@ -15,31 +15,22 @@ from entraide.forge import Limits
 from entraide.intake import Intake
 from entraide.publisher import publish
 from entraide.store import open_store, upgrade
-from tests.forge.fake_github import FakeGitHub
+from tests.forge.fake_github import FakeGitHub, metropole_repository
 from tests.harness.network import LOOPBACK
+from tests.intake.residents import FORM as RESIDENT
 
 from .test_workflows import install_entraide, load, run_step, steps
 
 TOKEN = "ghp_batch-test-token"
 CHECK_STEP = "Vérifier les refus du lot"
 NOTIFY_STEP = "Prévenir les auteurs"
-FORM = {
-    "kind": "offer",
-    "category": "groceries",
-    "commune": "38229",
-    "description": "Je passe au marché le samedi matin et je dépose les sacs devant votre porte.",
-    "name": "Léa",
-    "consent": "on",
-}
+FORM = {key: value for key, value in RESIDENT.items() if key != "phone"}  # each author gives an email
 
 
 @pytest.fixture
 def fake_github():
-    fake = FakeGitHub(owner="metropole", repo="entraide", token=TOKEN, files={"submissions/meylan/.gitkeep": ""})
-    fake.start()
-    yield fake
-    fake.stop()
-    assert fake.violations == [], "the commands or the fake broke GitHub's contract:\n" + "\n".join(fake.violations)
+    with metropole_repository(TOKEN, "the commands") as fake:
+        yield fake
 
 
 def open_batch(fake: FakeGitHub, keys, folder: Path, count: int) -> tuple:
