@@ -8,20 +8,20 @@ ENTRAIDE_EXPIRY_DAYS from now and it goes back to the top of its listings (`rene
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
-import hmac
 from dataclasses import dataclass
 from functools import cache
 
 from entraide.entries import OPEN, RESOLVED, TAKEN, Entry
 from entraide.schema import load_schema
+from entraide.signed import sign, unsign
 
 STATUSES = (OPEN, TAKEN, RESOLVED)
 STILL_NEEDED = "renew"  # the follow-up's third link: open again, renewed once
 LINK_CHOICES = (RESOLVED, TAKEN, STILL_NEEDED)
 LINK_DAYS = 30
+SIGNED_AS = "status-link"  # entraide.signed: a follow-up link opens nothing else
 
 
 class LinkProblem(Exception):
@@ -93,8 +93,7 @@ def _done(entry: Entry) -> str:
 
 def sign_link(secret: bytes, entry_id: str, choice: str, now: float) -> str:
     """`<entry id>.<choice>.<expiry unix time>.<signature>`: what a follow-up link carries."""
-    expires = str(int(now) + LINK_DAYS * 86400)
-    return f"{entry_id}.{choice}.{expires}.{_signature(secret, entry_id, choice, expires)}"
+    return sign(secret, SIGNED_AS, entry_id, choice, str(int(now) + LINK_DAYS * 86400))
 
 
 def verify_link(token: str, secret: bytes, now: float) -> tuple[str, str]:
@@ -102,8 +101,8 @@ def verify_link(token: str, secret: bytes, now: float) -> tuple[str, str]:
     parts = token.split(".")
     if len(parts) != 4 or parts[1] not in LINK_CHOICES or not parts[2].isdigit():
         raise LinkProblem("Ce lien est incomplet ou abîmé : copiez-le en entier depuis l'e-mail reçu.")
-    entry_id, choice, expires, signature = parts
-    if not hmac.compare_digest(signature, _signature(secret, entry_id, choice, expires)):
+    entry_id, choice, expires, _ = parts
+    if unsign(secret, SIGNED_AS, token, 3) is None:
         raise LinkProblem(
             "Ce lien n'est pas valable : il a été modifié. Utilisez le lien de l'e-mail tel quel, ou votre clé de "
             "retrait sur la page « Modifier l'état de mon annonce »."
@@ -114,9 +113,3 @@ def verify_link(token: str, secret: bytes, now: float) -> tuple[str, str]:
             "sur la page « Modifier l'état de mon annonce »."
         )
     return entry_id, choice
-
-
-def _signature(secret: bytes, entry_id: str, choice: str, expires: str) -> str:
-    key = hmac.new(secret, b"entraide:status-link", "sha256").digest()
-    mac = hmac.new(key, f"{entry_id}|{choice}|{expires}".encode(), "sha256").digest()
-    return base64.urlsafe_b64encode(mac[:24]).decode()

@@ -1,19 +1,20 @@
 """Signed form tokens: the proof, for a static page, that a form was shown some seconds before it was sent.
 
-A token is `<purpose>.<issued unix time>.<nonce>.<signature>`; the signature (HMAC-SHA256 with the
-endpoint's token secret) also covers a digest of the previewed fields for the no-JavaScript preview,
-so the confirmed entry is exactly the one the resident read.
+A token is `<purpose>.<issued unix time>.<nonce>.<signature>` (entraide.signed); for the no-JavaScript preview
+the signature also covers a digest of the previewed fields, so the confirmed entry is exactly the one the
+resident read.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Mapping
 
+from entraide.signed import sign, unsign
+
+SIGNED_AS = "form-token"
 FORM = "form"  # fetched by the enhanced form from GET /token
 PREVIEW = "preview"  # carried by the confirm button of the "Vérifiez votre annonce" page
 
@@ -27,8 +28,7 @@ class TooSoon(TokenProblem):
 
 
 def issue(secret: bytes, purpose: str, now: float, fields: Mapping[str, str] | None = None) -> str:
-    issued, nonce = str(int(now)), secrets.token_urlsafe(9)
-    return f"{purpose}.{issued}.{nonce}.{_sign(secret, purpose, issued, nonce, fields)}"
+    return sign(secret, SIGNED_AS, purpose, str(int(now)), secrets.token_urlsafe(9), context=_digest(fields))
 
 
 def verify(
@@ -45,8 +45,8 @@ def verify(
     parts = token.split(".")
     if len(parts) != 4 or parts[0] != purpose or not parts[1].isdigit():
         raise TokenProblem("jeton de formulaire absent ou illisible : rechargez la page du formulaire")
-    _, issued, nonce, signature = parts
-    if not hmac.compare_digest(signature, _sign(secret, purpose, issued, nonce, fields)):
+    issued = parts[1]
+    if unsign(secret, SIGNED_AS, token, 3, context=_digest(fields)) is None:
         if fields is not None:
             raise TokenProblem("l'annonce a changé depuis l'aperçu : relisez-la et confirmez de nouveau")
         raise TokenProblem("jeton de formulaire non valable : rechargez la page du formulaire")
@@ -59,7 +59,6 @@ def verify(
         raise TokenProblem("le formulaire est ouvert depuis trop longtemps : rechargez la page et renvoyez-le")
 
 
-def _sign(secret: bytes, purpose: str, issued: str, nonce: str, fields: Mapping[str, str] | None) -> str:
-    digest = "" if fields is None else hashlib.sha256(json.dumps(dict(sorted(fields.items()))).encode()).hexdigest()
-    mac = hmac.new(secret, f"{purpose}|{issued}|{nonce}|{digest}".encode(), "sha256").digest()
-    return base64.urlsafe_b64encode(mac[:24]).decode()
+def _digest(fields: Mapping[str, str] | None) -> str:
+    """What a preview token is bound to: the fields the resident read ("" for a form token)."""
+    return "" if fields is None else hashlib.sha256(json.dumps(dict(sorted(fields.items()))).encode()).hexdigest()
