@@ -157,9 +157,12 @@ def _french_usage(error: click.UsageError) -> str:
 def _today(value: dt.datetime | None) -> dt.date:
     """The day asked for, or the territory's today, as the build and the endpoint reckon it (not the machine's
     UTC day: from midnight in Paris to midnight UTC, entries filed since midnight would look dated tomorrow)."""
-    from entraide.moderation.prompts import now
+    return value.date() if value else _now().date()
 
-    return value.date() if value else now().date()
+
+def _now() -> dt.datetime:
+    """The territory's time (ENTRAIDE_TIMEZONE), by which the endpoint and the build date entries."""
+    return dt.datetime.now(_config().zone())
 
 
 class _Progress:
@@ -709,7 +712,6 @@ def followups_send(submissions: Path, moment: dt.datetime | None) -> None:
     from entraide.followups import send_followups
     from entraide.keys import load_keys, token_secret
     from entraide.mail import send_mail
-    from entraide.moderation.prompts import now
     from entraide.pipeline import InvalidEntries, load_entries
 
     config = _config()
@@ -717,7 +719,7 @@ def followups_send(submissions: Path, moment: dt.datetime | None) -> None:
         click.echo("Relances désactivées (ENTRAIDE_FOLLOWUP_DAYS=0) : rien à envoyer.")
         return
     keys, store = load_keys(config), _open_store(config)
-    moment = (moment.replace(tzinfo=moment.tzinfo or now().tzinfo)) if moment else now()
+    moment = (moment.replace(tzinfo=moment.tzinfo or _now().tzinfo)) if moment else _now()
     try:
         entries = load_entries(submissions)
     except InvalidEntries as error:
@@ -932,7 +934,6 @@ def _intake(config: Config, keys: KeyPair, store: Any) -> Any:
     from entraide.intake import Intake
     from entraide.keys import token_secret
     from entraide.mail import send_mail
-    from entraide.moderation.prompts import now
 
     return Intake(
         config,
@@ -940,7 +941,7 @@ def _intake(config: Config, keys: KeyPair, store: Any) -> Any:
         store,
         secret=token_secret(config, keys),
         geocode=make_geocoder(config),
-        timezone=now().tzinfo,
+        timezone=config.zone(),
         send_mail=partial(send_mail, config),
     )
 

@@ -8,6 +8,8 @@ a test fails when a setting is missing from the docs.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -381,6 +383,19 @@ class Config:
             except ValueError as error:
                 raise ConfigError(f"{item.variable}={text!r} is not valid: {error}") from error
         return cls(**{**values, **overrides})
+
+    def zone(self) -> dt.tzinfo:
+        """The territory's time zone (`created`, expiry dates, today for the commands); UTC, said in the log,
+        when the system lacks it."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            logging.getLogger("entraide").warning(
+                "time zone %r unknown here (install the tzdata package): dates are in UTC", self.timezone
+            )
+            return dt.UTC
 
     def __repr__(self) -> str:
         shown = {

@@ -7,7 +7,6 @@ method, path, status, duration, entry id — never a form body nor a contact.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import threading
@@ -71,7 +70,7 @@ class App:
         self.store = store or open_store(config.database_url)
         self.backend = backend or make_backend(config, self.store)
         self.clock = clock
-        self.timezone = load_timezone(config.timezone)
+        self.timezone = config.zone()
         self.intake = Intake(
             config,
             self.keys,
@@ -277,17 +276,6 @@ class App:
             notice=error.message,
         )
         return Response.html(page, status=error.status, headers=headers)
-
-
-def load_timezone(name: str) -> dt.tzinfo:
-    """The territory's time zone, for `created` and the expiry date; UTC (said in the log) if the system lacks it."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("time zone %r unknown here (install the tzdata package): dates are in UTC", name)
-        return dt.UTC
 
 
 def content_security_policy(config: Config) -> str:

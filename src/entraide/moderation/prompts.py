@@ -8,10 +8,8 @@ request's flags): the entry schema stays the one the site publishes.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -22,7 +20,6 @@ from entraide.moderation import ModerationError
 from entraide.rules import Flag
 from entraide.schema import Problem
 
-TIMEZONE = ZoneInfo("Europe/Paris")
 CHANNELS = {"phone": ("téléphone", "l'appel"), "desk": ("accueil en mairie", "l'accueil")}
 MULTILINE_END = "(terminez par une ligne vide)"
 
@@ -183,7 +180,3 @@ def agent_flag(agent: str, channel: str) -> Flag:
         where,
         f"{agent}, par {how} ; accord de la personne recueilli à l'oral",
     )
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(TIMEZONE)
