@@ -263,15 +263,7 @@ def _shown(sent: dict[str, list[str]]) -> dict[str, object]:
 def _form_page(
     app: App, values: dict[str, object], errors: dict[str, str], status: int = 200, notice: str = ""
 ) -> Response:
-    page = app.pages.render(
-        "alerts.html",
-        form=forms.ALERTS,
-        fields=values,
-        errors=errors,
-        notice=notice,
-        duration_days=app.config.alerts_duration_days,
-    )
-    return Response.html(page, status=status)
+    return _page(app, "alerts.html", forms.ALERTS, values, errors, status, notice)
 
 
 def _change_page(
@@ -282,14 +274,28 @@ def _change_page(
     status: int = 200,
     notice: str = "",
 ) -> Response:
+    return _page(app, "alert_change.html", forms.ALERT_CHANGE, values, errors, status, notice, ends=ends)
+
+
+def _page(
+    app: App,
+    template: str,
+    form: object,
+    values: dict[str, object],
+    errors: dict[str, str],
+    status: int,
+    notice: str,
+    **extra: object,
+) -> Response:
+    """A subscription form, blank or filled again with what was sent and what to fix."""
     page = app.pages.render(
-        "alert_change.html",
-        form=forms.ALERT_CHANGE,
+        template,
+        form=form,
         fields=values,
         errors=errors,
         notice=notice,
-        ends=ends,
         duration_days=app.config.alerts_duration_days,
+        **extra,
     )
     return Response.html(page, status=status)
 
